@@ -1,0 +1,254 @@
+// Package journal records what happens on a group's server as JSON lines in
+// its data folder: every session's opening and end, each command (with its
+// secret already masked by the protocol code), each reply's status, logins,
+// and what became of each message. It is the evidence the checker reads.
+//
+// Nothing secret is written: no password, no APOP digest, no message body.
+// Events carry envelopes, message ids and the addresses of the To and Cc
+// header fields, which is all the exercises need.
+package journal
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// FileName is the journal's name in a group's data folder.
+const FileName = "journal.jsonl"
+
+// Kinds of events.
+const (
+	Open      = "open"      // a client connected
+	Close     = "close"     // the session ended
+	Command   = "cmd"       // a command line, secrets masked
+	Reply     = "reply"     // a reply line (the status line of multi-line replies)
+	Challenge = "challenge" // a POP3 greeting's APOP timestamp was issued
+	Login     = "login"     // a POP3 login attempt and its result
+	Retrieved = "retr"      // a whole message was sent for RETR
+	Deleted   = "deleted"   // messages removed at the POP3 UPDATE state
+	Data      = "data"      // the data after SMTP DATA was read
+	Accepted  = "accepted"  // a message was accepted (250 after DATA)
+	Delivered = "delivered" // a message was put into a mailbox
+	Account   = "account"   // an account was created or changed
+	Note      = "note"      // something the console should tell the student
+	Start     = "start"     // the server started
+	Stop      = "stop"      // the server stopped
+)
+
+// Results of a login or a delivery.
+const (
+	ResultOK    = "ok"
+	ResultFail  = "fail"
+	ResultInUse = "in-use"
+	ResultError = "error"
+)
+
+// Origins of messages the kit writes itself; they never count toward an
+// exercise.
+const (
+	OriginWelcome = "welcome"
+	OriginBounce  = "bounce"
+	OriginProbe   = "probe"
+)
+
+// Event is one line of the journal. Which fields are set depends on Kind.
+type Event struct {
+	Time    time.Time `json:"t"`
+	Group   int       `json:"group,omitempty"`
+	Kind    string    `json:"ev"`
+	Session string    `json:"session,omitempty"`
+	Proto   string    `json:"proto,omitempty"` // "smtp" or "pop3"
+
+	Remote string `json:"remote,omitempty"` // the client's address, on open
+	Local  string `json:"local,omitempty"`  // the server's address, on open
+	// ClientGroup is the classroom group whose host the client connected
+	// from (0 when it is none of them), on open.
+	ClientGroup int `json:"client_group,omitempty"`
+
+	Line string `json:"line,omitempty"` // command or reply line
+	Verb string `json:"verb,omitempty"` // command verb, upper case
+	Code string `json:"code,omitempty"` // reply status: "+OK", "-ERR", "250" …
+
+	User      string `json:"user,omitempty"`
+	Method    string `json:"method,omitempty"` // login: "pass" or "apop"
+	Result    string `json:"result,omitempty"` // ResultOK, ResultFail …
+	Reason    string `json:"reason,omitempty"` // why, as a short key
+	Challenge string `json:"challenge,omitempty"`
+
+	ID        string   `json:"id,omitempty"` // the server's id of a message
+	MessageID string   `json:"message_id,omitempty"`
+	From      string   `json:"from,omitempty"` // envelope sender
+	Rcpt      []string `json:"rcpt,omitempty"` // envelope recipients
+	To        []string `json:"to,omitempty"`   // addresses of the To field
+	Cc        []string `json:"cc,omitempty"`   // addresses of the Cc field
+	Origin    string   `json:"origin,omitempty"`
+	UID       string   `json:"uid,omitempty"`
+	UIDs      []string `json:"uids,omitempty"`
+	Size      int64    `json:"size,omitempty"`
+	Count     int      `json:"count,omitempty"`
+	Millis    int64    `json:"ms,omitempty"` // a duration
+	Error     string   `json:"error,omitempty"`
+}
+
+// Journal appends events to a file and hands them to subscribers (the live
+// console) in the same order.
+type Journal struct {
+	group int
+	boot  string
+	next  atomic.Int64
+
+	mu   sync.Mutex
+	f    *os.File
+	buf  bytes.Buffer
+	subs []func(Event)
+	err  error // the first write error
+}
+
+// OpenFile opens (creating it, mode 0640) the journal file at path for
+// appending. group is written into every event.
+func OpenFile(path string, group int) (*Journal, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	return &Journal{f: f, group: group, boot: strconv.FormatInt(time.Now().Unix(), 36)}, nil
+}
+
+// Subscribe calls fn with every event recorded from now on, in order. fn
+// runs while the journal is locked, so it must be quick and must not record.
+func (j *Journal) Subscribe(fn func(Event)) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.subs = append(j.subs, fn)
+}
+
+// Record appends e, filling in its time and group when unset. A write error
+// is kept and returned by Err and Close; recording goes on.
+func (j *Journal) Record(e Event) {
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	if e.Group == 0 {
+		e.Group = j.group
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.buf.Reset()
+	enc := json.NewEncoder(&j.buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(e); err != nil && j.err == nil {
+		j.err = err
+	}
+	if j.f != nil {
+		if _, err := j.f.Write(j.buf.Bytes()); err != nil && j.err == nil {
+			j.err = fmt.Errorf("journal: %w", err)
+		}
+	}
+	for _, fn := range j.subs {
+		fn(e)
+	}
+}
+
+// Err returns the first error met while writing.
+func (j *Journal) Err() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.err
+}
+
+// Close flushes the file to disk and closes it.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return j.err
+	}
+	err := j.f.Sync()
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
+	j.f = nil
+	if j.err != nil {
+		return j.err
+	}
+	return err
+}
+
+// Session is the part of the journal one connection writes to.
+type Session struct {
+	j     *Journal
+	id    string
+	proto string
+}
+
+// NewSession starts a session of proto ("smtp" or "pop3") with a new id and
+// records its Open event.
+func (j *Journal) NewSession(proto string, remote, local net.Addr, clientGroup int) *Session {
+	s := &Session{j: j, proto: proto, id: fmt.Sprintf("%s-%s-%d", proto, j.boot, j.next.Add(1))}
+	e := Event{Kind: Open, ClientGroup: clientGroup}
+	if remote != nil {
+		e.Remote = remote.String()
+	}
+	if local != nil {
+		e.Local = local.String()
+	}
+	s.Record(e)
+	return s
+}
+
+// ID is the session's id, unique in the journal.
+func (s *Session) ID() string { return s.id }
+
+// Record appends e as an event of this session.
+func (s *Session) Record(e Event) {
+	e.Session, e.Proto = s.id, s.proto
+	s.j.Record(e)
+}
+
+// Read calls fn for each event in r, in order. Lines that are not events
+// (a line cut short by a crash) are skipped.
+func Read(r io.Reader, fn func(Event) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			var e Event
+			if json.Unmarshal(line, &e) == nil {
+				if ferr := fn(e); ferr != nil {
+					return ferr
+				}
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+	}
+}
+
+// ReadFile returns every event of the journal file at path; a missing file
+// has none.
+func ReadFile(path string) ([]Event, error) {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	defer f.Close()
+	var events []Event
+	err = Read(f, func(e Event) error { events = append(events, e); return nil })
+	return events, err
+}
