@@ -1,0 +1,135 @@
+package pop3
+
+import (
+	"strings"
+
+	"maillab/server/wire"
+)
+
+// command is a parsed command line.
+type command struct {
+	word string   // the keyword as the client typed it
+	verb string   // the keyword in upper case
+	args []string // the arguments, split at runs of spaces and tabs
+	rest string   // everything after the keyword, spaces trimmed (PASS)
+}
+
+// parse splits a command line. It never fails; the handlers judge the
+// arguments.
+func parse(line string) command {
+	line = strings.Trim(line, " \t")
+	var cmd command
+	i := strings.IndexAny(line, " \t")
+	if i < 0 {
+		cmd.word = line
+	} else {
+		cmd.word, cmd.rest = line[:i], strings.Trim(line[i:], " \t")
+	}
+	cmd.verb = strings.ToUpper(cmd.word)
+	cmd.args = fields(cmd.rest)
+	return cmd
+}
+
+// fields splits s at runs of spaces and tabs.
+func fields(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' })
+}
+
+// redacted is the command line as a tracer may see it: the password of
+// PASS and the digest of APOP are replaced by "****". Extra words after
+// USER's name are hidden too, in case a password was typed there.
+func (cmd command) redacted(line string) string {
+	const hidden = "****"
+	switch cmd.verb {
+	case "PASS":
+		if cmd.rest != "" {
+			return cmd.word + " " + hidden
+		}
+	case "APOP":
+		switch len(cmd.args) {
+		case 0:
+		case 1: // a name or a digest: no telling which
+			return cmd.word + " " + hidden
+		default:
+			return cmd.word + " " + cmd.args[0] + " " + hidden
+		}
+	case "USER":
+		if len(cmd.args) > 1 {
+			return cmd.word + " " + cmd.args[0] + " " + hidden
+		}
+	}
+	return line
+}
+
+// handler carries out one command in a state where it is allowed. It
+// writes a positive reply itself and returns nil, or returns an *errReply
+// to be sent, errQuit to end the session, or another error when the
+// connection has to be dropped.
+type handler struct {
+	authorization bool // allowed before login
+	transaction   bool // allowed after login
+	run           func(c *conn, cmd command) error
+}
+
+// commands are the commands of RFC 1939 and RFC 2449, by keyword.
+var commands = map[string]handler{
+	"USER": {authorization: true, run: (*conn).userCmd},
+	"PASS": {authorization: true, run: (*conn).passCmd},
+	"APOP": {authorization: true, run: (*conn).apopCmd},
+	"QUIT": {authorization: true, transaction: true, run: (*conn).quitCmd},
+	"CAPA": {authorization: true, transaction: true, run: (*conn).capaCmd},
+	"STAT": {transaction: true, run: (*conn).statCmd},
+	"LIST": {transaction: true, run: (*conn).listCmd},
+	"RETR": {transaction: true, run: (*conn).retrCmd},
+	"DELE": {transaction: true, run: (*conn).deleCmd},
+	"NOOP": {transaction: true, run: (*conn).noopCmd},
+	"RSET": {transaction: true, run: (*conn).rsetCmd},
+	"TOP":  {transaction: true, run: (*conn).topCmd},
+	"UIDL": {transaction: true, run: (*conn).uidlCmd},
+}
+
+// execute shows a command line to the tracer, with secrets hidden, and
+// carries it out.
+func (c *conn) execute(l wire.Line) error {
+	line := string(l.Text)
+	cmd := parse(line)
+	if c.tracer != nil {
+		c.tracer.Command(cmd.redacted(line))
+	}
+	if strings.IndexByte(line, 0) >= 0 {
+		return bad("NUL byte in command")
+	}
+	if hasControl(line) {
+		// RFC 1939: keywords and arguments are printable. A backspace or
+		// an arrow key typed in telnet ends up here.
+		return bad("control character in command")
+	}
+	if cmd.verb == "" {
+		return bad("empty command")
+	}
+	h, ok := commands[cmd.verb]
+	if !ok {
+		return bad("unknown command")
+	}
+	switch {
+	case c.state == stateAuthorization && !h.authorization:
+		return bad("%s is not valid in the %v state; log in first with USER and PASS, or APOP", cmd.verb, c.state)
+	case c.state == stateTransaction && !h.transaction:
+		return bad("%s is not valid in the %v state; already logged in", cmd.verb, c.state)
+	}
+	return h.run(c, cmd)
+}
+
+// hasControl reports whether s holds an ASCII control character other than
+// the tab, which parse takes as a space.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < ' ' && b != '\t' || b == 0x7f {
+			return true
+		}
+	}
+	return false
+}
