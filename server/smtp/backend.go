@@ -79,3 +79,12 @@ type Error struct {
 func (e *Error) Error() string {
 	return fmt.Sprintf("smtp: %d %s %s", e.Code, e.Enhanced, e.Message)
 }
+
+// QueueIDer may be implemented by a Session that gives every accepted
+// message an id; the server then ends DATA with "250 2.0.0 Ok: queued as
+// ID", as Postfix does, so that the student can find the message again in
+// the console and the journal.
+type QueueIDer interface {
+	// QueueID returns the id of the message the last Data accepted.
+	QueueID() string
+}

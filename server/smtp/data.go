@@ -72,7 +72,11 @@ func (c *conn) data(arg string) (done bool) {
 	case dataErr != nil:
 		c.replyError(dataErr)
 	default:
-		c.reply(250, "2.0.0", "Ok: queued")
+		if q, ok := c.sess.(QueueIDer); ok && q.QueueID() != "" {
+			c.reply(250, "2.0.0", "Ok: queued as "+q.QueueID())
+		} else {
+			c.reply(250, "2.0.0", "Ok: queued")
+		}
 	}
 	c.resetTx()
 	return false
