@@ -1,0 +1,176 @@
+// Package group is one group's mail server: it wires the SMTP and POP3
+// protocol servers to the group's accounts, Maildirs and journal, all kept in
+// the group's data folder.
+//
+// A group's data folder (DIR/gN) holds:
+//
+//	accounts        name:password lines, mode 0600 (see package account)
+//	journal.jsonl   the evidence, one JSON event a line (see package journal)
+//	mail/NAME/      each user's Maildir (tmp, new, cur)
+//	domain          the group's mail domain, e.g. g3.lab.test
+//	server.lock     held by the server that serves this folder
+package group
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"maillab/server/account"
+	"maillab/server/journal"
+	"maillab/server/maildir"
+)
+
+// Postmaster is the mailbox that always exists (RFC 5321 section 4.5.1).
+const Postmaster = "postmaster"
+
+// Data is a group's data folder.
+type Data struct {
+	Dir      string // DIR/gN
+	Group    int
+	Domain   string // the group's mail domain, e.g. "g3.lab.test"
+	Accounts *account.Store
+}
+
+// DirFor returns group n's folder under the data root.
+func DirFor(root string, n int) string {
+	return filepath.Join(root, "g"+strconv.Itoa(n))
+}
+
+// DefaultDomain is the classroom domain when there is no classroom file;
+// group N's mail domain is gN.lab.test.
+const DefaultDomain = "lab.test"
+
+// DomainFor returns group n's mail domain in the classroom domain.
+func DomainFor(n int, classroomDomain string) string {
+	return "g" + strconv.Itoa(n) + "." + classroomDomain
+}
+
+// OpenData returns group n's data folder under root, creating it (mode
+// 0700) when it does not exist. The group's mail domain is remembered in
+// the folder (file "domain"), so that commands run without the classroom
+// file, like `lab user add`, know it: domain "" means the remembered one,
+// or gN.lab.test.
+func OpenData(root string, n int, domain string) (*Data, error) {
+	dir := DirFor(root, n)
+	if err := os.MkdirAll(filepath.Join(dir, "mail"), 0o700); err != nil {
+		return nil, fmt.Errorf("group: %w", err)
+	}
+	domainFile := filepath.Join(dir, "domain")
+	if domain == "" {
+		b, err := os.ReadFile(domainFile)
+		domain = strings.TrimSpace(string(b))
+		if err != nil || domain == "" {
+			domain = DomainFor(n, DefaultDomain)
+		}
+	} else {
+		b, _ := os.ReadFile(domainFile)
+		if strings.TrimSpace(string(b)) != domain {
+			if err := os.WriteFile(domainFile, []byte(domain+"\n"), 0o644); err != nil {
+				return nil, fmt.Errorf("group: %w", err)
+			}
+		}
+	}
+	return &Data{Dir: dir, Group: n, Domain: domain, Accounts: account.Open(dir)}, nil
+}
+
+// Mailbox is the Maildir of a user (after account.Normalize). The name must
+// have passed account.CheckName or be Postmaster.
+func (d *Data) Mailbox(user string) maildir.Dir {
+	return maildir.Dir(filepath.Join(d.Dir, "mail", user))
+}
+
+// JournalPath is the journal file of the group.
+func (d *Data) JournalPath() string { return filepath.Join(d.Dir, journal.FileName) }
+
+// AddUser creates an account, its Maildir, and a welcome message in it, and
+// records all that (never the password) in the journal j.
+func (d *Data) AddUser(name, password string, j *journal.Journal) error {
+	name = account.Normalize(name)
+	if err := d.Accounts.Add(name, password); err != nil {
+		return err
+	}
+	j.Record(journal.Event{Kind: journal.Account, User: name, Result: "created"})
+	mb := d.Mailbox(name)
+	if err := mb.Create(); err != nil {
+		return err
+	}
+	msg := welcome(name, d.Domain, time.Now())
+	m, err := mb.Deliver(strings.NewReader(msg.text))
+	if err != nil {
+		return err
+	}
+	j.Record(journal.Event{
+		Kind: journal.Delivered, ID: msg.id, MessageID: msg.messageID, Origin: journal.OriginWelcome,
+		From: "postmaster@" + d.Domain, Rcpt: []string{name + "@" + d.Domain}, User: name, UID: uid(m.Key), Size: m.Size,
+	})
+	return nil
+}
+
+// DefaultUsers are the accounts `lab start` creates when a group has none:
+// yom from the handout's sessions, and two more for the other members.
+var DefaultUsers = []string{"yom", "hana", "taro"}
+
+// lock is the server.lock file, held with flock while a server runs.
+type lock struct{ f *os.File }
+
+// ErrLocked is returned when another server already serves the folder.
+var ErrLocked = errors.New("group: data folder in use by another server")
+
+func (d *Data) lock() (*lock, error) {
+	path := filepath.Join(d.Dir, "server.lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("group: %w", err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		b := make([]byte, 32)
+		n, _ := f.ReadAt(b, 0)
+		f.Close()
+		if pid := strings.TrimSpace(string(b[:n])); pid != "" {
+			return nil, fmt.Errorf("%w %s (process %s)", ErrLocked, d.Dir, pid)
+		}
+		return nil, fmt.Errorf("%w %s", ErrLocked, d.Dir)
+	}
+	f.Truncate(0)
+	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	return &lock{f: f}, nil
+}
+
+func (l *lock) release() {
+	l.f.Truncate(0)
+	unix.Flock(int(l.f.Fd()), unix.LOCK_UN)
+	l.f.Close()
+}
+
+// uid turns a Maildir key into a POP3 unique-id: at most 70 characters
+// from 0x21 to 0x7E (RFC 1939 section 7). Keys that don't fit are hashed.
+func uid(key string) string {
+	ok := len(key) > 0 && len(key) <= 70
+	for i := 0; ok && i < len(key); i++ {
+		ok = key[i] > 0x20 && key[i] < 0x7f
+	}
+	if ok {
+		return key
+	}
+	return account.Digest("", key)
+}
+
+// hostOf returns the IP of an address, or nil.
+func hostOf(a net.Addr) net.IP {
+	if t, ok := a.(*net.TCPAddr); ok {
+		return t.IP
+	}
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return nil
+	}
+	return net.ParseIP(host)
+}

@@ -1,0 +1,165 @@
+package group
+
+import (
+	"errors"
+	"io"
+	"strings"
+
+	"maillab/server/account"
+	"maillab/server/journal"
+	"maillab/server/maildir"
+	"maillab/server/pop3"
+)
+
+func randomPassword() string { return account.RandomPassword(8) }
+
+// pop3Backend gives the POP3 server the group's accounts and Maildirs.
+type pop3Backend struct{ s *Server }
+
+func (b pop3Backend) NewSession(c pop3.ConnInfo) (pop3.Session, error) {
+	js := b.s.journal.NewSession("pop3", c.RemoteAddr, c.LocalAddr, b.s.clientGroup(c.RemoteAddr))
+	js.Record(journal.Event{Kind: journal.Challenge, Challenge: c.Challenge})
+	b.s.challenges.add(c.Challenge)
+	return &pop3Session{s: b.s, j: js, challenge: c.Challenge}, nil
+}
+
+// pop3Session is one POP3 connection: it checks logins, locks maildrops and
+// writes the journal.
+type pop3Session struct {
+	s         *Server
+	j         *journal.Session
+	challenge string
+	user      string // logged in
+	commands  int
+}
+
+func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, error) {
+	name := account.Normalize(user)
+	method := "pass"
+	if cred.APOP {
+		method = "apop"
+	}
+	ev := journal.Event{Kind: journal.Login, User: name, Method: method}
+	a, err := p.s.data.Accounts.Lookup(name)
+	switch {
+	case errors.Is(err, account.ErrNoUser):
+		ev.Result, ev.Reason = journal.ResultFail, "unknown-user"
+		p.j.Record(ev)
+		return nil, pop3.ErrAuth
+	case err != nil:
+		ev.Result, ev.Error = journal.ResultError, err.Error()
+		p.j.Record(ev)
+		return nil, err
+	}
+	if cred.APOP {
+		if !a.CheckDigest(p.challenge, cred.Digest) {
+			ev.Result, ev.Reason = journal.ResultFail, diagnoseAPOP(a, p.challenge, cred.Digest, p.s.challenges.list())
+			p.j.Record(ev)
+			return nil, pop3.ErrAuth
+		}
+	} else if !a.CheckPassword(cred.Password) {
+		ev.Result, ev.Reason = journal.ResultFail, "wrong-password"
+		p.j.Record(ev)
+		return nil, pop3.ErrAuth
+	}
+	p.s.mu.Lock()
+	busy := p.s.inUse[name]
+	if !busy {
+		p.s.inUse[name] = true
+	}
+	p.s.mu.Unlock()
+	if busy {
+		ev.Result = journal.ResultInUse
+		p.j.Record(ev)
+		return nil, pop3.ErrInUse
+	}
+	mb := p.s.data.Mailbox(name)
+	list, err := mb.List()
+	if err != nil {
+		p.s.release(name)
+		ev.Result, ev.Error = journal.ResultError, err.Error()
+		p.j.Record(ev)
+		return nil, err
+	}
+	d := &maildrop{p: p, user: name, dir: mb, byUID: make(map[string]maildir.Message, len(list))}
+	d.list = make([]pop3.Message, len(list))
+	var octets int64
+	for i, m := range list {
+		u := uid(m.Key)
+		d.list[i] = pop3.Message{UID: u, Size: m.Size}
+		d.byUID[u] = m
+		octets += m.Size
+	}
+	p.user = name
+	ev.Result, ev.Count, ev.Size = journal.ResultOK, len(list), octets
+	p.j.Record(ev)
+	return d, nil
+}
+
+func (s *Server) release(user string) {
+	s.mu.Lock()
+	delete(s.inUse, user)
+	s.mu.Unlock()
+}
+
+func (p *pop3Session) Close() error {
+	p.j.Record(journal.Event{Kind: journal.Close, User: p.user, Count: p.commands})
+	return nil
+}
+
+// Command, Reply and Retrieved make pop3Session a pop3.Tracer.
+func (p *pop3Session) Command(line string) {
+	p.commands++
+	verb, _, _ := strings.Cut(line, " ")
+	p.j.Record(journal.Event{Kind: journal.Command, Verb: strings.ToUpper(verb), Line: line})
+}
+
+func (p *pop3Session) Reply(line string) {
+	code, _, _ := strings.Cut(line, " ")
+	p.j.Record(journal.Event{Kind: journal.Reply, Code: code, Line: line})
+}
+
+func (p *pop3Session) Retrieved(uid string, size int64) {
+	p.j.Record(journal.Event{Kind: journal.Retrieved, User: p.user, UID: uid, Size: size})
+}
+
+// maildrop is a user's Maildir as it was when the session locked it.
+type maildrop struct {
+	p     *pop3Session
+	user  string
+	dir   maildir.Dir
+	list  []pop3.Message
+	byUID map[string]maildir.Message
+}
+
+func (d *maildrop) Messages() []pop3.Message { return d.list }
+
+func (d *maildrop) Open(uid string) (io.ReadCloser, error) {
+	m, ok := d.byUID[uid]
+	if !ok {
+		return nil, maildir.ErrNotFound
+	}
+	return d.dir.Open(m)
+}
+
+func (d *maildrop) Delete(uids []string) error {
+	var errs []error
+	for _, u := range uids {
+		if m, ok := d.byUID[u]; ok {
+			errs = append(errs, d.dir.Remove(m))
+		}
+	}
+	errs = append(errs, d.dir.Sync())
+	err := errors.Join(errs...)
+	ev := journal.Event{Kind: journal.Deleted, User: d.user, UIDs: uids, Count: len(uids)}
+	if err != nil {
+		ev.Result, ev.Error = journal.ResultError, err.Error()
+	}
+	d.p.j.Record(ev)
+	return err
+}
+
+func (d *maildrop) Unlock() error {
+	d.p.s.release(d.user)
+	return nil
+}

@@ -1,0 +1,278 @@
+package group
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"sync"
+	"time"
+
+	"maillab/server/journal"
+	"maillab/server/pop3"
+	"maillab/server/smtp"
+)
+
+// Limits bound what one client can make the server do. Zero fields take the
+// defaults of DefaultLimits.
+type Limits struct {
+	POP3Line      int           // command line incl. CRLF (RFC 2449: 255)
+	SMTPLine      int           // command line incl. CRLF (RFC 5321: 512)
+	TextLine      int           // text line of a message incl. CRLF (RFC 5321: 1000)
+	MessageBytes  int64         // advertised with SIZE
+	Recipients    int           // per message (RFC 5321 asks for at least 100)
+	POP3Idle      time.Duration // autologout (RFC 1939: at least 10 minutes)
+	SMTPIdle      time.Duration // (RFC 5321 section 4.5.3.2.7: 5 minutes)
+	ErrorsInARow  int           // bad commands before the server hangs up
+	ShutdownGrace time.Duration // how long a DATA in flight may take at shutdown
+}
+
+// DefaultLimits are the limits of a group server.
+var DefaultLimits = Limits{
+	POP3Line:      255,
+	SMTPLine:      512,
+	TextLine:      1000,
+	MessageBytes:  10 << 20,
+	Recipients:    100,
+	POP3Idle:      10 * time.Minute,
+	SMTPIdle:      5 * time.Minute,
+	ErrorsInARow:  20,
+	ShutdownGrace: 30 * time.Second,
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	set := func(v *int, def int) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	set(&l.POP3Line, d.POP3Line)
+	set(&l.SMTPLine, d.SMTPLine)
+	set(&l.TextLine, d.TextLine)
+	set(&l.Recipients, d.Recipients)
+	set(&l.ErrorsInARow, d.ErrorsInARow)
+	if l.MessageBytes == 0 {
+		l.MessageBytes = d.MessageBytes
+	}
+	if l.POP3Idle == 0 {
+		l.POP3Idle = d.POP3Idle
+	}
+	if l.SMTPIdle == 0 {
+		l.SMTPIdle = d.SMTPIdle
+	}
+	if l.ShutdownGrace == 0 {
+		l.ShutdownGrace = d.ShutdownGrace
+	}
+	return l
+}
+
+// Config describes one group's server.
+type Config struct {
+	Data     *Data  // the group's data folder; required
+	SMTPAddr string // e.g. "127.0.0.1:2525"
+	POP3Addr string // e.g. "127.0.0.1:1110"
+	Limits   Limits
+	// ClientGroup tells which classroom group a client address belongs to
+	// (0: none). Nil means none.
+	ClientGroup func(net.IP) int
+	// ErrorLog receives internal errors (never secrets); nil discards them.
+	ErrorLog *log.Logger
+}
+
+// Server is a running group server.
+type Server struct {
+	cfg     Config
+	data    *Data
+	limits  Limits
+	journal *journal.Journal
+	lock    *lock
+
+	smtp *smtp.Server
+	pop3 *pop3.Server
+
+	smtpLn, pop3Ln net.Listener
+
+	mu         sync.Mutex
+	inUse      map[string]bool // maildrops locked by a POP3 session
+	challenges challenges
+	closed     bool
+	wg         sync.WaitGroup
+}
+
+// New opens the group's data folder (locking it against a second server)
+// and its journal. Start makes it listen.
+func New(cfg Config) (*Server, error) {
+	if cfg.Data == nil {
+		return nil, errors.New("group: no data folder")
+	}
+	l, err := cfg.Data.lock()
+	if err != nil {
+		return nil, err
+	}
+	j, err := journal.OpenFile(cfg.Data.JournalPath(), cfg.Data.Group)
+	if err != nil {
+		l.release()
+		return nil, err
+	}
+	s := &Server{
+		cfg:     cfg,
+		data:    cfg.Data,
+		limits:  cfg.Limits.withDefaults(),
+		journal: j,
+		lock:    l,
+		inUse:   map[string]bool{},
+	}
+	if s.cfg.ErrorLog == nil {
+		s.cfg.ErrorLog = log.New(discard{}, "", 0)
+	}
+	if err := s.data.Mailbox(Postmaster).Create(); err != nil {
+		s.closeStorage()
+		return nil, err
+	}
+	s.smtp = &smtp.Server{
+		Backend:         smtpBackend{s},
+		Hostname:        s.data.Domain,
+		MaxLine:         s.limits.SMTPLine,
+		MaxTextLine:     s.limits.TextLine,
+		MaxMessageBytes: s.limits.MessageBytes,
+		MaxRecipients:   s.limits.Recipients,
+		IdleTimeout:     s.limits.SMTPIdle,
+		MaxErrors:       s.limits.ErrorsInARow,
+		ErrorLog:        s.cfg.ErrorLog,
+	}
+	s.pop3 = &pop3.Server{
+		Backend:        pop3Backend{s},
+		Hostname:       s.data.Domain,
+		Implementation: "maillab",
+		MaxLine:        s.limits.POP3Line,
+		IdleTimeout:    s.limits.POP3Idle,
+		MaxErrors:      s.limits.ErrorsInARow,
+		ErrorLog:       s.cfg.ErrorLog,
+	}
+	return s, nil
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// Journal is the group's journal; the console subscribes to it.
+func (s *Server) Journal() *journal.Journal { return s.journal }
+
+// Data is the group's data folder.
+func (s *Server) Data() *Data { return s.data }
+
+// EnsureUsers creates the default accounts with random passwords when the
+// group has no account yet, and returns them (with their passwords, to be
+// shown once); it returns nil when accounts existed.
+func (s *Server) EnsureUsers() ([]DefaultAccount, error) {
+	list, err := s.data.Accounts.List()
+	if err != nil || len(list) > 0 {
+		return nil, err
+	}
+	var made []DefaultAccount
+	for _, name := range DefaultUsers {
+		pw := randomPassword()
+		if err := s.data.AddUser(name, pw, s.journal); err != nil {
+			return made, err
+		}
+		made = append(made, DefaultAccount{Name: name, Password: pw})
+	}
+	return made, nil
+}
+
+// DefaultAccount is an account EnsureUsers made.
+type DefaultAccount struct{ Name, Password string }
+
+// Start listens on the configured addresses and serves in the background.
+func (s *Server) Start() error {
+	for _, u := range []string{Postmaster} {
+		s.data.Mailbox(u).CleanTmp(36 * time.Hour)
+	}
+	if list, err := s.data.Accounts.List(); err == nil {
+		for _, a := range list {
+			mb := s.data.Mailbox(a.Name)
+			if err := mb.Create(); err != nil {
+				return err
+			}
+			mb.CleanTmp(36 * time.Hour)
+		}
+	} else {
+		return err
+	}
+	var err error
+	if s.smtpLn, err = net.Listen("tcp", s.cfg.SMTPAddr); err != nil {
+		return fmt.Errorf("group: smtp: %w", err)
+	}
+	if s.pop3Ln, err = net.Listen("tcp", s.cfg.POP3Addr); err != nil {
+		s.smtpLn.Close()
+		return fmt.Errorf("group: pop3: %w", err)
+	}
+	s.journal.Record(journal.Event{Kind: journal.Start, Local: s.smtpLn.Addr().String() + " " + s.pop3Ln.Addr().String()})
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		if err := s.smtp.Serve(s.smtpLn); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+			s.cfg.ErrorLog.Printf("smtp: %v", err)
+		}
+	}()
+	go func() {
+		defer s.wg.Done()
+		if err := s.pop3.Serve(s.pop3Ln); err != nil && !errors.Is(err, pop3.ErrServerClosed) {
+			s.cfg.ErrorLog.Printf("pop3: %v", err)
+		}
+	}()
+	return nil
+}
+
+// SMTPAddr is the address the SMTP server listens on (after Start).
+func (s *Server) SMTPAddr() net.Addr { return s.smtpLn.Addr() }
+
+// POP3Addr is the address the POP3 server listens on (after Start).
+func (s *Server) POP3Addr() net.Addr { return s.pop3Ln.Addr() }
+
+// Shutdown stops the servers gracefully: no new connections; a DATA in
+// flight completes (or is refused when ctx ends first); POP3 sessions end
+// without deleting anything. Then the journal is closed and the data folder
+// released.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	wg.Add(2)
+	go func() { defer wg.Done(); errs[0] = s.smtp.Shutdown(ctx) }()
+	go func() { defer wg.Done(); errs[1] = s.pop3.Shutdown(ctx) }()
+	wg.Wait()
+	s.wg.Wait()
+	s.journal.Record(journal.Event{Kind: journal.Stop})
+	err := errors.Join(errs...)
+	if cerr := s.closeStorage(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (s *Server) closeStorage() error {
+	err := s.journal.Close()
+	s.lock.release()
+	return err
+}
+
+func (s *Server) clientGroup(a net.Addr) int {
+	if s.cfg.ClientGroup == nil || a == nil {
+		return 0
+	}
+	ip := hostOf(a)
+	if ip == nil {
+		return 0
+	}
+	return s.cfg.ClientGroup(ip)
+}

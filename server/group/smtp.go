@@ -1,0 +1,233 @@
+package group
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"maillab/server/account"
+	"maillab/server/journal"
+	"maillab/server/maildir"
+	"maillab/server/smtp"
+)
+
+// smtpBackend gives the SMTP server the group's domain, accounts and
+// Maildirs.
+type smtpBackend struct{ s *Server }
+
+func (b smtpBackend) NewSession(c smtp.ConnInfo) (smtp.Session, error) {
+	js := b.s.journal.NewSession("smtp", c.RemoteAddr, c.LocalAddr, b.s.clientGroup(c.RemoteAddr))
+	return &smtpSession{s: b.s, j: js, remote: c.RemoteAddr}, nil
+}
+
+// smtpSession is one SMTP connection.
+type smtpSession struct {
+	s        *Server
+	j        *journal.Session
+	remote   net.Addr
+	helo     string
+	extended bool
+
+	lastID string // of the last message accepted
+
+	// the transaction
+	inMail bool
+	from   string
+	rcpts  []recipient
+}
+
+// recipient is an accepted RCPT: a local user's mailbox.
+type recipient struct {
+	addr string // as given, for the journal and Delivered-To
+	user string // local mailbox
+}
+
+func (t *smtpSession) Hello(name string, extended bool) error {
+	t.helo, t.extended = name, extended
+	return nil
+}
+
+func (t *smtpSession) Mail(from string, _ smtp.MailOptions) error {
+	t.inMail, t.from, t.rcpts = true, from, nil
+	return nil
+}
+
+func (t *smtpSession) Rcpt(to string) error {
+	local, domain, hasDomain := splitAddr(to)
+	if !hasDomain && strings.EqualFold(local, Postmaster) {
+		t.addRcpt(recipient{addr: Postmaster + "@" + t.s.data.Domain, user: Postmaster})
+		return nil
+	}
+	if !strings.EqualFold(domain, t.s.data.Domain) {
+		return &smtp.Error{Code: 554, Enhanced: "5.7.1", Message: fmt.Sprintf("<%s>: Relay access denied", to)}
+	}
+	user := account.Normalize(local)
+	if user != Postmaster {
+		if _, err := t.s.data.Accounts.Lookup(user); errors.Is(err, account.ErrNoUser) {
+			return &smtp.Error{Code: 550, Enhanced: "5.1.1", Message: fmt.Sprintf("<%s>: Recipient address rejected: User unknown in local recipient table", to)}
+		} else if err != nil {
+			return err
+		}
+	}
+	t.addRcpt(recipient{addr: to, user: user})
+	return nil
+}
+
+// addRcpt adds a recipient once: RCPT TO the same mailbox twice delivers
+// one copy, as Postfix does.
+func (t *smtpSession) addRcpt(r recipient) {
+	for _, have := range t.rcpts {
+		if have.user == r.user {
+			return
+		}
+	}
+	t.rcpts = append(t.rcpts, r)
+}
+
+// splitAddr splits an address at its last "@".
+func splitAddr(a string) (local, domain string, ok bool) {
+	i := strings.LastIndexByte(a, '@')
+	if i < 0 {
+		return a, "", false
+	}
+	return a[:i], a[i+1:], true
+}
+
+func (t *smtpSession) Data(r io.Reader) error {
+	msg, err := io.ReadAll(r)
+	if err != nil {
+		return err // nothing kept; the server answers for the read error
+	}
+	now := time.Now()
+	id := newID(now)
+	t.lastID = ""
+	h := scanHeader(msg)
+	var added bytes.Buffer
+	addedMessageID := h.messageID == ""
+	if addedMessageID {
+		h.messageID = "<" + id + "@" + t.s.data.Domain + ">"
+	}
+	rcptAddrs := make([]string, len(t.rcpts))
+	for i, r := range t.rcpts {
+		rcptAddrs[i] = r.addr
+	}
+	// Every copy is on disk before the message counts as accepted; if one
+	// fails, those already written are taken back, so that the client's
+	// retry after 451 does not deliver twice.
+	var done []maildir.Message
+	var doneDirs []maildir.Dir
+	undo := func() {
+		for i, m := range done {
+			doneDirs[i].Remove(m)
+		}
+	}
+	for _, r := range t.rcpts {
+		added.Reset()
+		fmt.Fprintf(&added, "Return-Path: <%s>\r\n", t.from)
+		fmt.Fprintf(&added, "Delivered-To: %s\r\n", r.addr)
+		t.writeReceived(&added, id, r.addr, now)
+		if addedMessageID {
+			fmt.Fprintf(&added, "Message-ID: %s\r\n", h.messageID)
+		}
+		mb := t.s.data.Mailbox(r.user)
+		err := mb.Create()
+		var m maildir.Message
+		if err == nil {
+			m, err = mb.Deliver(io.MultiReader(&added, withBlank(msg, h.missingBlank)))
+		}
+		if err != nil {
+			undo()
+			t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, User: r.user, Result: journal.ResultError, Error: err.Error()})
+			return err
+		}
+		done, doneDirs = append(done, m), append(doneDirs, mb)
+	}
+	t.j.Record(journal.Event{
+		Kind: journal.Accepted, ID: id, MessageID: h.messageID, From: t.from, Rcpt: rcptAddrs,
+		To: h.to, Cc: h.cc, Size: int64(len(msg)),
+	})
+	for i, r := range t.rcpts {
+		m := done[i]
+		t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, MessageID: h.messageID, From: t.from, Rcpt: []string{r.addr}, User: r.user, UID: uid(m.Key), Size: m.Size, Result: journal.ResultOK})
+	}
+	t.lastID = id
+	return nil
+}
+
+// QueueID makes smtpSession an smtp.QueueIDer: "250 2.0.0 Ok: queued as ID".
+func (t *smtpSession) QueueID() string { return t.lastID }
+
+// withBlank reads msg with an empty line inserted at offset at (none when
+// at is negative).
+func withBlank(msg []byte, at int) io.Reader {
+	if at < 0 {
+		return bytes.NewReader(msg)
+	}
+	return io.MultiReader(bytes.NewReader(msg[:at]), strings.NewReader("\r\n"), bytes.NewReader(msg[at:]))
+}
+
+// writeReceived writes the trace field of RFC 5321 section 4.4.
+func (t *smtpSession) writeReceived(w *bytes.Buffer, id, rcpt string, now time.Time) {
+	with := "SMTP"
+	if t.extended {
+		with = "ESMTP"
+	}
+	ip := "unknown"
+	if h := hostOf(t.remote); h != nil {
+		ip = h.String()
+		if h.To4() == nil {
+			ip = "IPv6:" + ip
+		}
+	}
+	helo := t.helo
+	if helo == "" {
+		helo = "unknown"
+	}
+	fmt.Fprintf(w, "Received: from %s ([%s])\r\n\tby %s (maillab) with %s id %s\r\n\tfor <%s>; %s\r\n",
+		helo, ip, t.s.data.Domain, with, id, rcpt, now.Format(time.RFC1123Z))
+}
+
+func (t *smtpSession) Reset() { t.inMail, t.from, t.rcpts = false, "", nil }
+
+func (t *smtpSession) Logout() error {
+	t.j.Record(journal.Event{Kind: journal.Close})
+	return nil
+}
+
+// Command, Reply and DataEnd make smtpSession an smtp.Tracer.
+func (t *smtpSession) Command(line string) {
+	verb, _, _ := strings.Cut(line, " ")
+	if v, _, ok := strings.Cut(verb, ":"); ok {
+		verb = v // "MAIL FROM:<…>" typed as "mail from:<…>" is still MAIL
+	}
+	t.j.Record(journal.Event{Kind: journal.Command, Verb: strings.ToUpper(verb), Line: line})
+}
+
+func (t *smtpSession) Reply(line string) {
+	code := line
+	if len(code) > 3 {
+		code = code[:3]
+	}
+	t.j.Record(journal.Event{Kind: journal.Reply, Code: code, Line: line})
+}
+
+func (t *smtpSession) DataEnd(size int64, bareLFs int) {
+	e := journal.Event{Kind: journal.Data, Size: size, Count: bareLFs}
+	if bareLFs > 0 {
+		e.Reason = "bare-lf"
+	}
+	t.j.Record(e)
+}
+
+var idSeq atomic.Uint32
+
+// newID returns a message id for this server: the time in microseconds
+// and a counter, in upper-case hex, as Postfix's queue ids look.
+func newID(now time.Time) string {
+	return fmt.Sprintf("%X%04X", now.UnixMicro(), idSeq.Add(1)&0xffff)
+}
