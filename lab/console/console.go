@@ -1,0 +1,207 @@
+// Package console is the live feed of a group server for the students who
+// run it: each session's client and server lines as the server sees them
+// (secrets already masked in the journal), the APOP challenge of each POP3
+// connection, and plain-language notes on what happened and what went
+// wrong — in Japanese or English, never on the wire.
+package console
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/fatih/color"
+
+	"maillab/exercises/i18n"
+	"maillab/server/journal"
+)
+
+// Console writes journal events for people to read.
+type Console struct {
+	// ShowGroup prefixes every line with its group ("g3"), for `lab up`
+	// where one console shows the whole class.
+	ShowGroup bool
+
+	w    io.Writer
+	lang i18n.Lang
+	mu   sync.Mutex
+
+	client, ok, bad, note, dim *color.Color
+}
+
+// New returns a console writing to w. Colour is used only when color is
+// true (a terminal, and NO_COLOR unset).
+func New(w io.Writer, lang i18n.Lang, useColor bool) *Console {
+	c := &Console{
+		w: w, lang: lang,
+		client: color.New(color.FgCyan),
+		ok:     color.New(color.FgGreen),
+		bad:    color.New(color.FgRed),
+		note:   color.New(color.FgYellow),
+		dim:    color.New(color.Faint),
+	}
+	for _, col := range []*color.Color{c.client, c.ok, c.bad, c.note, c.dim} {
+		if useColor {
+			col.EnableColor()
+		} else {
+			col.DisableColor()
+		}
+	}
+	return c
+}
+
+// Event writes one journal event; subscribe it to a journal.
+func (c *Console) Event(e journal.Event) {
+	lines := c.render(e)
+	if len(lines) == 0 {
+		return
+	}
+	prefix := e.Time.Local().Format("15:04:05") + " "
+	if c.ShowGroup && e.Group != 0 {
+		prefix += fmt.Sprintf("g%d ", e.Group)
+	}
+	if e.Session != "" {
+		prefix += shortSession(e.Session) + " "
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, l := range lines {
+		fmt.Fprintf(c.w, "%s%s\n", c.dim.Sprint(prefix), l)
+	}
+}
+
+// shortSession turns "pop3-smb3k2-17" into "pop3#17".
+func shortSession(id string) string {
+	proto, rest, _ := strings.Cut(id, "-")
+	if i := strings.LastIndexByte(rest, '-'); i >= 0 {
+		return proto + "#" + rest[i+1:]
+	}
+	return id
+}
+
+func (c *Console) t(key string, args ...any) string {
+	return texts[key].F(c.lang, args...)
+}
+
+func (c *Console) render(e journal.Event) []string {
+	switch e.Kind {
+	case journal.Start:
+		return []string{c.ok.Sprint(c.t("start", e.Local))}
+	case journal.Stop:
+		return []string{c.note.Sprint(c.t("stop"))}
+	case journal.Open:
+		from := e.Remote
+		if e.ClientGroup != 0 {
+			return []string{c.dim.Sprint(c.t("open-group", from, e.ClientGroup))}
+		}
+		return []string{c.dim.Sprint(c.t("open", from))}
+	case journal.Close:
+		return []string{c.dim.Sprint(c.t("close"))}
+	case journal.Challenge:
+		return []string{c.note.Sprint(c.t("challenge", e.Challenge, e.Challenge))}
+	case journal.Command:
+		return []string{c.client.Sprint("C: " + e.Line)}
+	case journal.Reply:
+		if strings.HasPrefix(e.Code, "-") || strings.HasPrefix(e.Code, "4") || strings.HasPrefix(e.Code, "5") {
+			return []string{c.bad.Sprint("S: " + e.Line)}
+		}
+		return []string{c.ok.Sprint("S: " + e.Line)}
+	case journal.Login:
+		return c.login(e)
+	case journal.Retrieved:
+		return []string{c.note.Sprint(c.t("retr", e.User, e.Size))}
+	case journal.Deleted:
+		if e.Result == journal.ResultError {
+			return []string{c.bad.Sprint(c.t("deleted-error", e.Count, e.Error))}
+		}
+		return []string{c.note.Sprint(c.t("deleted", e.Count, e.User))}
+	case journal.Data:
+		if e.Reason == "bare-lf" {
+			return []string{c.note.Sprint(c.t("bare-lf", e.Count))}
+		}
+		return nil
+	case journal.Accepted:
+		from := e.From
+		if from == "" {
+			from = "<>"
+		}
+		return []string{c.note.Sprint(c.t("accepted", e.ID, from, strings.Join(e.Rcpt, ", ")))}
+	case journal.Delivered:
+		if e.Result == journal.ResultError {
+			return []string{c.bad.Sprint(c.t("delivered-error", e.User, e.Error))}
+		}
+		if e.Origin == journal.OriginWelcome {
+			return []string{c.note.Sprint(c.t("welcome", e.User))}
+		}
+		return []string{c.note.Sprint(c.t("delivered", e.User))}
+	case journal.Account:
+		return []string{c.note.Sprint(c.t("account", e.User))}
+	}
+	return nil
+}
+
+func (c *Console) login(e journal.Event) []string {
+	method := "USER/PASS"
+	if e.Method == "apop" {
+		method = "APOP"
+	}
+	switch e.Result {
+	case journal.ResultOK:
+		return []string{c.ok.Sprint(c.t("login-ok", e.User, method, e.Count, e.Size))}
+	case journal.ResultInUse:
+		return []string{c.bad.Sprint(c.t("login-in-use", e.User))}
+	case journal.ResultError:
+		return []string{c.bad.Sprint(c.t("login-error", e.User, e.Error))}
+	}
+	out := []string{c.bad.Sprint(c.t("login-fail", e.User, method))}
+	if _, ok := texts["why-"+e.Reason]; ok {
+		out = append(out, c.note.Sprint("  → "+c.t("why-"+e.Reason)))
+	}
+	return out
+}
+
+// Banner lines and other texts of this package.
+var texts = map[string]i18n.Text{
+	"start": {Ja: "サーバが動き始めました (%s)", En: "the server is running (%s)"},
+	"stop":  {Ja: "サーバを止めました。受け付けたメールはすべてディスクにあります。", En: "the server has stopped; every message it accepted is on disk."},
+	"open":  {Ja: "── %s から接続 ──", En: "── connection from %s ──"},
+	"open-group": {Ja: "── %s（グループ %d のホスト）から接続 ──",
+		En: "── connection from %s (group %d's host) ──"},
+	"close": {Ja: "── 切断 ──", En: "── closed ──"},
+	"challenge": {Ja: "APOP チャレンジ: %s   ダイジェストは lab digest '%s' で計算できます",
+		En: "APOP challenge: %s   compute the digest with: lab digest '%s'"},
+	"retr":          {Ja: "%s が 1 通（%d オクテット）を取り出しました", En: "%s retrieved a message (%d octets)"},
+	"deleted":       {Ja: "QUIT で %d 通を削除しました（%s）", En: "QUIT removed %d message(s) of %s"},
+	"deleted-error": {Ja: "%d 通の削除に失敗しました: %s", En: "could not remove %d message(s): %s"},
+	"bare-lf": {Ja: "このメッセージの %d 行は CR なしの LF だけで終わっていました（nc で送るとこうなります）。CRLF に直して保存しました。SMTP の行末は CRLF です。",
+		En: "%d line(s) of this message ended in a bare LF without CR (nc sends them like that); they were stored with CRLF. SMTP lines end in CRLF."},
+	"accepted":        {Ja: "メッセージ %s を受け付けました: エンベロープの送信者 %s、受信者 %s", En: "message %s accepted: envelope sender %s, recipients %s"},
+	"delivered":       {Ja: "%s のメールボックスに配送しました", En: "delivered to %s's mailbox"},
+	"delivered-error": {Ja: "%s のメールボックスへの配送に失敗しました: %s", En: "delivery to %s's mailbox failed: %s"},
+	"welcome":         {Ja: "%s のメールボックスにようこそメールを入れました", En: "put a welcome message into %s's mailbox"},
+	"account":         {Ja: "アカウント %s を作りました", En: "account %s created"},
+	"login-ok":        {Ja: "%s が %s でログインしました（%d 通、%d オクテット）", En: "%s logged in with %s (%d messages, %d octets)"},
+	"login-in-use":    {Ja: "%s のメールボックスは別のセッションが使用中です（[IN-USE]）。前の telnet を quit してください。", En: "%s's maildrop is in use by another session ([IN-USE]); quit the other telnet first."},
+	"login-error":     {Ja: "%s のログイン中にサーバ側のエラー: %s", En: "server error while %s logged in: %s"},
+	"login-fail":      {Ja: "%s の %s ログインに失敗しました", En: "%s's %s login failed"},
+	"why-unknown-user": {Ja: "このグループにそのユーザはいません（lab user list で確かめられます）。",
+		En: "this group has no such user (lab user list shows them)."},
+	"why-wrong-password": {Ja: "パスワードが違います。", En: "the password is wrong."},
+	"why-apop-malformed": {Ja: "ダイジェストは 16 進 32 桁です。コピーが途中で切れていませんか。",
+		En: "a digest is 32 hex digits; was it cut short when copied?"},
+	"why-apop-uppercase": {Ja: "ダイジェストが大文字です。RFC 1939 では小文字の 16 進で送ります（md5sum の出力のまま）。",
+		En: "the digest is in upper case; RFC 1939 wants lower-case hex, as md5sum prints it."},
+	"why-apop-newline": {Ja: "改行まで MD5 に入っています。echo ではなく printf '%%s' か echo -n を使ってください。",
+		En: "a newline went into the MD5: use printf '%%s' or echo -n instead of plain echo."},
+	"why-apop-no-brackets": {Ja: "タイムスタンプの < と > を落としています。< から > までそのまま使います。",
+		En: "the timestamp's < and > were left out; use everything from < to >."},
+	"why-apop-no-secret": {Ja: "タイムスタンプだけの MD5 です。後ろにパスワードをつなげてください。",
+		En: "that is the MD5 of the timestamp alone; put the password right after it."},
+	"why-apop-wrong-order": {Ja: "順番が違います。タイムスタンプが先、パスワードが後です。",
+		En: "wrong order: the timestamp comes first, then the password."},
+	"why-apop-old-challenge": {Ja: "前の接続のタイムスタンプで計算しています。タイムスタンプは接続ごとに変わります。この接続の最初の行のものを使ってください。",
+		En: "the digest was made from an earlier connection's timestamp; it changes on every connection, so use the one in this connection's greeting."},
+	"why-apop-wrong": {Ja: "ダイジェストが合いません。タイムスタンプ（< > 込み）のすぐ後にパスワードをつなげて md5sum してください。",
+		En: "the digest does not match: md5sum the timestamp (with its < >) followed right away by the password."},
+}

@@ -1,0 +1,73 @@
+package console
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"maillab/exercises/i18n"
+	"maillab/server/journal"
+)
+
+func TestEveryTextInBothLanguages(t *testing.T) {
+	t.Parallel()
+	if bad := i18n.Missing(texts); len(bad) > 0 {
+		t.Errorf("texts missing a language or with different verbs: %v", bad)
+	}
+}
+
+func TestRender(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.Local)
+	events := []journal.Event{
+		{Kind: journal.Open, Session: "pop3-x-7", Remote: "127.0.1.2:4000", ClientGroup: 2},
+		{Kind: journal.Challenge, Session: "pop3-x-7", Challenge: "<1.2@g3.lab.test>"},
+		{Kind: journal.Command, Session: "pop3-x-7", Line: "APOP yom ****"},
+		{Kind: journal.Login, Session: "pop3-x-7", User: "yom", Method: "apop", Result: journal.ResultFail, Reason: "apop-newline"},
+		{Kind: journal.Reply, Session: "pop3-x-7", Code: "-ERR", Line: "-ERR [AUTH] authentication failed"},
+	}
+	tests := []struct {
+		lang i18n.Lang
+		want string
+	}{
+		{i18n.En, `10:00:00 pop3#7 ── connection from 127.0.1.2:4000 (group 2's host) ──
+10:00:00 pop3#7 APOP challenge: <1.2@g3.lab.test>   compute the digest with: lab digest '<1.2@g3.lab.test>'
+10:00:00 pop3#7 C: APOP yom ****
+10:00:00 pop3#7 yom's APOP login failed
+10:00:00 pop3#7   → a newline went into the MD5: use printf '%s' or echo -n instead of plain echo.
+10:00:00 pop3#7 S: -ERR [AUTH] authentication failed
+`},
+		{i18n.Ja, `10:00:00 pop3#7 ── 127.0.1.2:4000（グループ 2 のホスト）から接続 ──
+10:00:00 pop3#7 APOP チャレンジ: <1.2@g3.lab.test>   ダイジェストは lab digest '<1.2@g3.lab.test>' で計算できます
+10:00:00 pop3#7 C: APOP yom ****
+10:00:00 pop3#7 yom の APOP ログインに失敗しました
+10:00:00 pop3#7   → 改行まで MD5 に入っています。echo ではなく printf '%s' か echo -n を使ってください。
+10:00:00 pop3#7 S: -ERR [AUTH] authentication failed
+`},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		c := New(&out, tt.lang, false)
+		for _, e := range events {
+			e.Time = at
+			c.Event(e)
+		}
+		if diff := cmp.Diff(tt.want, out.String()); diff != "" {
+			t.Errorf("%s console (-want +got):\n%s", tt.lang, diff)
+		}
+	}
+}
+
+func TestColorOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	for _, useColor := range []bool{false, true} {
+		var out bytes.Buffer
+		New(&out, i18n.En, useColor).Event(journal.Event{Kind: journal.Command, Line: "QUIT", Time: time.Now()})
+		if got := strings.Contains(out.String(), "\x1b["); got != useColor {
+			t.Errorf("color %v: escape codes present = %v: %q", useColor, got, out.String())
+		}
+	}
+}
