@@ -38,6 +38,9 @@ const (
 	Data      = "data"      // the data after SMTP DATA was read
 	Accepted  = "accepted"  // a message was accepted (250 after DATA)
 	Delivered = "delivered" // a message was put into a mailbox
+	Queued    = "queued"    // a message for another group went into the relay queue
+	Relayed   = "relayed"   // a relay attempt to another group's server and its result
+	Bounced   = "bounced"   // a message that could not be relayed went back to its sender
 	Account   = "account"   // an account was created or changed
 	Note      = "note"      // something the console should tell the student
 	Start     = "start"     // the server started
@@ -50,6 +53,11 @@ const (
 	ResultFail  = "fail"
 	ResultInUse = "in-use"
 	ResultError = "error"
+	// ResultDeferred is a relay attempt that will be tried again (a 4xx
+	// answer, or the peer could not be reached).
+	ResultDeferred = "deferred"
+	// ResultBounced is a relay attempt answered with 5xx, or given up.
+	ResultBounced = "bounced"
 )
 
 // Origins of messages the kit writes itself; they never count toward an
@@ -91,6 +99,9 @@ type Event struct {
 	To        []string `json:"to,omitempty"`   // addresses of the To field
 	Cc        []string `json:"cc,omitempty"`   // addresses of the Cc field
 	Origin    string   `json:"origin,omitempty"`
+	// DestGroup is the classroom group a relayed message goes to.
+	DestGroup int      `json:"dest_group,omitempty"`
+	Attempt   int      `json:"attempt,omitempty"`
 	UID       string   `json:"uid,omitempty"`
 	UIDs      []string `json:"uids,omitempty"`
 	Size      int64    `json:"size,omitempty"`

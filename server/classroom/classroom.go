@@ -1,0 +1,356 @@
+// Package classroom reads the classroom file: the public description of a
+// lab class that every group's copy shares — the mail domain, the groups
+// with their machines and ports, and the clusters of groups that work
+// together (1–3, 4–6, 7–9 in the handout).
+//
+// Loading checks everything and names the line of any mistake: a corrupt
+// file, an unknown key, a duplicate group, a group in two clusters, a port
+// used twice on one host, a bad address.
+package classroom
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Group is one group of the classroom.
+type Group struct {
+	ID   int    `toml:"id"`
+	Host string `toml:"host"` // the group's machine: an IP address
+	SMTP int    `toml:"smtp"`
+	POP3 int    `toml:"pop3"`
+	Web  int    `toml:"web"`
+
+	line int            // where its table begins, for messages
+	keys map[string]int // where its keys stand
+}
+
+// lineOf is the line of one of the group's keys, else of its table.
+func (g Group) lineOf(key string) int {
+	if n, ok := g.keys[key]; ok {
+		return n
+	}
+	return g.line
+}
+
+// SMTPAddr is host:port of the group's SMTP server.
+func (g Group) SMTPAddr() string { return net.JoinHostPort(g.Host, strconv.Itoa(g.SMTP)) }
+
+// POP3Addr is host:port of the group's POP3 server.
+func (g Group) POP3Addr() string { return net.JoinHostPort(g.Host, strconv.Itoa(g.POP3)) }
+
+// WebAddr is host:port of the group's read-only web API.
+func (g Group) WebAddr() string { return net.JoinHostPort(g.Host, strconv.Itoa(g.Web)) }
+
+// Classroom is a loaded, checked classroom file.
+type Classroom struct {
+	Name     string  `toml:"name"`
+	Domain   string  `toml:"domain"`
+	Clusters [][]int `toml:"clusters"`
+	Groups   []Group `toml:"groups"`
+
+	// Path is the file it was read from.
+	Path string `toml:"-"`
+}
+
+// Error is a mistake in a classroom file, with the line it is on (0 when
+// it is about the whole file).
+type Error struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+}
+
+// Load reads and checks the classroom file at path.
+func Load(path string) (*Classroom, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("classroom: %w", err)
+	}
+	return Parse(path, b)
+}
+
+// Parse reads and checks a classroom file's contents; name is used in
+// messages.
+func Parse(name string, data []byte) (*Classroom, error) {
+	var c Classroom
+	md, err := toml.Decode(string(data), &c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &Error{Path: name, Line: pe.Position.Line, Msg: "not valid TOML: " + pe.Message}
+		}
+		if m := typeError.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			key := m[2][strings.LastIndexByte(m[2], '.')+1:]
+			if strings.HasPrefix(m[2], "groups.") {
+				// BurntSushi names the key of the last group; find the one
+				// whose value is of the wrong kind
+				if n := indexLines(data).wrongKind(key, strings.HasSuffix(m[3], "type integer")); n > 0 {
+					line = n
+				}
+			}
+			return nil, &Error{Path: name, Line: line, Msg: fmt.Sprintf("key %q: %s", key, m[3])}
+		}
+		return nil, &Error{Path: name, Msg: err.Error()}
+	}
+	c.Path = name
+	lines := indexLines(data)
+	if keys := md.Undecoded(); len(keys) > 0 {
+		k := keys[0]
+		return nil, &Error{Path: name, Line: lines.keyLine(k), Msg: fmt.Sprintf("unknown key %q%s (known keys: %s)", k[len(k)-1], where(k), known(k))}
+	}
+	for i := range c.Groups {
+		c.Groups[i].line = lines.groupLine(i)
+		if i < len(lines.keys) {
+			c.Groups[i].keys = lines.keys[i]
+		}
+	}
+	if err := c.check(lines); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func where(k toml.Key) string {
+	if len(k) > 1 && k[0] == "groups" {
+		return " in [[groups]]"
+	}
+	return ""
+}
+
+func known(k toml.Key) string {
+	if len(k) > 1 && k[0] == "groups" {
+		return "id, host, smtp, pop3, web"
+	}
+	return "name, domain, clusters, groups"
+}
+
+// typeError is how BurntSushi/toml words a value of the wrong type.
+var typeError = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]+)"\): (.*)$`)
+
+var domainLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// CheckDomain says whether d is a usable mail domain (lower-case labels).
+func CheckDomain(d string) error {
+	if d == "" || len(d) > 200 {
+		return errors.New("the domain must have 1 to 200 characters")
+	}
+	for _, l := range strings.Split(d, ".") {
+		if !domainLabel.MatchString(l) {
+			return fmt.Errorf("%q is not a domain name (lower-case letters, digits and '-', labels separated by '.')", d)
+		}
+	}
+	return nil
+}
+
+func (c *Classroom) check(lines lineIndex) error {
+	bad := func(line int, format string, args ...any) error {
+		return &Error{Path: c.Path, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	if err := CheckDomain(c.Domain); err != nil {
+		return bad(lines.top["domain"], "domain: %v", err)
+	}
+	if len(c.Groups) == 0 {
+		return bad(0, "no [[groups]]: the classroom needs at least one group")
+	}
+	ids := map[int]int{} // id → line
+	type hostPort struct {
+		host string
+		port int
+	}
+	used := map[hostPort]string{}
+	for _, g := range c.Groups {
+		if g.ID < 1 || g.ID > 999 {
+			return bad(g.lineOf("id"), "group id %d: ids are 1 to 999", g.ID)
+		}
+		if first, dup := ids[g.ID]; dup {
+			return bad(g.lineOf("id"), "group %d is defined twice (first on line %d)", g.ID, first)
+		}
+		ids[g.ID] = g.lineOf("id")
+		ip := net.ParseIP(g.Host)
+		if ip == nil {
+			return bad(g.lineOf("host"), "group %d: host %q is not an IP address (the group's machine, e.g. 127.0.1.%d)", g.ID, g.Host, g.ID)
+		}
+		for _, p := range []struct {
+			name string
+			port int
+		}{{"smtp", g.SMTP}, {"pop3", g.POP3}, {"web", g.Web}} {
+			if p.port < 1 || p.port > 65535 {
+				return bad(g.lineOf(p.name), "group %d: %s port %d is not 1 to 65535", g.ID, p.name, p.port)
+			}
+			key := hostPort{ip.String(), p.port}
+			if other, clash := used[key]; clash {
+				return bad(g.lineOf(p.name), "group %d: %s port %d on %s is already %s", g.ID, p.name, p.port, g.Host, other)
+			}
+			used[key] = fmt.Sprintf("group %d's %s port", g.ID, p.name)
+		}
+	}
+	in := map[int]int{} // group → cluster index
+	for ci, cl := range c.Clusters {
+		if len(cl) == 0 {
+			return bad(lines.top["clusters"], "cluster %d is empty", ci+1)
+		}
+		for _, id := range cl {
+			if _, ok := ids[id]; !ok {
+				return bad(lines.top["clusters"], "cluster %v names group %d, which has no [[groups]] table", cl, id)
+			}
+			if other, twice := in[id]; twice {
+				return bad(lines.top["clusters"], "group %d is in two clusters: %v and %v", id, c.Clusters[other], cl)
+			}
+			in[id] = ci
+		}
+	}
+	sort.Slice(c.Groups, func(i, j int) bool { return c.Groups[i].ID < c.Groups[j].ID })
+	return nil
+}
+
+// Group returns the group with the id.
+func (c *Classroom) Group(id int) (Group, bool) {
+	for _, g := range c.Groups {
+		if g.ID == id {
+			return g, true
+		}
+	}
+	return Group{}, false
+}
+
+// GroupDomain is group id's mail domain, e.g. "g3.lab.test".
+func (c *Classroom) GroupDomain(id int) string {
+	return "g" + strconv.Itoa(id) + "." + c.Domain
+}
+
+// GroupOfDomain returns the group whose mail domain d is (case-insensitive),
+// or 0.
+func (c *Classroom) GroupOfDomain(d string) int {
+	d = strings.ToLower(d)
+	rest, ok := strings.CutSuffix(d, "."+c.Domain)
+	if !ok || len(rest) < 2 || rest[0] != 'g' {
+		return 0
+	}
+	id, err := strconv.Atoi(rest[1:])
+	if err != nil || strconv.Itoa(id) != rest[1:] {
+		return 0
+	}
+	if _, ok := c.Group(id); !ok {
+		return 0
+	}
+	return id
+}
+
+// GroupOfHost returns the group whose machine ip is, or 0.
+func (c *Classroom) GroupOfHost(ip net.IP) int {
+	for _, g := range c.Groups {
+		if h := net.ParseIP(g.Host); h != nil && h.Equal(ip) {
+			return g.ID
+		}
+	}
+	return 0
+}
+
+// Cluster returns the groups of id's cluster, id included, in the file's
+// order; a group in no cluster is a cluster of its own.
+func (c *Classroom) Cluster(id int) []int {
+	for _, cl := range c.Clusters {
+		for _, g := range cl {
+			if g == id {
+				return append([]int(nil), cl...)
+			}
+		}
+	}
+	return []int{id}
+}
+
+// Peers returns the other groups of id's cluster.
+func (c *Classroom) Peers(id int) []int {
+	var out []int
+	for _, g := range c.Cluster(id) {
+		if g != id {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// InitOptions shape the classroom file Init writes.
+type InitOptions struct {
+	Name         string
+	Domain       string
+	Groups       int
+	ClusterSize  int
+	HostTemplate string // "{N}" is replaced by the group number
+}
+
+// DefaultInit is what `lab classroom init` writes without flags: the
+// handout's nine groups in clusters of three, one loopback address each.
+var DefaultInit = InitOptions{
+	Name:         "情報システム工学実験 メールサーバ",
+	Domain:       "lab.test",
+	Groups:       9,
+	ClusterSize:  3,
+	HostTemplate: "127.0.1.{N}",
+}
+
+// Init writes a classroom file. When the host template has no "{N}" (all
+// groups on one machine), each group gets ports of its own.
+func Init(o InitOptions) ([]byte, error) {
+	if o.Groups < 1 || o.Groups > 999 {
+		return nil, fmt.Errorf("classroom: --groups %d: 1 to 999", o.Groups)
+	}
+	if o.ClusterSize < 1 {
+		return nil, fmt.Errorf("classroom: --cluster-size %d: at least 1", o.ClusterSize)
+	}
+	if err := CheckDomain(o.Domain); err != nil {
+		return nil, fmt.Errorf("classroom: %w", err)
+	}
+	perHost := strings.Contains(o.HostTemplate, "{N}")
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# The classroom: public, no secrets — every group gets the same copy.\n")
+	fmt.Fprintf(&b, "# Group N's mail domain is gN.<domain>. In a real lab, set each host to\n")
+	fmt.Fprintf(&b, "# that group's machine address.\n")
+	fmt.Fprintf(&b, "name = %q\n", o.Name)
+	fmt.Fprintf(&b, "domain = %q\n", o.Domain)
+	b.WriteString("clusters = [")
+	for start := 1; start <= o.Groups; start += o.ClusterSize {
+		if start > 1 {
+			b.WriteString(", ")
+		}
+		b.WriteString("[")
+		for id := start; id < start+o.ClusterSize && id <= o.Groups; id++ {
+			if id > start {
+				b.WriteString(", ")
+			}
+			b.WriteString(strconv.Itoa(id))
+		}
+		b.WriteString("]")
+	}
+	b.WriteString("]\n")
+	for id := 1; id <= o.Groups; id++ {
+		host := strings.ReplaceAll(o.HostTemplate, "{N}", strconv.Itoa(id))
+		smtp, pop3, web := 2525, 1110, 8025
+		if !perHost {
+			smtp, pop3, web = 2520+id*10, 1100+id*10, 8020+id*10
+		}
+		fmt.Fprintf(&b, "\n[[groups]]\nid = %d\nhost = %q\nsmtp = %d\npop3 = %d\nweb  = %d\n", id, host, smtp, pop3, web)
+	}
+	if _, err := Parse("classroom.toml", b.Bytes()); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

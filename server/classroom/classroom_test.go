@@ -1,0 +1,174 @@
+package classroom_test
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"maillab/server/classroom"
+)
+
+const good = `name = "情報システム工学実験 メールサーバ"
+domain = "lab.test"
+clusters = [[1, 2, 3]]
+
+[[groups]]
+id = 1
+host = "127.0.1.1"
+smtp = 2525
+pop3 = 1110
+web  = 8025
+
+[[groups]]
+id = 3
+host = "127.0.1.3"
+smtp = 2525
+pop3 = 1110
+web  = 8025
+
+[[groups]]
+id = 2
+host = "127.0.1.2"
+smtp = 2525
+pop3 = 1110
+web  = 8025
+`
+
+func TestParseGood(t *testing.T) {
+	t.Parallel()
+	c, err := classroom.Parse("class.toml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int
+	for _, g := range c.Groups {
+		ids = append(ids, g.ID)
+	}
+	if diff := cmp.Diff([]int{1, 2, 3}, ids); diff != "" {
+		t.Errorf("groups sorted (-want +got):\n%s", diff)
+	}
+	g2, _ := c.Group(2)
+	if g2.SMTPAddr() != "127.0.1.2:2525" || g2.POP3Addr() != "127.0.1.2:1110" || g2.WebAddr() != "127.0.1.2:8025" {
+		t.Errorf("group 2 addresses %s %s %s", g2.SMTPAddr(), g2.POP3Addr(), g2.WebAddr())
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"GroupDomain", c.GroupDomain(3), "g3.lab.test"},
+		{"GroupOfDomain", c.GroupOfDomain("G2.Lab.Test"), 2},
+		{"GroupOfDomain unknown group", c.GroupOfDomain("g9.lab.test"), 0},
+		{"GroupOfDomain g02", c.GroupOfDomain("g02.lab.test"), 0},
+		{"GroupOfDomain other", c.GroupOfDomain("g2.example.com"), 0},
+		{"GroupOfDomain sub", c.GroupOfDomain("x.g2.lab.test"), 0},
+		{"GroupOfHost", c.GroupOfHost(net.ParseIP("127.0.1.3")), 3},
+		{"GroupOfHost none", c.GroupOfHost(net.ParseIP("127.0.0.1")), 0},
+		{"Peers", c.Peers(2), []int{1, 3}},
+		{"Cluster", c.Cluster(1), []int{1, 2, 3}},
+	}
+	for _, ch := range checks {
+		if diff := cmp.Diff(ch.want, ch.got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", ch.name, diff)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		edit    func(string) string
+		wantErr string
+	}{
+		{"corrupt", func(s string) string { return s + "\n[[groups]\n" }, "class.toml:27: not valid TOML"},
+		{"unknown top key", func(s string) string { return strings.Replace(s, `domain = "lab.test"`, "domain = \"lab.test\"\ndomian = \"x\"", 1) },
+			`class.toml:3: unknown key "domian" (known keys: name, domain, clusters, groups)`},
+		{"unknown group key", func(s string) string { return strings.Replace(s, "id = 3\n", "id = 3\nhots = \"x\"\n", 1) },
+			`class.toml:14: unknown key "hots" in [[groups]]`},
+		{"duplicate group", func(s string) string { return strings.Replace(s, "id = 3\n", "id = 1\n", 1) },
+			"class.toml:13: group 1 is defined twice (first on line 6)"},
+		{"group in two clusters", func(s string) string { return strings.Replace(s, "[[1, 2, 3]]", "[[1, 2], [2, 3]]", 1) },
+			"class.toml:3: group 2 is in two clusters: [1 2] and [2 3]"},
+		{"cluster names a missing group", func(s string) string { return strings.Replace(s, "[[1, 2, 3]]", "[[1, 2, 4]]", 1) },
+			"class.toml:3: cluster [1 2 4] names group 4, which has no [[groups]] table"},
+		{"port clash on one host", func(s string) string { return strings.Replace(s, `host = "127.0.1.3"`, `host = "127.0.1.1"`, 1) },
+			"class.toml:15: group 3: smtp port 2525 on 127.0.1.1 is already group 1's smtp port"},
+		{"port clash in a group", func(s string) string { return strings.Replace(s, "pop3 = 1110\nweb  = 8025\n\n[[groups]]\nid = 3", "pop3 = 2525\nweb  = 8025\n\n[[groups]]\nid = 3", 1) },
+			"class.toml:9: group 1: pop3 port 2525 on 127.0.1.1 is already group 1's smtp port"},
+		{"bad address", func(s string) string { return strings.Replace(s, `host = "127.0.1.2"`, `host = "127.0.1.300"`, 1) },
+			`class.toml:21: group 2: host "127.0.1.300" is not an IP address`},
+		{"host name", func(s string) string { return strings.Replace(s, `host = "127.0.1.2"`, `host = "pc02.lab"`, 1) },
+			`class.toml:21: group 2: host "pc02.lab" is not an IP address`},
+		{"bad port", func(s string) string { return strings.Replace(s, "web  = 8025\n\n[[groups]]\nid = 2", "web  = 80250\n\n[[groups]]\nid = 2", 1) },
+			"class.toml:17: group 3: web port 80250 is not 1 to 65535"},
+		{"port as text", func(s string) string { return strings.Replace(s, "smtp = 2525\npop3 = 1110\nweb  = 8025\n\n[[groups]]\nid = 3", "smtp = \"2525\"\npop3 = 1110\nweb  = 8025\n\n[[groups]]\nid = 3", 1) },
+			`class.toml:8: key "smtp": incompatible types`},
+		{"bad domain", func(s string) string { return strings.Replace(s, `"lab.test"`, `"Lab Test"`, 1) },
+			`class.toml:2: domain: "Lab Test" is not a domain name`},
+		{"no groups", func(s string) string { return s[:strings.Index(s, "[[groups]]")] },
+			"class.toml: no [[groups]]"},
+		{"group id zero", func(s string) string { return strings.Replace(s, "id = 3\n", "id = 0\n", 1) },
+			"class.toml:13: group id 0: ids are 1 to 999"},
+		{"empty file", func(string) string { return "" }, "class.toml:0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := classroom.Parse("class.toml", []byte(tt.edit(good)))
+			if err == nil {
+				t.Fatalf("no error, want %q", tt.wantErr)
+			}
+			if tt.name == "empty file" {
+				if !strings.Contains(err.Error(), "domain") {
+					t.Errorf("empty file: %v", err)
+				}
+				return
+			}
+			if !strings.HasPrefix(err.Error(), tt.wantErr) {
+				t.Errorf("error\n  %v\nwant it to begin with\n  %s", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestInit(t *testing.T) {
+	t.Parallel()
+	b, err := classroom.Init(classroom.DefaultInit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(path, b, 0o644)
+	c, err := classroom.Load(path)
+	if err != nil {
+		t.Fatalf("Load of what Init wrote: %v\n%s", err, b)
+	}
+	if len(c.Groups) != 9 || c.Groups[8].Host != "127.0.1.9" || c.Groups[8].SMTP != 2525 {
+		t.Errorf("groups %+v", c.Groups)
+	}
+	if diff := cmp.Diff([][]int{{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}, c.Clusters); diff != "" {
+		t.Errorf("clusters (-want +got):\n%s", diff)
+	}
+	// all on one host: ports of their own
+	o := classroom.DefaultInit
+	o.Groups, o.ClusterSize, o.HostTemplate = 4, 2, "192.168.0.10"
+	b, err = classroom.Init(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = classroom.Parse("one-host", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Groups[3].SMTP == c.Groups[2].SMTP || len(c.Clusters) != 2 {
+		t.Errorf("one host: %+v %v", c.Groups, c.Clusters)
+	}
+	o.Groups = 0
+	if _, err := classroom.Init(o); err == nil {
+		t.Error("Init with 0 groups accepted")
+	}
+}
