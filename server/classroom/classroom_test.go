@@ -85,7 +85,9 @@ func TestParseErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"corrupt", func(s string) string { return s + "\n[[groups]\n" }, "class.toml:27: not valid TOML"},
-		{"unknown top key", func(s string) string { return strings.Replace(s, `domain = "lab.test"`, "domain = \"lab.test\"\ndomian = \"x\"", 1) },
+		{"unknown top key", func(s string) string {
+			return strings.Replace(s, `domain = "lab.test"`, "domain = \"lab.test\"\ndomian = \"x\"", 1)
+		},
 			`class.toml:3: unknown key "domian" (known keys: name, domain, clusters, groups)`},
 		{"unknown group key", func(s string) string { return strings.Replace(s, "id = 3\n", "id = 3\nhots = \"x\"\n", 1) },
 			`class.toml:14: unknown key "hots" in [[groups]]`},
@@ -97,15 +99,21 @@ func TestParseErrors(t *testing.T) {
 			"class.toml:3: cluster [1 2 4] names group 4, which has no [[groups]] table"},
 		{"port clash on one host", func(s string) string { return strings.Replace(s, `host = "127.0.1.3"`, `host = "127.0.1.1"`, 1) },
 			"class.toml:15: group 3: smtp port 2525 on 127.0.1.1 is already group 1's smtp port"},
-		{"port clash in a group", func(s string) string { return strings.Replace(s, "pop3 = 1110\nweb  = 8025\n\n[[groups]]\nid = 3", "pop3 = 2525\nweb  = 8025\n\n[[groups]]\nid = 3", 1) },
+		{"port clash in a group", func(s string) string {
+			return strings.Replace(s, "pop3 = 1110\nweb  = 8025\n\n[[groups]]\nid = 3", "pop3 = 2525\nweb  = 8025\n\n[[groups]]\nid = 3", 1)
+		},
 			"class.toml:9: group 1: pop3 port 2525 on 127.0.1.1 is already group 1's smtp port"},
 		{"bad address", func(s string) string { return strings.Replace(s, `host = "127.0.1.2"`, `host = "127.0.1.300"`, 1) },
 			`class.toml:21: group 2: host "127.0.1.300" is not an IP address`},
 		{"host name", func(s string) string { return strings.Replace(s, `host = "127.0.1.2"`, `host = "pc02.lab"`, 1) },
 			`class.toml:21: group 2: host "pc02.lab" is not an IP address`},
-		{"bad port", func(s string) string { return strings.Replace(s, "web  = 8025\n\n[[groups]]\nid = 2", "web  = 80250\n\n[[groups]]\nid = 2", 1) },
+		{"bad port", func(s string) string {
+			return strings.Replace(s, "web  = 8025\n\n[[groups]]\nid = 2", "web  = 80250\n\n[[groups]]\nid = 2", 1)
+		},
 			"class.toml:17: group 3: web port 80250 is not 1 to 65535"},
-		{"port as text", func(s string) string { return strings.Replace(s, "smtp = 2525\npop3 = 1110\nweb  = 8025\n\n[[groups]]\nid = 3", "smtp = \"2525\"\npop3 = 1110\nweb  = 8025\n\n[[groups]]\nid = 3", 1) },
+		{"port as text", func(s string) string {
+			return strings.Replace(s, "smtp = 2525\npop3 = 1110\nweb  = 8025\n\n[[groups]]\nid = 3", "smtp = \"2525\"\npop3 = 1110\nweb  = 8025\n\n[[groups]]\nid = 3", 1)
+		},
 			`class.toml:8: key "smtp": incompatible types`},
 		{"bad domain", func(s string) string { return strings.Replace(s, `"lab.test"`, `"Lab Test"`, 1) },
 			`class.toml:2: domain: "Lab Test" is not a domain name`},

@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"log"
 	"net"
+	"path/filepath"
 	"sync"
 	"time"
+
+	"maillab/server/classroom"
+	"maillab/server/relay"
 
 	"maillab/server/journal"
 	"maillab/server/pop3"
@@ -74,12 +78,30 @@ type Config struct {
 	SMTPAddr string // e.g. "127.0.0.1:2525"
 	POP3Addr string // e.g. "127.0.0.1:1110"
 	Limits   Limits
+	// Classroom, when set, is the class this group belongs to: mail for the
+	// other groups' domains is relayed to their servers, and a client's
+	// address tells which group's host it is.
+	Classroom *classroom.Classroom
 	// ClientGroup tells which classroom group a client address belongs to
-	// (0: none). Nil means none.
+	// (0: none). Nil means the Classroom's answer, or none.
 	ClientGroup func(net.IP) int
+	// Relay tunes the relay to other groups; zero fields take the defaults
+	// of package relay.
+	Relay RelayOptions
 	// ErrorLog receives internal errors (never secrets); nil discards them.
 	ErrorLog *log.Logger
 }
+
+// RelayOptions tune the relay queue's retries.
+type RelayOptions struct {
+	MinRetry time.Duration // first retry (then doubling)
+	MaxRetry time.Duration // longest wait between attempts
+	MaxAge   time.Duration // bounce a message not delivered by then (default 2 h)
+}
+
+// MaxHops is how many Received fields a message may carry before it is
+// taken for a mail loop (554 5.4.6); Postfix uses 50.
+const MaxHops = 30
 
 // Server is a running group server.
 type Server struct {
@@ -93,6 +115,11 @@ type Server struct {
 	pop3 *pop3.Server
 
 	smtpLn, pop3Ln net.Listener
+
+	queue     *relay.Queue
+	relayer   *relay.Relayer
+	stopRelay context.CancelFunc
+	relayDone chan struct{}
 
 	mu         sync.Mutex
 	inUse      map[string]bool // maildrops locked by a POP3 session
@@ -130,6 +157,21 @@ func New(cfg Config) (*Server, error) {
 	if err := s.data.Mailbox(Postmaster).Create(); err != nil {
 		s.closeStorage()
 		return nil, err
+	}
+	if s.queue, err = relay.OpenQueue(filepath.Join(s.data.Dir, "queue")); err != nil {
+		s.closeStorage()
+		return nil, err
+	}
+	s.relayer = &relay.Relayer{
+		Queue:    s.queue,
+		Hostname: s.data.Domain,
+		Route:    s.route,
+		LocalIP:  s.hostIP(),
+		Journal:  j,
+		Bounce:   s.bounce,
+		MinRetry: cfg.Relay.MinRetry,
+		MaxRetry: cfg.Relay.MaxRetry,
+		MaxAge:   cfg.Relay.MaxAge,
 	}
 	s.smtp = &smtp.Server{
 		Backend:         smtpBackend{s},
@@ -211,6 +253,12 @@ func (s *Server) Start() error {
 		return fmt.Errorf("group: pop3: %w", err)
 	}
 	s.journal.Record(journal.Event{Kind: journal.Start, Local: s.smtpLn.Addr().String() + " " + s.pop3Ln.Addr().String()})
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopRelay, s.relayDone = cancel, make(chan struct{})
+	go func() {
+		defer close(s.relayDone)
+		s.relayer.Run(ctx)
+	}()
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
@@ -252,6 +300,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	go func() { defer wg.Done(); errs[1] = s.pop3.Shutdown(ctx) }()
 	wg.Wait()
 	s.wg.Wait()
+	if s.stopRelay != nil {
+		s.stopRelay() // an attempt cut short stays queued
+		<-s.relayDone
+	}
 	s.journal.Record(journal.Event{Kind: journal.Stop})
 	err := errors.Join(errs...)
 	if cerr := s.closeStorage(); err == nil {
@@ -267,12 +319,61 @@ func (s *Server) closeStorage() error {
 }
 
 func (s *Server) clientGroup(a net.Addr) int {
-	if s.cfg.ClientGroup == nil || a == nil {
+	if a == nil {
 		return 0
 	}
 	ip := hostOf(a)
-	if ip == nil {
+	switch {
+	case ip == nil:
 		return 0
+	case s.cfg.ClientGroup != nil:
+		return s.cfg.ClientGroup(ip)
+	case s.cfg.Classroom != nil:
+		return s.cfg.Classroom.GroupOfHost(ip)
 	}
-	return s.cfg.ClientGroup(ip)
+	return 0
 }
+
+// mayRelay says whether a client may hand this server mail for the other
+// groups of the classroom: a classroom host may, and so may this machine
+// itself (loopback) — unless the classroom's hosts are loopback addresses
+// (a rehearsal on one machine), where only they are groups' machines.
+func (s *Server) mayRelay(a net.Addr) bool {
+	ip := hostOf(a)
+	if ip == nil {
+		return false
+	}
+	if s.clientGroup(a) != 0 {
+		return true
+	}
+	own := s.hostIP()
+	return ip.IsLoopback() && (own == nil || !own.IsLoopback())
+}
+
+// route is where the relay finds a group's SMTP server.
+func (s *Server) route(group int) (string, bool) {
+	if s.cfg.Classroom == nil {
+		return "", false
+	}
+	g, ok := s.cfg.Classroom.Group(group)
+	if !ok {
+		return "", false
+	}
+	return g.SMTPAddr(), true
+}
+
+// hostIP is this group's host in the classroom, the address relayed mail
+// comes from.
+func (s *Server) hostIP() net.IP {
+	if s.cfg.Classroom == nil {
+		return nil
+	}
+	g, ok := s.cfg.Classroom.Group(s.data.Group)
+	if !ok {
+		return nil
+	}
+	return net.ParseIP(g.Host)
+}
+
+// Queue is the group's relay queue.
+func (s *Server) Queue() *relay.Queue { return s.queue }

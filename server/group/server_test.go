@@ -169,6 +169,7 @@ func TestPOP3LockAndDelete(t *testing.T) {
 		c, r := dial(t, s.srv.POP3Addr())
 		say(t, c, r, "USER yom")
 		ok := strings.HasPrefix(say(t, c, r, "PASS tanstaaf"), "+OK yom's maildrop has 2 messages")
+		say(t, c, r, "QUIT") // (QUIT unlocks at once; a close is noticed later)
 		c.Close()
 		return ok
 	})

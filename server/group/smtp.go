@@ -13,6 +13,7 @@ import (
 	"maillab/server/account"
 	"maillab/server/journal"
 	"maillab/server/maildir"
+	"maillab/server/relay"
 	"maillab/server/smtp"
 )
 
@@ -41,10 +42,12 @@ type smtpSession struct {
 	rcpts  []recipient
 }
 
-// recipient is an accepted RCPT: a local user's mailbox.
+// recipient is an accepted RCPT: a local user's mailbox, or an address of
+// another classroom group, to be relayed.
 type recipient struct {
-	addr string // as given, for the journal and Delivered-To
-	user string // local mailbox
+	addr  string // as given, for the journal and Delivered-To
+	user  string // local mailbox, or "" when relayed
+	group int    // the classroom group to relay to, 0 when local
 }
 
 func (t *smtpSession) Hello(name string, extended bool) error {
@@ -64,7 +67,7 @@ func (t *smtpSession) Rcpt(to string) error {
 		return nil
 	}
 	if !strings.EqualFold(domain, t.s.data.Domain) {
-		return &smtp.Error{Code: 554, Enhanced: "5.7.1", Message: fmt.Sprintf("<%s>: Relay access denied", to)}
+		return t.relayRcpt(to, domain)
 	}
 	user := account.Normalize(local)
 	if user != Postmaster {
@@ -78,11 +81,28 @@ func (t *smtpSession) Rcpt(to string) error {
 	return nil
 }
 
+// relayRcpt takes an address of another domain: another classroom group's,
+// from a client on a classroom host or this machine, goes to the relay
+// queue; every other is refused, so that the server is never an open relay.
+func (t *smtpSession) relayRcpt(to, domain string) error {
+	denied := &smtp.Error{Code: 554, Enhanced: "5.7.1", Message: fmt.Sprintf("<%s>: Relay access denied", to)}
+	c := t.s.cfg.Classroom
+	if c == nil {
+		return denied
+	}
+	g := c.GroupOfDomain(domain)
+	if g == 0 || g == t.s.data.Group || !t.s.mayRelay(t.remote) {
+		return denied
+	}
+	t.addRcpt(recipient{addr: to, group: g})
+	return nil
+}
+
 // addRcpt adds a recipient once: RCPT TO the same mailbox twice delivers
 // one copy, as Postfix does.
 func (t *smtpSession) addRcpt(r recipient) {
 	for _, have := range t.rcpts {
-		if have.user == r.user {
+		if have.group == r.group && (have.user == r.user && r.group == 0 || r.group != 0 && strings.EqualFold(have.addr, r.addr)) {
 			return
 		}
 	}
@@ -107,6 +127,9 @@ func (t *smtpSession) Data(r io.Reader) error {
 	id := newID(now)
 	t.lastID = ""
 	h := scanHeader(msg)
+	if h.received >= MaxHops {
+		return &smtp.Error{Code: 554, Enhanced: "5.4.6", Message: fmt.Sprintf("Too many hops: %d Received fields (a mail loop?)", h.received)}
+	}
 	var added bytes.Buffer
 	addedMessageID := h.messageID == ""
 	if addedMessageID {
@@ -126,7 +149,46 @@ func (t *smtpSession) Data(r io.Reader) error {
 			doneDirs[i].Remove(m)
 		}
 	}
+	relayed := map[int][]string{} // group → addresses
+	var groups []int
 	for _, r := range t.rcpts {
+		if r.group == 0 {
+			continue
+		}
+		if relayed[r.group] == nil {
+			groups = append(groups, r.group)
+		}
+		relayed[r.group] = append(relayed[r.group], r.addr)
+	}
+	var queued []relay.Entry
+	for _, g := range groups {
+		e := relay.Entry{ID: fmt.Sprintf("%s.g%d", id, g), From: t.from, Rcpts: relayed[g], DestGroup: g, MessageID: h.messageID, Created: now, NextTry: now}
+		added.Reset()
+		for_ := ""
+		if len(relayed[g]) == 1 {
+			for_ = relayed[g][0]
+		}
+		t.writeReceived(&added, id, for_, now)
+		if addedMessageID {
+			fmt.Fprintf(&added, "Message-ID: %s\r\n", h.messageID)
+		}
+		if err := t.s.queue.Add(e, io.MultiReader(&added, withBlank(msg, h.missingBlank))); err != nil {
+			for _, q := range queued {
+				t.s.queue.Remove(q.ID)
+			}
+			return err
+		}
+		queued = append(queued, e)
+	}
+	undoQueued := func() {
+		for _, q := range queued {
+			t.s.queue.Remove(q.ID)
+		}
+	}
+	for _, r := range t.rcpts {
+		if r.group != 0 {
+			continue
+		}
 		added.Reset()
 		fmt.Fprintf(&added, "Return-Path: <%s>\r\n", t.from)
 		fmt.Fprintf(&added, "Delivered-To: %s\r\n", r.addr)
@@ -142,6 +204,7 @@ func (t *smtpSession) Data(r io.Reader) error {
 		}
 		if err != nil {
 			undo()
+			undoQueued()
 			t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, User: r.user, Result: journal.ResultError, Error: err.Error()})
 			return err
 		}
@@ -151,9 +214,20 @@ func (t *smtpSession) Data(r io.Reader) error {
 		Kind: journal.Accepted, ID: id, MessageID: h.messageID, From: t.from, Rcpt: rcptAddrs,
 		To: h.to, Cc: h.cc, Size: int64(len(msg)),
 	})
-	for i, r := range t.rcpts {
+	i := 0
+	for _, r := range t.rcpts {
+		if r.group != 0 {
+			continue
+		}
 		m := done[i]
+		i++
 		t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, MessageID: h.messageID, From: t.from, Rcpt: []string{r.addr}, User: r.user, UID: uid(m.Key), Size: m.Size, Result: journal.ResultOK})
+	}
+	for _, e := range queued {
+		t.j.Record(journal.Event{Kind: journal.Queued, ID: e.ID, MessageID: e.MessageID, From: e.From, Rcpt: e.Rcpts, DestGroup: e.DestGroup})
+	}
+	if len(queued) > 0 {
+		t.s.relayer.Kick()
 	}
 	t.lastID = id
 	return nil
@@ -187,6 +261,11 @@ func (t *smtpSession) writeReceived(w *bytes.Buffer, id, rcpt string, now time.T
 	helo := t.helo
 	if helo == "" {
 		helo = "unknown"
+	}
+	if rcpt == "" { // several recipients: naming them would show each the others
+		fmt.Fprintf(w, "Received: from %s ([%s])\r\n\tby %s (maillab) with %s id %s;\r\n\t%s\r\n",
+			helo, ip, t.s.data.Domain, with, id, now.Format(time.RFC1123Z))
+		return
 	}
 	fmt.Fprintf(w, "Received: from %s ([%s])\r\n\tby %s (maillab) with %s id %s\r\n\tfor <%s>; %s\r\n",
 		helo, ip, t.s.data.Domain, with, id, rcpt, now.Format(time.RFC1123Z))
