@@ -106,6 +106,9 @@ func newApp(e *env) *cli.App {
 			newStartCommand(e),
 			newUserCommand(e),
 			newDigestCommand(e),
+			newUpCommand(e),
+			newQueueCommand(e),
+			newClassroomCommand(e),
 		},
 	}
 	setUsageErrors(app.Commands)

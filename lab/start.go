@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"maillab/exercises/i18n"
 	"maillab/lab/console"
+	"maillab/server/classroom"
 	"maillab/server/group"
 )
 
@@ -23,12 +25,13 @@ const (
 )
 
 type startOptions struct {
-	group    int
-	dataRoot string
-	smtpAddr string
-	pop3Addr string
-	quiet    bool
-	color    bool
+	group     int
+	dataRoot  string
+	classroom string // the classroom file, "" when standalone
+	smtpAddr  string // "" takes the classroom's or the default
+	pop3Addr  string
+	quiet     bool
+	color     bool
 	// ready, when set, is called once the server listens (tests use it).
 	ready func(*group.Server)
 }
@@ -38,12 +41,13 @@ func newStartCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "start",
 		Usage:     t("start-usage"),
-		UsageText: "lab start --group N [--data DIR] [--smtp ADDR] [--pop3 ADDR] [--lang ja|en] [--quiet]",
+		UsageText: "lab start --group N [--classroom FILE] [--data DIR] [--smtp ADDR] [--pop3 ADDR] [--lang ja|en] [--quiet]",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: t("flag-group")},
+			classroomFlag(e),
 			dataRootFlag(e),
-			&cli.StringFlag{Name: "smtp", Usage: t("flag-smtp"), Value: defaultSMTPAddr},
-			&cli.StringFlag{Name: "pop3", Usage: t("flag-pop3"), Value: defaultPOP3Addr},
+			&cli.StringFlag{Name: "smtp", Usage: t("flag-smtp"), DefaultText: defaultSMTPAddr},
+			&cli.StringFlag{Name: "pop3", Usage: t("flag-pop3"), DefaultText: defaultPOP3Addr},
 			langFlag(e),
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: t("flag-quiet")},
 		},
@@ -56,45 +60,107 @@ func newStartCommand(e *env) *cli.Command {
 				return usageError{t("need-group")}
 			}
 			return runStart(c.Context, e, startOptions{
-				group:    n,
-				dataRoot: c.String("data"),
-				smtpAddr: c.String("smtp"),
-				pop3Addr: c.String("pop3"),
-				quiet:    c.Bool("quiet"),
-				color:    isTerminal(e.stdout) && e.getenv("NO_COLOR") == "" && e.getenv("TERM") != "dumb",
+				group:     n,
+				dataRoot:  c.String("data"),
+				classroom: c.String("classroom"),
+				smtpAddr:  c.String("smtp"),
+				pop3Addr:  c.String("pop3"),
+				quiet:     c.Bool("quiet"),
+				color:     useColor(e),
 			})
 		},
 	}
 }
 
+func classroomFlag(e *env) *cli.StringFlag {
+	return &cli.StringFlag{Name: "classroom", Aliases: []string{"c"}, Usage: texts["flag-classroom"].In(e.lang)}
+}
+
+func useColor(e *env) bool {
+	return isTerminal(e.stdout) && e.getenv("NO_COLOR") == "" && e.getenv("TERM") != "dumb"
+}
+
+// loadClassroom reads the classroom file; its mistakes are the user's to
+// fix (exit 1), with the line named.
+func loadClassroom(e *env, path string) (*classroom.Classroom, error) {
+	c, err := classroom.Load(path)
+	if err != nil {
+		return nil, failure{texts["classroom-bad"].F(e.lang, err)}
+	}
+	return c, nil
+}
+
+// openGroup prepares group n's server: its data folder under root, and
+// where it listens — the flags' addresses, else the classroom's, else the
+// standalone defaults on loopback.
+func openGroup(e *env, root string, c *classroom.Classroom, n int, smtpAddr, pop3Addr string) (*group.Server, error) {
+	domain := ""
+	if c != nil {
+		g, ok := c.Group(n)
+		if !ok {
+			return nil, failure{texts["not-in-classroom"].F(e.lang, n, c.Path)}
+		}
+		domain = c.GroupDomain(n)
+		smtpAddr = cmp.Or(smtpAddr, g.SMTPAddr())
+		pop3Addr = cmp.Or(pop3Addr, g.POP3Addr())
+	}
+	data, err := group.OpenData(root, n, domain)
+	if err != nil {
+		return nil, err
+	}
+	cfg := group.Config{
+		Data:      data,
+		SMTPAddr:  cmp.Or(smtpAddr, defaultSMTPAddr),
+		POP3Addr:  cmp.Or(pop3Addr, defaultPOP3Addr),
+		Classroom: c,
+	}
+	if d, err := time.ParseDuration(e.getenv("MAILLAB_RELAY_RETRY")); err == nil && d > 0 {
+		cfg.Relay.MinRetry, cfg.Relay.MaxRetry = d, 4*d
+	}
+	srv, err := group.New(cfg)
+	if errors.Is(err, group.ErrLocked) {
+		return nil, failure{texts["data-locked"].F(e.lang, data.Dir, err)}
+	}
+	return srv, err
+}
+
+// startGroup makes the default accounts if there are none and makes the
+// server listen.
+func startGroup(e *env, srv *group.Server) ([]group.DefaultAccount, error) {
+	made, err := srv.EnsureUsers()
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.Start(); err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) {
+			return nil, failure{texts["listen-failed"].F(e.lang, op.Addr, op.Err)}
+		}
+		return nil, err
+	}
+	return made, nil
+}
+
 // runStart runs one group's server until ctx ends (Ctrl-C), then shuts it
 // down gracefully.
 func runStart(ctx context.Context, e *env, o startOptions) error {
-	data, err := group.OpenData(o.dataRoot, o.group, "")
-	if err != nil {
-		return err
-	}
-	srv, err := group.New(group.Config{Data: data, SMTPAddr: o.smtpAddr, POP3Addr: o.pop3Addr})
-	if errors.Is(err, group.ErrLocked) {
-		return failure{texts["data-locked"].F(e.lang, data.Dir, err)}
-	}
-	if err != nil {
-		return err
-	}
-	made, err := srv.EnsureUsers()
-	if err != nil {
-		srv.Shutdown(ctx)
-		return err
-	}
-	if err := srv.Start(); err != nil {
-		srv.Shutdown(context.Background())
-		var op *net.OpError
-		if errors.As(err, &op) {
-			return failure{texts["listen-failed"].F(e.lang, op.Addr, op.Err)}
+	var c *classroom.Classroom
+	if o.classroom != "" {
+		var err error
+		if c, err = loadClassroom(e, o.classroom); err != nil {
+			return err
 		}
+	}
+	srv, err := openGroup(e, o.dataRoot, c, o.group, o.smtpAddr, o.pop3Addr)
+	if err != nil {
 		return err
 	}
-	printBanner(e.stdout, e.lang, srv, made)
+	made, err := startGroup(e, srv)
+	if err != nil {
+		srv.Shutdown(context.Background())
+		return err
+	}
+	printBanner(e.stdout, e.lang, srv, c, made)
 	if !o.quiet {
 		con := console.New(e.stdout, e.lang, o.color)
 		srv.Journal().Subscribe(con.Event)
@@ -110,7 +176,7 @@ func runStart(ctx context.Context, e *env, o startOptions) error {
 }
 
 // printBanner tells the students what they are running and how to talk to it.
-func printBanner(w io.Writer, l i18n.Lang, srv *group.Server, made []group.DefaultAccount) {
+func printBanner(w io.Writer, l i18n.Lang, srv *group.Server, c *classroom.Classroom, made []group.DefaultAccount) {
 	t := func(k string, args ...any) string { return texts[k].F(l, args...) }
 	d := srv.Data()
 	smtpHost, smtpPort, _ := net.SplitHostPort(srv.SMTPAddr().String())
@@ -121,6 +187,18 @@ func printBanner(w io.Writer, l i18n.Lang, srv *group.Server, made []group.Defau
 	fmt.Fprintf(&b, "  %-10s %s   telnet %s %s\n", "SMTP", srv.SMTPAddr(), smtpHost, smtpPort)
 	fmt.Fprintf(&b, "  %-10s %s   telnet %s %s\n", "POP3", srv.POP3Addr(), popHost, popPort)
 	fmt.Fprintf(&b, "  %-10s %s\n", t("banner-data"), d.Dir)
+	if c != nil {
+		var peers []string
+		for _, p := range c.Peers(d.Group) {
+			g, _ := c.Group(p)
+			peers = append(peers, fmt.Sprintf("%s (SMTP %s, POP3 %s)", c.GroupDomain(p), g.SMTPAddr(), g.POP3Addr()))
+		}
+		if len(peers) == 0 {
+			peers = []string{t("banner-no-peers")}
+		}
+		fmt.Fprintf(&b, "  %-10s %s\n", t("banner-classroom"), c.Path)
+		fmt.Fprintf(&b, "  %-10s %s\n", t("banner-peers"), strings.Join(peers, "\n             "))
+	}
 	if accounts, err := d.Accounts.List(); err == nil {
 		names := make([]string, len(accounts))
 		for i, a := range accounts {

@@ -31,7 +31,7 @@ func labProcess(t *testing.T, args ...string) (*exec.Cmd, *bufio.Reader) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	cmd := exec.CommandContext(ctx, os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "LAB_TEST_MAIN=1", "LANG=en_US.UTF-8", "NO_COLOR=1")
+	cmd.Env = append(os.Environ(), "LAB_TEST_MAIN=1", "LANG=en_US.UTF-8", "NO_COLOR=1", "MAILLAB_RELAY_RETRY=100ms")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -137,6 +137,25 @@ func (c *Console) render(e journal.Event) []string {
 		return []string{c.note.Sprint(c.t("delivered", e.User))}
 	case journal.Account:
 		return []string{c.note.Sprint(c.t("account", e.User))}
+	case journal.Queued:
+		return []string{c.note.Sprint(c.t("queued", e.ID, strings.Join(e.Rcpt, ", "), e.DestGroup))}
+	case journal.Relayed:
+		switch e.Result {
+		case journal.ResultOK:
+			return []string{c.ok.Sprint(c.t("relayed", e.ID, e.DestGroup, strings.Join(e.Rcpt, ", ")))}
+		case journal.ResultDeferred:
+			return []string{c.note.Sprint(c.t("relay-deferred", e.ID, e.DestGroup, e.Error))}
+		default:
+			return []string{c.bad.Sprint(c.t("relay-failed", e.ID, strings.Join(e.Rcpt, ", "), e.Error))}
+		}
+	case journal.Bounced:
+		switch e.Result {
+		case journal.ResultOK, "queued":
+			return []string{c.note.Sprint(c.t("bounced", e.From))}
+		case journal.ResultError:
+			return []string{c.bad.Sprint(c.t("bounce-error", e.From, e.Error))}
+		}
+		return []string{c.note.Sprint(c.t("bounce-dropped", e.Reason))}
 	}
 	return nil
 }
@@ -180,11 +199,22 @@ var texts = map[string]i18n.Text{
 	"delivered":       {Ja: "%s のメールボックスに配送しました", En: "delivered to %s's mailbox"},
 	"delivered-error": {Ja: "%s のメールボックスへの配送に失敗しました: %s", En: "delivery to %s's mailbox failed: %s"},
 	"welcome":         {Ja: "%s のメールボックスにようこそメールを入れました", En: "put a welcome message into %s's mailbox"},
-	"account":         {Ja: "アカウント %s を作りました", En: "account %s created"},
-	"login-ok":        {Ja: "%s が %s でログインしました（%d 通、%d オクテット）", En: "%s logged in with %s (%d messages, %d octets)"},
-	"login-in-use":    {Ja: "%s のメールボックスは別のセッションが使用中です（[IN-USE]）。前の telnet を quit してください。", En: "%s's maildrop is in use by another session ([IN-USE]); quit the other telnet first."},
-	"login-error":     {Ja: "%s のログイン中にサーバ側のエラー: %s", En: "server error while %s logged in: %s"},
-	"login-fail":      {Ja: "%s の %s ログインに失敗しました", En: "%s's %s login failed"},
+	"queued": {Ja: "メッセージ %s を中継キューに入れました: %s（グループ %d のサーバへ）",
+		En: "message %s queued for relay: %s (to group %d's server)"},
+	"relayed": {Ja: "メッセージ %s をグループ %d のサーバに渡しました: %s",
+		En: "message %s handed to group %d's server: %s"},
+	"relay-deferred": {Ja: "メッセージ %s はまだグループ %d に渡せません。あとでもう一度試します（%s）。lab queue で待っているメールが見られます。",
+		En: "message %s could not be handed to group %d yet; it will be tried again (%s). lab queue shows what is waiting."},
+	"relay-failed": {Ja: "メッセージ %s は %s に配送できませんでした: %s",
+		En: "message %s could not be delivered to %s: %s"},
+	"bounced":        {Ja: "配送できなかったことを送信者 %s に知らせました（エラーメール）", En: "told the sender %s that it could not be delivered (a bounce)"},
+	"bounce-error":   {Ja: "送信者 %s へのエラーメールを届けられません: %s", En: "could not deliver the bounce to the sender %s: %s"},
+	"bounce-dropped": {Ja: "エラーメールは送りませんでした（%s）", En: "no bounce was sent (%s)"},
+	"account":        {Ja: "アカウント %s を作りました", En: "account %s created"},
+	"login-ok":       {Ja: "%s が %s でログインしました（%d 通、%d オクテット）", En: "%s logged in with %s (%d messages, %d octets)"},
+	"login-in-use":   {Ja: "%s のメールボックスは別のセッションが使用中です（[IN-USE]）。前の telnet を quit してください。", En: "%s's maildrop is in use by another session ([IN-USE]); quit the other telnet first."},
+	"login-error":    {Ja: "%s のログイン中にサーバ側のエラー: %s", En: "server error while %s logged in: %s"},
+	"login-fail":     {Ja: "%s の %s ログインに失敗しました", En: "%s's %s login failed"},
 	"why-unknown-user": {Ja: "このグループにそのユーザはいません（lab user list で確かめられます）。",
 		En: "this group has no such user (lab user list shows them)."},
 	"why-wrong-password": {Ja: "パスワードが違います。", En: "the password is wrong."},

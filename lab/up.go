@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/urfave/cli/v2"
+
+	"maillab/exercises/i18n"
+	"maillab/lab/console"
+	"maillab/server/classroom"
+	"maillab/server/group"
+)
+
+type upOptions struct {
+	classroom string
+	dataRoot  string
+	quiet     bool
+	color     bool
+	ready     func(map[int]*group.Server)
+}
+
+func newUpCommand(e *env) *cli.Command {
+	t := func(k string) string { return texts[k].In(e.lang) }
+	return &cli.Command{
+		Name:      "up",
+		Usage:     t("up-usage"),
+		UsageText: "lab up --classroom FILE [--data DIR] [--lang ja|en] [--quiet]",
+		Flags: []cli.Flag{
+			classroomFlag(e),
+			dataRootFlag(e),
+			langFlag(e),
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: t("flag-quiet")},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
+			}
+			if c.String("classroom") == "" {
+				return usageError{t("need-classroom")}
+			}
+			return runUp(c.Context, e, upOptions{
+				classroom: c.String("classroom"),
+				dataRoot:  c.String("data"),
+				quiet:     c.Bool("quiet"),
+				color:     useColor(e),
+			})
+		},
+	}
+}
+
+// runUp runs every group of the classroom in this process, each in its own
+// data folder and on its own host address, with one console whose lines
+// name their group — for rehearsals, online classes and tests.
+func runUp(ctx context.Context, e *env, o upOptions) error {
+	c, err := loadClassroom(e, o.classroom)
+	if err != nil {
+		return err
+	}
+	servers := map[int]*group.Server{}
+	shutdown := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), group.DefaultLimits.ShutdownGrace)
+		defer cancel()
+		var wg sync.WaitGroup
+		for _, srv := range servers {
+			wg.Add(1)
+			go func() { defer wg.Done(); srv.Shutdown(sctx) }()
+		}
+		wg.Wait()
+	}
+	made := map[int][]group.DefaultAccount{}
+	for _, g := range c.Groups {
+		srv, err := openGroup(e, o.dataRoot, c, g.ID, "", "")
+		if err != nil {
+			shutdown()
+			return err
+		}
+		servers[g.ID] = srv
+		if made[g.ID], err = startGroup(e, srv); err != nil {
+			shutdown()
+			return err
+		}
+	}
+	printClassBanner(e.stdout, e.lang, c, o.dataRoot, servers, made)
+	if !o.quiet {
+		con := console.New(e.stdout, e.lang, o.color)
+		con.ShowGroup = true
+		for _, srv := range servers {
+			srv.Journal().Subscribe(con.Event)
+		}
+	}
+	if o.ready != nil {
+		o.ready(servers)
+	}
+	<-ctx.Done()
+	fmt.Fprintln(e.stderr, texts["stopping"].In(e.lang))
+	shutdown()
+	return nil
+}
+
+func printClassBanner(w io.Writer, l i18n.Lang, c *classroom.Classroom, root string, servers map[int]*group.Server, made map[int][]group.DefaultAccount) {
+	t := func(k string, args ...any) string { return texts[k].F(l, args...) }
+	var b strings.Builder
+	name := c.Name
+	if name == "" {
+		name = c.Path
+	}
+	fmt.Fprintf(&b, "%s\n", t("up-title", name, len(c.Groups)))
+	fmt.Fprintf(&b, "  %s %s\n\n", t("banner-data"), root)
+	fmt.Fprintf(&b, "  %-5s %-16s %-21s %-21s %s\n", t("col-group"), t("banner-domain"), "SMTP", "POP3", t("col-cluster"))
+	for _, g := range c.Groups {
+		var cl []string
+		for _, id := range c.Cluster(g.ID) {
+			cl = append(cl, fmt.Sprint(id))
+		}
+		srv := servers[g.ID]
+		fmt.Fprintf(&b, "  %-5d %-16s %-21s %-21s %s\n", g.ID, c.GroupDomain(g.ID), srv.SMTPAddr(), srv.POP3Addr(), strings.Join(cl, "-"))
+	}
+	var any bool
+	for _, g := range c.Groups {
+		if len(made[g.ID]) == 0 {
+			continue
+		}
+		if !any {
+			fmt.Fprintf(&b, "\n%s\n", t("banner-new-accounts"))
+			any = true
+		}
+		var acc []string
+		for _, a := range made[g.ID] {
+			acc = append(acc, a.Name+" "+a.Password)
+		}
+		fmt.Fprintf(&b, "  g%-4d %s\n", g.ID, strings.Join(acc, "   "))
+	}
+	fmt.Fprintf(&b, "\n%s\n%s\n\n", t("up-bind"), t("banner-stop"))
+	io.WriteString(w, b.String())
+}
