@@ -221,7 +221,7 @@ func (c *conn) readLine() (wire.Line, error) {
 		}
 	}
 	c.mu.Lock()
-	if c.srv.closing.Load() {
+	if c.srv.set.Closing() {
 		c.mu.Unlock()
 		return wire.Line{}, errShutdown
 	}
@@ -236,7 +236,7 @@ func (c *conn) readLine() (wire.Line, error) {
 	c.mu.Lock()
 	c.idle = false
 	c.mu.Unlock()
-	if c.srv.closing.Load() {
+	if c.srv.set.Closing() {
 		return wire.Line{}, errShutdown
 	}
 	return line, err
@@ -253,9 +253,10 @@ func (c *conn) lineBuffered() bool {
 	return bytes.IndexByte(b, '\n') >= 0
 }
 
-// interruptIfIdle makes the connection give up waiting for a command. It
-// is called by Shutdown, after the server has been marked as closing.
-func (c *conn) interruptIfIdle() {
+// Interrupt makes the connection give up waiting for a command; a command
+// in progress finishes first. It is called by Shutdown, after the server
+// has been marked as closing.
+func (c *conn) Interrupt() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.idle {
@@ -277,6 +278,9 @@ func (c *conn) hangUp(err error) {
 	}
 	c.flush()
 }
+
+// Close cuts the connection at once (Close, or a Shutdown out of time).
+func (c *conn) Close() error { return c.nc.Close() }
 
 // close closes the connection; when the server ended the session, it first
 // sends FIN and drains the client's input for a while.

@@ -19,9 +19,9 @@ import (
 	"log"
 	"net"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
+
+	"maillab/server/conns"
 )
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
@@ -64,64 +64,50 @@ type Server struct {
 	// logger is used.
 	ErrorLog *log.Logger
 
-	mu        sync.Mutex
-	listeners map[*net.Listener]struct{}
-	conns     map[*conn]struct{}
-	done      chan struct{} // closed when shutting down and no connection is left
-	closing   atomic.Bool   // Shutdown or Close was called
+	// MaxConns and MaxConnsPerHost bound the connections served at once,
+	// in all and from one client address; a connection over a limit is
+	// answered "-ERR [SYS/TEMP]" and closed. Zero means no limit.
+	MaxConns        int
+	MaxConnsPerHost int
+
+	set  conns.Set
+	once sync.Once
+}
+
+func (s *Server) init() {
+	s.once.Do(func() {
+		s.set.Limits = conns.Limits{Total: s.MaxConns, PerHost: s.MaxConnsPerHost}
+	})
 }
 
 // Serve accepts connections on l and serves each in its own goroutine. It
 // closes l when it returns, which is with ErrServerClosed after Shutdown or
 // Close, or with the error that made Accept fail.
 func (s *Server) Serve(l net.Listener) error {
-	if !s.trackListener(&l, true) {
-		l.Close()
+	s.init()
+	err := s.set.Serve(l, s.ServeConn, func(format string, args ...any) { s.logf("pop3: "+format, args...) })
+	if errors.Is(err, conns.ErrClosed) {
 		return ErrServerClosed
 	}
-	defer s.trackListener(&l, false)
-
-	var delay time.Duration
-	for {
-		nc, err := l.Accept()
-		if err != nil {
-			if s.closing.Load() {
-				return ErrServerClosed
-			}
-			if !temporary(err) {
-				return err
-			}
-			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-			s.logf("pop3: accept: %v; retrying in %v", err, delay)
-			time.Sleep(delay)
-			continue
-		}
-		delay = 0
-		go s.ServeConn(nc)
-	}
-}
-
-// temporary reports whether an Accept error may go away by itself (too many
-// open files, a connection aborted before it was accepted).
-func temporary(err error) bool {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return true
-	}
-	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
-		errors.Is(err, syscall.ECONNABORTED)
+	return err
 }
 
 // ServeConn serves one connection and returns when it has ended. It closes
-// nc. After Shutdown or Close it closes nc at once.
+// nc. After Shutdown or Close it closes nc at once; over a connection limit
+// it says so first.
 func (s *Server) ServeConn(nc net.Conn) {
+	s.init()
 	c := newConn(s, nc)
-	if !s.trackConn(c, true) {
+	if err := s.set.Add(c, nc.RemoteAddr()); err != nil {
+		if !errors.Is(err, conns.ErrClosed) {
+			c.writeErr(sysTemp("too many connections, try again later").(*errReply))
+			c.flush()
+		}
 		nc.Close()
 		return
 	}
 	defer c.close()
-	defer s.trackConn(c, false) // the session is over; lingering is not waited for
+	defer s.set.Remove(c) // the session is over; lingering is not waited for
 	c.serve()
 }
 
@@ -129,106 +115,19 @@ func (s *Server) ServeConn(nc net.Conn) {
 // connections that are waiting for a command (telling the client so), lets
 // a command in progress finish (such as the deletions of a QUIT) and then
 // closes its connection. A session ended this way deletes nothing. Shutdown
-// returns when every connection has ended, or with ctx's error when ctx is
-// done first; the connections left can then be cut with Close.
+// returns when every connection has ended, or, when ctx ends first, cuts the
+// connections left (deleting nothing) and returns ctx's error.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closing.Store(true)
-	err := s.closeListenersLocked()
-	for c := range s.conns {
-		c.interruptIfIdle()
-	}
-	done := s.doneLocked()
-	s.mu.Unlock()
-
-	select {
-	case <-done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	s.init()
+	return s.set.Shutdown(ctx)
 }
 
 // Close stops the server at once: it closes the listeners and every
 // connection. Sessions cut this way delete nothing; their maildrops are
 // unlocked and their sessions closed as their goroutines notice.
 func (s *Server) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closing.Store(true)
-	err := s.closeListenersLocked()
-	for c := range s.conns {
-		c.nc.Close()
-	}
-	s.doneLocked()
-	return err
-}
-
-func (s *Server) closeListenersLocked() error {
-	var err error
-	for l := range s.listeners {
-		if cerr := (*l).Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-		delete(s.listeners, l)
-	}
-	return err
-}
-
-// doneLocked returns the channel that is closed once the server is closing
-// and has no connections left, closing it already if that is so.
-func (s *Server) doneLocked() chan struct{} {
-	if s.done == nil {
-		s.done = make(chan struct{})
-	}
-	if s.closing.Load() && len(s.conns) == 0 {
-		select {
-		case <-s.done:
-		default:
-			close(s.done)
-		}
-	}
-	return s.done
-}
-
-func (s *Server) trackListener(l *net.Listener, add bool) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !add {
-		if _, ok := s.listeners[l]; ok {
-			(*l).Close()
-			delete(s.listeners, l)
-		}
-		return true
-	}
-	if s.closing.Load() {
-		return false
-	}
-	if s.listeners == nil {
-		s.listeners = make(map[*net.Listener]struct{})
-	}
-	s.listeners[l] = struct{}{}
-	return true
-}
-
-func (s *Server) trackConn(c *conn, add bool) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !add {
-		delete(s.conns, c)
-		if s.closing.Load() {
-			s.doneLocked()
-		}
-		return true
-	}
-	if s.closing.Load() {
-		return false
-	}
-	if s.conns == nil {
-		s.conns = make(map[*conn]struct{})
-	}
-	s.conns[c] = struct{}{}
-	return true
+	s.init()
+	return s.set.Close()
 }
 
 func (s *Server) logf(format string, args ...any) {

@@ -61,7 +61,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 
 // serve runs the session to its end and closes the connection.
 func (c *conn) serve() {
-	defer c.srv.removeConn(c)
+	defer c.srv.set.Remove(c)
 	defer c.nc.Close()
 	if !c.open() {
 		return
@@ -169,7 +169,7 @@ func (c *conn) readCommand() (wire.Line, error) {
 		return wire.Line{}, err
 	}
 	c.mu.Lock()
-	if c.srv.inShutdown.Load() {
+	if c.srv.set.Closing() {
 		c.mu.Unlock()
 		return wire.Line{}, errShuttingDown
 	}
@@ -192,11 +192,11 @@ func (c *conn) readCommand() (wire.Line, error) {
 	return line, err
 }
 
-// interruptIfWaiting wakes the session if it is waiting for a command, so
+// Interrupt wakes the session if it is waiting for a command, so
 // that it answers 421 and ends. Shutdown calls it after marking the server
 // as shutting down; a session that is busy sees the mark before its next
 // read.
-func (c *conn) interruptIfWaiting() {
+func (c *conn) Interrupt() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.waiting {
@@ -359,3 +359,6 @@ func isClosed(err error) bool {
 		errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE)
 }
+
+// Close cuts the connection at once (Close, or a Shutdown out of time).
+func (c *conn) Close() error { return c.nc.Close() }

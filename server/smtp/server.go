@@ -6,8 +6,9 @@ import (
 	"log"
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"maillab/server/conns"
 )
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
@@ -50,53 +51,53 @@ type Server struct {
 	// log package's standard logger.
 	ErrorLog *log.Logger
 
-	inShutdown atomic.Bool
-	mu         sync.Mutex
-	listeners  map[*net.Listener]struct{}
-	conns      map[*conn]struct{}
-	connGone   chan struct{} // a token whenever a connection ends
+	// MaxConns and MaxConnsPerHost bound the connections served at once,
+	// in all and from one client address; a connection over a limit is
+	// answered "421 4.7.0" and closed. Zero means no limit.
+	MaxConns        int
+	MaxConnsPerHost int
+
+	set  conns.Set
+	once sync.Once
+}
+
+func (s *Server) init() {
+	s.once.Do(func() {
+		s.set.Limits = conns.Limits{Total: s.MaxConns, PerHost: s.MaxConnsPerHost}
+	})
 }
 
 // Serve accepts connections on l and serves each in its own goroutine. It
 // returns ErrServerClosed after Shutdown or Close, or the error of Accept
 // when it is not a temporary one. Serve closes l when it returns.
 func (s *Server) Serve(l net.Listener) error {
-	defer l.Close()
-	if !s.trackListener(&l, true) {
+	s.init()
+	err := s.set.Serve(l, s.ServeConn, func(format string, args ...any) { s.logf("smtp: "+format, args...) })
+	if errors.Is(err, conns.ErrClosed) {
 		return ErrServerClosed
 	}
-	defer s.trackListener(&l, false)
-	var delay time.Duration
-	for {
-		nc, err := l.Accept()
-		if err != nil {
-			if s.inShutdown.Load() {
-				return ErrServerClosed
-			}
-			if isTemporary(err) {
-				// Out of file descriptors and the like: wait and try
-				// again rather than give up the whole server.
-				if delay == 0 {
-					delay = 5 * time.Millisecond
-				} else if delay *= 2; delay > time.Second {
-					delay = time.Second
-				}
-				s.logf("smtp: accept: %v; retrying in %v", err, delay)
-				time.Sleep(delay)
-				continue
-			}
-			return err
-		}
-		delay = 0
-		c := s.newConn(nc)
-		go c.serve()
-	}
+	return err
 }
 
 // ServeConn serves one connection and returns when the session has ended
-// and the connection is closed.
+// and the connection is closed. Over a connection limit the client is told
+// so (421) and the connection closed.
 func (s *Server) ServeConn(nc net.Conn) {
-	s.newConn(nc).serve()
+	s.init()
+	c := newConn(s, nc)
+	if err := s.set.Add(c, nc.RemoteAddr()); err != nil {
+		switch {
+		case errors.Is(err, conns.ErrTooManyFromHost):
+			c.reply(421, "4.7.0", s.hostname()+" Error: too many connections from your host")
+			c.flush()
+		case errors.Is(err, conns.ErrTooMany):
+			c.reply(421, "4.3.2", s.hostname()+" Error: too many connections, try again later")
+			c.flush()
+		}
+		nc.Close()
+		return
+	}
+	c.serve()
 }
 
 // Shutdown stops the server gracefully. It closes the listeners, answers
@@ -108,106 +109,15 @@ func (s *Server) ServeConn(nc net.Conn) {
 // client will send it again) and returns ctx.Err(). In that case the
 // sessions' Logout may still run after Shutdown returned.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.inShutdown.Store(true)
-	s.mu.Lock()
-	s.closeListenersLocked()
-	for c := range s.conns {
-		c.interruptIfWaiting()
-	}
-	s.mu.Unlock()
-	for {
-		s.mu.Lock()
-		n, gone := len(s.conns), s.connGoneLocked()
-		s.mu.Unlock()
-		if n == 0 {
-			return nil
-		}
-		select {
-		case <-gone:
-		case <-ctx.Done():
-			s.closeConns()
-			return ctx.Err()
-		}
-	}
+	s.init()
+	return s.set.Shutdown(ctx)
 }
 
 // Close stops the server at once: it closes the listeners and every
 // connection without a reply. Messages not yet acknowledged are not kept.
 func (s *Server) Close() error {
-	s.inShutdown.Store(true)
-	s.mu.Lock()
-	err := s.closeListenersLocked()
-	s.mu.Unlock()
-	s.closeConns()
-	return err
-}
-
-// trackListener adds or removes l; adding fails once the server is shut down.
-func (s *Server) trackListener(l *net.Listener, add bool) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !add {
-		delete(s.listeners, l)
-		return true
-	}
-	if s.inShutdown.Load() {
-		return false
-	}
-	if s.listeners == nil {
-		s.listeners = make(map[*net.Listener]struct{})
-	}
-	s.listeners[l] = struct{}{}
-	return true
-}
-
-func (s *Server) closeListenersLocked() error {
-	var err error
-	for l := range s.listeners {
-		if cerr := (*l).Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-		delete(s.listeners, l)
-	}
-	return err
-}
-
-// newConn registers a connection. A connection that arrives during shutdown
-// is still registered; its session sees the shutdown at its first command.
-func (s *Server) newConn(nc net.Conn) *conn {
-	c := newConn(s, nc)
-	s.mu.Lock()
-	if s.conns == nil {
-		s.conns = make(map[*conn]struct{})
-	}
-	s.conns[c] = struct{}{}
-	s.mu.Unlock()
-	return c
-}
-
-func (s *Server) removeConn(c *conn) {
-	s.mu.Lock()
-	delete(s.conns, c)
-	gone := s.connGoneLocked()
-	s.mu.Unlock()
-	select {
-	case gone <- struct{}{}:
-	default:
-	}
-}
-
-func (s *Server) connGoneLocked() chan struct{} {
-	if s.connGone == nil {
-		s.connGone = make(chan struct{}, 1)
-	}
-	return s.connGone
-}
-
-func (s *Server) closeConns() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for c := range s.conns {
-		c.nc.Close()
-	}
+	s.init()
+	return s.set.Close()
 }
 
 func (s *Server) hostname() string {
@@ -223,10 +133,4 @@ func (s *Server) logf(format string, args ...any) {
 		return
 	}
 	log.Printf(format, args...)
-}
-
-// isTemporary reports whether an Accept error is worth retrying.
-func isTemporary(err error) bool {
-	var te interface{ Temporary() bool }
-	return errors.As(err, &te) && te.Temporary()
 }
