@@ -177,6 +177,9 @@ func (c *Console) login(e journal.Event) []string {
 	if _, ok := texts["why-"+e.Reason]; ok {
 		out = append(out, c.note.Sprint("  → "+c.t("why-"+e.Reason)))
 	}
+	if e.Millis > 0 {
+		out = append(out, c.note.Sprint("  → "+c.t("throttled", float64(e.Millis)/1000)))
+	}
 	return out
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"time"
 
 	"maillab/server/account"
 	"maillab/server/journal"
@@ -20,7 +21,11 @@ func (b pop3Backend) NewSession(c pop3.ConnInfo) (pop3.Session, error) {
 	js := b.s.journal.NewSession("pop3", c.RemoteAddr, c.LocalAddr, b.s.clientGroup(c.RemoteAddr))
 	js.Record(journal.Event{Kind: journal.Challenge, Challenge: c.Challenge})
 	b.s.challenges.add(c.Challenge)
-	return &pop3Session{s: b.s, j: js, challenge: c.Challenge}, nil
+	ip := ""
+	if h := hostOf(c.RemoteAddr); h != nil {
+		ip = h.String()
+	}
+	return &pop3Session{s: b.s, j: js, challenge: c.Challenge, ip: ip}, nil
 }
 
 // pop3Session is one POP3 connection: it checks logins, locks maildrops and
@@ -29,6 +34,7 @@ type pop3Session struct {
 	s         *Server
 	j         *journal.Session
 	challenge string
+	ip        string // the client's address, for the throttle
 	user      string // logged in
 	commands  int
 }
@@ -40,12 +46,24 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 		method = "apop"
 	}
 	ev := journal.Event{Kind: journal.Login, User: name, Method: method}
+	keys := []string{"ip " + p.ip, "user " + name}
+	// fail answers a wrong user, password or digest alike, after a delay
+	// that grows with the failures from this address or for this name
+	fail := func(reason string) (pop3.Maildrop, error) {
+		ev.Result, ev.Reason = journal.ResultFail, reason
+		if d := p.s.throttle.failed(time.Now(), keys...); d > 0 {
+			ev.Millis = d.Milliseconds()
+			p.j.Record(ev)
+			time.Sleep(d)
+		} else {
+			p.j.Record(ev)
+		}
+		return nil, pop3.ErrAuth
+	}
 	a, err := p.s.data.Accounts.Lookup(name)
 	switch {
 	case errors.Is(err, account.ErrNoUser):
-		ev.Result, ev.Reason = journal.ResultFail, "unknown-user"
-		p.j.Record(ev)
-		return nil, pop3.ErrAuth
+		return fail("unknown-user")
 	case err != nil:
 		ev.Result, ev.Error = journal.ResultError, err.Error()
 		p.j.Record(ev)
@@ -53,15 +71,12 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 	}
 	if cred.APOP {
 		if !a.CheckDigest(p.challenge, cred.Digest) {
-			ev.Result, ev.Reason = journal.ResultFail, diagnoseAPOP(a, p.challenge, cred.Digest, p.s.challenges.list())
-			p.j.Record(ev)
-			return nil, pop3.ErrAuth
+			return fail(diagnoseAPOP(a, p.challenge, cred.Digest, p.s.challenges.list()))
 		}
 	} else if !a.CheckPassword(cred.Password) {
-		ev.Result, ev.Reason = journal.ResultFail, "wrong-password"
-		p.j.Record(ev)
-		return nil, pop3.ErrAuth
+		return fail("wrong-password")
 	}
+	p.s.throttle.succeeded(keys...)
 	p.s.mu.Lock()
 	busy := p.s.inUse[name]
 	if !busy {

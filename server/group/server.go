@@ -21,14 +21,20 @@ import (
 // Limits bound what one client can make the server do. Zero fields take the
 // defaults of DefaultLimits.
 type Limits struct {
-	POP3Line      int           // command line incl. CRLF (RFC 2449: 255)
-	SMTPLine      int           // command line incl. CRLF (RFC 5321: 512)
-	TextLine      int           // text line of a message incl. CRLF (RFC 5321: 1000)
-	MessageBytes  int64         // advertised with SIZE
-	Recipients    int           // per message (RFC 5321 asks for at least 100)
-	POP3Idle      time.Duration // autologout (RFC 1939: at least 10 minutes)
-	SMTPIdle      time.Duration // (RFC 5321 section 4.5.3.2.7: 5 minutes)
-	ErrorsInARow  int           // bad commands before the server hangs up
+	POP3Line     int           // command line incl. CRLF (RFC 2449: 255)
+	SMTPLine     int           // command line incl. CRLF (RFC 5321: 512)
+	TextLine     int           // text line of a message incl. CRLF (RFC 5321: 1000)
+	MessageBytes int64         // advertised with SIZE
+	Recipients   int           // per message (RFC 5321 asks for at least 100)
+	POP3Idle     time.Duration // autologout (RFC 1939: at least 10 minutes)
+	SMTPIdle     time.Duration // (RFC 5321 section 4.5.3.2.7: 5 minutes)
+	ErrorsInARow int           // bad commands before the server hangs up
+	// LoginDelay is the wait before answering the 4th failed login in 15
+	// minutes from one client address or for one user name; it doubles
+	// with each further failure, up to 8 times as long.
+	LoginDelay    time.Duration
+	Conns         int           // connections at once, per protocol
+	ConnsPerHost  int           // from one client address, per protocol
 	ShutdownGrace time.Duration // how long a DATA in flight may take at shutdown
 }
 
@@ -42,6 +48,9 @@ var DefaultLimits = Limits{
 	POP3Idle:      10 * time.Minute,
 	SMTPIdle:      5 * time.Minute,
 	ErrorsInARow:  20,
+	LoginDelay:    time.Second,
+	Conns:         500,
+	ConnsPerHost:  100,
 	ShutdownGrace: 30 * time.Second,
 }
 
@@ -57,6 +66,8 @@ func (l Limits) withDefaults() Limits {
 	set(&l.TextLine, d.TextLine)
 	set(&l.Recipients, d.Recipients)
 	set(&l.ErrorsInARow, d.ErrorsInARow)
+	set(&l.Conns, d.Conns)
+	set(&l.ConnsPerHost, d.ConnsPerHost)
 	if l.MessageBytes == 0 {
 		l.MessageBytes = d.MessageBytes
 	}
@@ -65,6 +76,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.SMTPIdle == 0 {
 		l.SMTPIdle = d.SMTPIdle
+	}
+	if l.LoginDelay == 0 {
+		l.LoginDelay = d.LoginDelay
 	}
 	if l.ShutdownGrace == 0 {
 		l.ShutdownGrace = d.ShutdownGrace
@@ -124,6 +138,7 @@ type Server struct {
 	mu         sync.Mutex
 	inUse      map[string]bool // maildrops locked by a POP3 session
 	challenges challenges
+	throttle   *throttle
 	closed     bool
 	wg         sync.WaitGroup
 }
@@ -151,6 +166,7 @@ func New(cfg Config) (*Server, error) {
 		lock:    l,
 		inUse:   map[string]bool{},
 	}
+	s.throttle = newThrottle(s.limits.LoginDelay)
 	if s.cfg.ErrorLog == nil {
 		s.cfg.ErrorLog = log.New(discard{}, "", 0)
 	}
@@ -182,16 +198,20 @@ func New(cfg Config) (*Server, error) {
 		MaxRecipients:   s.limits.Recipients,
 		IdleTimeout:     s.limits.SMTPIdle,
 		MaxErrors:       s.limits.ErrorsInARow,
+		MaxConns:        s.limits.Conns,
+		MaxConnsPerHost: s.limits.ConnsPerHost,
 		ErrorLog:        s.cfg.ErrorLog,
 	}
 	s.pop3 = &pop3.Server{
-		Backend:        pop3Backend{s},
-		Hostname:       s.data.Domain,
-		Implementation: "maillab",
-		MaxLine:        s.limits.POP3Line,
-		IdleTimeout:    s.limits.POP3Idle,
-		MaxErrors:      s.limits.ErrorsInARow,
-		ErrorLog:       s.cfg.ErrorLog,
+		Backend:         pop3Backend{s},
+		Hostname:        s.data.Domain,
+		Implementation:  "maillab",
+		MaxLine:         s.limits.POP3Line,
+		IdleTimeout:     s.limits.POP3Idle,
+		MaxErrors:       s.limits.ErrorsInARow,
+		MaxConns:        s.limits.Conns,
+		MaxConnsPerHost: s.limits.ConnsPerHost,
+		ErrorLog:        s.cfg.ErrorLog,
 	}
 	return s, nil
 }

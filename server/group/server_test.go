@@ -262,3 +262,39 @@ func TestDomainRemembered(t *testing.T) {
 		t.Errorf("domains (-want +got):\n%s", diff)
 	}
 }
+
+// Wrong passwords are answered later and later, for a user that exists and
+// for one that does not alike; the journal shows the delays. (The delays
+// are read from the journal, never timed.)
+func TestLoginThrottle(t *testing.T) {
+	t.Parallel()
+	data, _ := group.OpenData(t.TempDir(), 3, "")
+	srv, err := group.New(group.Config{Data: data, SMTPAddr: "127.0.0.1:0", POP3Addr: "127.0.0.1:0", Limits: group.Limits{LoginDelay: 10 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data.AddUser("yom", "tanstaaf", srv.Journal())
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	for _, user := range []string{"yom", "nosuchuser"} {
+		c, r := dial(t, srv.POP3Addr())
+		for i := 0; i < 6; i++ {
+			say(t, c, r, "USER "+user)
+			if got := say(t, c, r, "PASS wrong"); got != "-ERR [AUTH] invalid user name or password" {
+				t.Fatalf("wrong password for %s: %q", user, got)
+			}
+		}
+		c.Close()
+	}
+	var delays []int64
+	for _, e := range events(t, data, journal.Login) {
+		delays = append(delays, e.Millis)
+	}
+	// the address's count goes on across both users: 4th failure waits
+	want := []int64{0, 0, 0, 10, 20, 40, 80, 80, 80, 80, 80, 80}
+	if diff := cmp.Diff(want, delays); diff != "" {
+		t.Errorf("delays in ms (-want +got):\n%s", diff)
+	}
+}
