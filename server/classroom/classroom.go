@@ -94,7 +94,11 @@ func Parse(name string, data []byte) (*Classroom, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, &Error{Path: name, Line: pe.Position.Line, Msg: "not valid TOML: " + pe.Message}
+			line := pe.Position.Line
+			if strings.Contains(pe.Message, `got '\n'`) && line > 1 {
+				line-- // the parser stands on the next line when a line ends too soon
+			}
+			return nil, &Error{Path: name, Line: line, Msg: "not valid TOML: " + pe.Message}
 		}
 		if m := typeError.FindStringSubmatch(err.Error()); m != nil {
 			line, _ := strconv.Atoi(m[1])

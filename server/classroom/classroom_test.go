@@ -84,7 +84,7 @@ func TestParseErrors(t *testing.T) {
 		edit    func(string) string
 		wantErr string
 	}{
-		{"corrupt", func(s string) string { return s + "\n[[groups]\n" }, "class.toml:27: not valid TOML"},
+		{"corrupt", func(s string) string { return s + "\n[[groups]\n" }, "class.toml:26: not valid TOML"},
 		{"unknown top key", func(s string) string {
 			return strings.Replace(s, `domain = "lab.test"`, "domain = \"lab.test\"\ndomian = \"x\"", 1)
 		},

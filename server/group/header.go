@@ -16,7 +16,8 @@ type header struct {
 	missingBlank int
 	messageID    string
 	to, cc       []string
-	received     int // Received fields, to count hops
+	received     int    // Received fields, to count hops
+	relayID      string // X-Maillab-Relay-ID of a message another group relayed
 }
 
 // scanHeader reads the header at the top of a message with CRLF (or LF)
@@ -61,6 +62,8 @@ func scanHeader(msg []byte) header {
 			h.cc = append(h.cc, addresses(value)...)
 		case "received":
 			h.received++
+		case "x-maillab-relay-id":
+			h.relayID = value
 		}
 	}
 	return h

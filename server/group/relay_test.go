@@ -327,3 +327,44 @@ func TestTooManyHops(t *testing.T) {
 		t.Errorf("a message with %d Received fields: %q", group.MaxHops, replies[4])
 	}
 }
+
+// A relay that died after the peer's 250 sends the message again; the peer
+// knows it by its relay id and keeps one copy — also across a restart.
+func TestRelayRetryAfterACrashIsDeliveredOnce(t *testing.T) {
+	t.Parallel()
+	cl := newClass(t, 2)
+	cl.start(1)
+	cl.start(2)
+	msg := "X-Maillab-Relay-ID: g1.lab.test/ABC.g2\r\nSubject: once\r\n\r\nx\r\n."
+	send := func() string {
+		r := cl.send(2, "127.0.1.1", "EHLO g1.lab.test", "MAIL FROM:<alice@g1.lab.test>", "RCPT TO:<yom@g2.lab.test>", "DATA", msg, "QUIT")
+		return r[4]
+	}
+	for i := 0; i < 2; i++ {
+		if got := send(); !strings.HasPrefix(got, "250 2.0.0") {
+			t.Fatalf("send %d: %q", i, got)
+		}
+	}
+	cl.stop(2)
+	cl.start(2)
+	if got := send(); !strings.HasPrefix(got, "250 2.0.0") {
+		t.Fatalf("after restart: %q", got)
+	}
+	if msgs := mailbox(t, cl.data[2], "yom"); len(msgs) != 2 {
+		t.Errorf("yom has %d messages, want the welcome and one copy", len(msgs))
+	}
+	var dup int
+	for _, e := range events(t, cl.data[2], journal.Accepted) {
+		if e.Reason == "duplicate-relay" {
+			dup++
+		}
+	}
+	if dup != 2 {
+		t.Errorf("%d duplicates in the journal, want 2", dup)
+	}
+	// from an address that is no group's host, the id means nothing
+	r := cl.send(2, "127.0.1.2", "EHLO x", "MAIL FROM:<a@g2.lab.test>", "RCPT TO:<yom@g2.lab.test>", "DATA", msg, "QUIT")
+	if !strings.HasPrefix(r[4], "250") || len(mailbox(t, cl.data[2], "yom")) != 3 {
+		t.Errorf("a message from group 2's own host with a used relay id was not delivered")
+	}
+}

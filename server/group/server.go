@@ -7,6 +7,7 @@ import (
 	"log"
 	"net"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -139,6 +140,7 @@ type Server struct {
 	inUse      map[string]bool // maildrops locked by a POP3 session
 	challenges challenges
 	throttle   *throttle
+	seen       *seenIDs // relay ids delivered here
 	closed     bool
 	wg         sync.WaitGroup
 }
@@ -175,6 +177,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	if s.queue, err = relay.OpenQueue(filepath.Join(s.data.Dir, "queue")); err != nil {
+		s.closeStorage()
+		return nil, err
+	}
+	if s.seen, err = openSeen(filepath.Join(s.data.Dir, "relay-seen"), time.Now()); err != nil {
 		s.closeStorage()
 		return nil, err
 	}
@@ -333,6 +339,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) closeStorage() error {
+	if s.seen != nil {
+		s.seen.close()
+	}
 	err := s.journal.Close()
 	s.lock.release()
 	return err
@@ -368,6 +377,18 @@ func (s *Server) mayRelay(a net.Addr) bool {
 	}
 	own := s.hostIP()
 	return ip.IsLoopback() && (own == nil || !own.IsLoopback())
+}
+
+// isRelayID says whether id ("g1.lab.test/ENTRY") is the relay id of the
+// group whose host the client is: only that group's relay is trusted to
+// name its messages.
+func (s *Server) isRelayID(id string, client net.Addr) bool {
+	g := s.clientGroup(client)
+	if id == "" || g == 0 || g == s.data.Group || s.cfg.Classroom == nil {
+		return false
+	}
+	domain, _, ok := strings.Cut(id, "/")
+	return ok && strings.EqualFold(domain, s.cfg.Classroom.GroupDomain(g))
 }
 
 // route is where the relay finds a group's SMTP server.

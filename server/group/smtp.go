@@ -130,6 +130,13 @@ func (t *smtpSession) Data(r io.Reader) error {
 	if h.received >= MaxHops {
 		return &smtp.Error{Code: 554, Enhanced: "5.4.6", Message: fmt.Sprintf("Too many hops: %d Received fields (a mail loop?)", h.received)}
 	}
+	// a message another group's relay sent before it died, sent again
+	fromRelay := t.s.isRelayID(h.relayID, t.remote)
+	if fromRelay && t.s.seen.has(h.relayID) {
+		t.j.Record(journal.Event{Kind: journal.Accepted, ID: id, MessageID: h.messageID, From: t.from, Reason: "duplicate-relay", Size: int64(len(msg))})
+		t.lastID = id
+		return nil
+	}
 	var added bytes.Buffer
 	addedMessageID := h.messageID == ""
 	if addedMessageID {
@@ -209,6 +216,11 @@ func (t *smtpSession) Data(r io.Reader) error {
 			return err
 		}
 		done, doneDirs = append(done, m), append(doneDirs, mb)
+	}
+	if fromRelay {
+		if err := t.s.seen.add(h.relayID, now); err != nil {
+			t.s.cfg.ErrorLog.Printf("relay ids: %v", err) // delivered; a retry might come twice
+		}
 	}
 	t.j.Record(journal.Event{
 		Kind: journal.Accepted, ID: id, MessageID: h.messageID, From: t.from, Rcpt: rcptAddrs,

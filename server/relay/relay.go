@@ -26,6 +26,11 @@ type Failure struct {
 	Status string
 }
 
+// RelayIDField is the header field a relayed message carries, naming the
+// relaying server and its queue entry, so that a retry after a crash is
+// delivered once.
+const RelayIDField = "X-Maillab-Relay-ID"
+
 // Relayer delivers the queue's messages to the other groups' servers.
 type Relayer struct {
 	Queue *Queue
@@ -263,6 +268,11 @@ func (r *Relayer) deliver(ctx context.Context, e Entry, msg []byte) (delivered [
 	if err != nil {
 		_, f, d, wy := classify(err, accepted)
 		return nil, append(failed, f...), append(deferred, d...), wy
+	}
+	// the id lets the peer recognise a message it already has, should this
+	// server die between the peer's 250 and taking the entry off the queue
+	if _, err := fmt.Fprintf(w, "%s: %s/%s\r\n", RelayIDField, r.Hostname, e.ID); err != nil {
+		return nil, failed, append(deferred, accepted...), describe(err)
 	}
 	if _, err := w.Write(msg); err != nil {
 		return nil, failed, append(deferred, accepted...), describe(err)

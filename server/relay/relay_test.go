@@ -258,7 +258,7 @@ func TestRelaySortsRecipients(t *testing.T) {
 	}
 	r.Kick()
 	waitUntil(t, func() bool { return len(p.got()) == 1 })
-	if p.got()[0] != "yom@g2.lab.test|Subject: s\r\n\r\n.dot\r\n" {
+	if p.got()[0] != "yom@g2.lab.test|X-Maillab-Relay-ID: g1.lab.test/M1.g2\r\nSubject: s\r\n\r\n.dot\r\n" {
 		t.Errorf("peer received %q", p.got()[0])
 	}
 	waitUntil(t, func() bool { return len(b.all()) == 1 })
