@@ -131,3 +131,6 @@ func TestStartRefusesABusyDataFolder(t *testing.T) {
 		t.Errorf("second start: exit %d, %s", code, errOut)
 	}
 }
+
+// interruptSignal is what Ctrl-C sends.
+var interruptSignal = syscall.SIGINT
