@@ -96,6 +96,7 @@ func newApp(e *env) *cli.App {
 		HideHelpCommand: true,
 		ExitErrHandler:  func(*cli.Context, error) {}, // run turns errors into exit codes
 		OnUsageError:    onUsageError,
+		Flags:           []cli.Flag{langFlag(e)}, // so that lab --help --lang ja works
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usageError{texts["unknown-command"].F(e.lang, c.Args().First())}
@@ -109,6 +110,8 @@ func newApp(e *env) *cli.App {
 			newUpCommand(e),
 			newQueueCommand(e),
 			newClassroomCommand(e),
+			newTelnetCommand(e),
+			newReplayCommand(e),
 		},
 	}
 	setUsageErrors(app.Commands)

@@ -93,7 +93,7 @@ func (c *conn) command(l wire.Line) (done bool) {
 		}
 		// RFC 5321 section 3.5.3 and 7.3: 252 says neither yes nor no,
 		// so VRFY cannot be used to find out who has a mailbox here.
-		c.reply(252, "2.5.2", "Cannot VRFY user, but will accept message and attempt delivery")
+		c.reply(252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery")
 	case "HELP":
 		c.reply(214, "2.0.0", helpText...)
 	default:
