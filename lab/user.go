@@ -170,7 +170,7 @@ func runUserList(e *env, root string, n int) error {
 			fmt.Fprintf(e.stdout, "  %s\n", t("no-accounts"))
 			continue
 		}
-		fmt.Fprintf(e.stdout, "  %-16s %-28s %s\n", t("col-user"), t("col-address"), t("col-messages"))
+		fmt.Fprintf(e.stdout, "  %s %s %s\n", padWidth(t("col-user"), 16), padWidth(t("col-address"), 28), t("col-messages"))
 		for _, a := range list {
 			count := "-"
 			if msgs, err := maildir.Dir(filepath.Join(data.Dir, "mail", a.Name)).List(); err == nil {
@@ -180,4 +180,13 @@ func runUserList(e *env, root string, n int) error {
 		}
 	}
 	return nil
+}
+
+// padWidth pads s with spaces to width columns of a terminal, where a
+// Japanese character takes two.
+func padWidth(s string, width int) string {
+	if n := displayWidth(s); n < width {
+		return s + strings.Repeat(" ", width-n)
+	}
+	return s
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fatih/color"
 
+	"maillab/exercises/explain"
 	"maillab/exercises/i18n"
 	"maillab/server/journal"
 )
@@ -174,8 +175,8 @@ func (c *Console) login(e journal.Event) []string {
 		return []string{c.bad.Sprint(c.t("login-error", e.User, e.Error))}
 	}
 	out := []string{c.bad.Sprint(c.t("login-fail", e.User, method))}
-	if _, ok := texts["why-"+e.Reason]; ok {
-		out = append(out, c.note.Sprint("  → "+c.t("why-"+e.Reason)))
+	if why, ok := explain.LoginFailure(e.Reason); ok {
+		out = append(out, c.note.Sprint("  → "+why.In(c.lang)))
 	}
 	if e.Millis > 0 {
 		out = append(out, c.note.Sprint("  → "+c.t("throttled", float64(e.Millis)/1000)))
@@ -218,23 +219,4 @@ var texts = map[string]i18n.Text{
 	"login-in-use":   {Ja: "%s のメールボックスは別のセッションが使用中です（[IN-USE]）。前の telnet を quit してください。", En: "%s's maildrop is in use by another session ([IN-USE]); quit the other telnet first."},
 	"login-error":    {Ja: "%s のログイン中にサーバ側のエラー: %s", En: "server error while %s logged in: %s"},
 	"login-fail":     {Ja: "%s の %s ログインに失敗しました", En: "%s's %s login failed"},
-	"why-unknown-user": {Ja: "このグループにそのユーザはいません（lab user list で確かめられます）。",
-		En: "this group has no such user (lab user list shows them)."},
-	"why-wrong-password": {Ja: "パスワードが違います。", En: "the password is wrong."},
-	"why-apop-malformed": {Ja: "ダイジェストは 16 進 32 桁です。コピーが途中で切れていませんか。",
-		En: "a digest is 32 hex digits; was it cut short when copied?"},
-	"why-apop-uppercase": {Ja: "ダイジェストが大文字です。RFC 1939 では小文字の 16 進で送ります（md5sum の出力のまま）。",
-		En: "the digest is in upper case; RFC 1939 wants lower-case hex, as md5sum prints it."},
-	"why-apop-newline": {Ja: "改行まで MD5 に入っています。echo ではなく printf '%%s' か echo -n を使ってください。",
-		En: "a newline went into the MD5: use printf '%%s' or echo -n instead of plain echo."},
-	"why-apop-no-brackets": {Ja: "タイムスタンプの < と > を落としています。< から > までそのまま使います。",
-		En: "the timestamp's < and > were left out; use everything from < to >."},
-	"why-apop-no-secret": {Ja: "タイムスタンプだけの MD5 です。後ろにパスワードをつなげてください。",
-		En: "that is the MD5 of the timestamp alone; put the password right after it."},
-	"why-apop-wrong-order": {Ja: "順番が違います。タイムスタンプが先、パスワードが後です。",
-		En: "wrong order: the timestamp comes first, then the password."},
-	"why-apop-old-challenge": {Ja: "前の接続のタイムスタンプで計算しています。タイムスタンプは接続ごとに変わります。この接続の最初の行のものを使ってください。",
-		En: "the digest was made from an earlier connection's timestamp; it changes on every connection, so use the one in this connection's greeting."},
-	"why-apop-wrong": {Ja: "ダイジェストが合いません。タイムスタンプ（< > 込み）のすぐ後にパスワードをつなげて md5sum してください。",
-		En: "the digest does not match: md5sum the timestamp (with its < >) followed right away by the password."},
 }
