@@ -66,7 +66,26 @@ func TestSoak(t *testing.T) {
 	}
 	cmd, out := labProcess(t, "up", "--classroom", path, "--data", root, "--quiet")
 	readUntil(t, out, "Ctrl-C stops the server")
-	go io.Copy(io.Discard, out)
+	// keep what the server says after its banner, to show if it dies
+	var serverOut strings.Builder
+	var serverMu sync.Mutex
+	serverDone := make(chan struct{})
+	go func() {
+		defer close(serverDone)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			serverMu.Lock()
+			serverOut.WriteString(sc.Text() + "\n")
+			serverMu.Unlock()
+		}
+	}()
+	defer func() {
+		if t.Failed() {
+			serverMu.Lock()
+			t.Logf("lab up said:\n%s", serverOut.String())
+			serverMu.Unlock()
+		}
+	}()
 
 	st := &soakStats{acked: map[string]bool{}, retrieved: map[string]int{}}
 	stopSend := make(chan struct{})
@@ -133,6 +152,7 @@ func TestSoak(t *testing.T) {
 	readers.Wait()
 	cmd.Process.Signal(interruptSignal)
 	cmd.Wait()
+	<-serverDone
 
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -152,6 +172,9 @@ func TestSoak(t *testing.T) {
 		clients, *soakDuration, len(st.acked), relayed, len(st.retrieved), lost, dups, len(st.errs), st.sessions.Load())
 	if lost > 0 || dups > 0 || len(st.errs) > 0 {
 		t.Errorf("lost %d, twice %d, errors %v", lost, dups, st.errs)
+	}
+	if st.errs != nil && cmd.ProcessState != nil && !cmd.ProcessState.Success() {
+		t.Errorf("lab up ended with %v", cmd.ProcessState)
 	}
 	if len(st.acked) < 100 {
 		t.Errorf("only %d messages in %s", len(st.acked), *soakDuration)
@@ -226,6 +249,9 @@ func soakReader(st *soakStats, host, addr, user string, stop <-chan struct{}) {
 		c, err := d.Dial("tcp", addr)
 		if err != nil {
 			st.errorf("%s: dial: %v", name, err)
+			if last {
+				return
+			}
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}
@@ -237,6 +263,9 @@ func soakReader(st *soakStats, host, addr, user string, stop <-chan struct{}) {
 		if err != nil || ts == "" {
 			st.errorf("%s: greeting %q %v", name, greeting, err)
 			c.Close()
+			if last {
+				return
+			}
 			continue
 		}
 		sum := md5.Sum([]byte(ts + "soakpass"))
@@ -247,6 +276,9 @@ func soakReader(st *soakStats, host, addr, user string, stop <-chan struct{}) {
 		if !strings.HasPrefix(l1, "+OK") || !strings.HasPrefix(l2, "+OK") {
 			st.errorf("%s: APOP/STAT: %q %q", name, l1, l2)
 			c.Close()
+			if last {
+				return
+			}
 			continue
 		}
 		fmt.Sscanf(l2, "+OK %d", &count)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"net"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // TestMain lets the test binary be the lab command itself when asked, so
@@ -28,9 +26,9 @@ func TestMain(m *testing.M) {
 // labProcess starts the lab command as a process.
 func labProcess(t *testing.T, args ...string) (*exec.Cmd, *bufio.Reader) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	// the process lives as long as the test (bounded by go test -timeout);
+	// a fixed limit here once killed a 60 s soak in its middle
+	cmd := exec.CommandContext(t.Context(), os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "LAB_TEST_MAIN=1", "LANG=en_US.UTF-8", "NO_COLOR=1", "MAILLAB_RELAY_RETRY=100ms")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
