@@ -112,6 +112,11 @@ func newApp(e *env) *cli.App {
 			newClassroomCommand(e),
 			newTelnetCommand(e),
 			newReplayCommand(e),
+			newExercisesCommand(e),
+			newShowCommand(e),
+			newHintCommand(e),
+			newCheckCommand(e),
+			newDoctorCommand(e),
 		},
 	}
 	setUsageErrors(app.Commands)

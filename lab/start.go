@@ -22,6 +22,7 @@ import (
 const (
 	defaultSMTPAddr = "127.0.0.1:2525"
 	defaultPOP3Addr = "127.0.0.1:1110"
+	defaultWebAddr  = "127.0.0.1:8025"
 )
 
 type startOptions struct {
@@ -30,6 +31,7 @@ type startOptions struct {
 	classroom string // the classroom file, "" when standalone
 	smtpAddr  string // "" takes the classroom's or the default
 	pop3Addr  string
+	webAddr   string
 	quiet     bool
 	color     bool
 	// ready, when set, is called once the server listens (tests use it).
@@ -41,13 +43,14 @@ func newStartCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "start",
 		Usage:     t("start-usage"),
-		UsageText: "lab start --group N [--classroom FILE] [--data DIR] [--smtp ADDR] [--pop3 ADDR] [--lang ja|en] [--quiet]",
+		UsageText: "lab start --group N [--classroom FILE] [--data DIR] [--smtp ADDR] [--pop3 ADDR] [--web ADDR] [--lang ja|en] [--quiet]",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: t("flag-group")},
 			classroomFlag(e),
 			dataRootFlag(e),
 			&cli.StringFlag{Name: "smtp", Usage: t("flag-smtp"), DefaultText: defaultSMTPAddr},
 			&cli.StringFlag{Name: "pop3", Usage: t("flag-pop3"), DefaultText: defaultPOP3Addr},
+			&cli.StringFlag{Name: "web", Usage: guideTexts["flag-web"].In(e.lang), DefaultText: defaultWebAddr},
 			langFlag(e),
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: t("flag-quiet")},
 		},
@@ -65,6 +68,7 @@ func newStartCommand(e *env) *cli.Command {
 				classroom: c.String("classroom"),
 				smtpAddr:  c.String("smtp"),
 				pop3Addr:  c.String("pop3"),
+				webAddr:   c.String("web"),
 				quiet:     c.Bool("quiet"),
 				color:     useColor(e),
 			})
@@ -160,10 +164,30 @@ func runStart(ctx context.Context, e *env, o startOptions) error {
 		srv.Shutdown(context.Background())
 		return err
 	}
-	printBanner(e.stdout, e.lang, srv, c, made)
+	webAddr := o.webAddr
+	if webAddr == "" && c != nil {
+		g, _ := c.Group(o.group)
+		webAddr = g.WebAddr()
+	}
+	w, err := startWeb(e, srv, cmp.Or(webAddr, defaultWebAddr))
+	if err != nil {
+		srv.Shutdown(context.Background())
+		return err
+	}
+	var guide *console.Guide
 	if !o.quiet {
 		con := console.New(e.stdout, e.lang, o.color)
 		srv.Journal().Subscribe(con.Event)
+		if guide, err = newLiveGuide(e, c, map[int]*group.Server{o.group: srv}, o.color); err != nil {
+			w.Shutdown(context.Background())
+			srv.Shutdown(context.Background())
+			return err
+		}
+		srv.Journal().Subscribe(guide.Event)
+	}
+	printBanner(e.stdout, e.lang, srv, c, made, w.Addr())
+	if guide != nil {
+		guide.Greet()
 	}
 	if o.ready != nil {
 		o.ready(srv)
@@ -172,11 +196,12 @@ func runStart(ctx context.Context, e *env, o startOptions) error {
 	fmt.Fprintln(e.stderr, texts["stopping"].In(e.lang))
 	sctx, cancel := context.WithTimeout(context.Background(), group.DefaultLimits.ShutdownGrace)
 	defer cancel()
+	w.Shutdown(sctx)
 	return srv.Shutdown(sctx)
 }
 
 // printBanner tells the students what they are running and how to talk to it.
-func printBanner(w io.Writer, l i18n.Lang, srv *group.Server, c *classroom.Classroom, made []group.DefaultAccount) {
+func printBanner(w io.Writer, l i18n.Lang, srv *group.Server, c *classroom.Classroom, made []group.DefaultAccount, web net.Addr) {
 	t := func(k string, args ...any) string { return texts[k].F(l, args...) }
 	d := srv.Data()
 	smtpHost, smtpPort, _ := net.SplitHostPort(srv.SMTPAddr().String())
@@ -186,6 +211,7 @@ func printBanner(w io.Writer, l i18n.Lang, srv *group.Server, c *classroom.Class
 	fmt.Fprintf(&b, "  %-10s %s\n", t("banner-domain"), d.Domain)
 	fmt.Fprintf(&b, "  %-10s %s   telnet %s %s\n", "SMTP", srv.SMTPAddr(), smtpHost, smtpPort)
 	fmt.Fprintf(&b, "  %-10s %s   telnet %s %s\n", "POP3", srv.POP3Addr(), popHost, popPort)
+	fmt.Fprintf(&b, "  %-10s %s   curl http://%s/api/status\n", "web API", web, web)
 	fmt.Fprintf(&b, "  %-10s %s\n", t("banner-data"), d.Dir)
 	if c != nil {
 		var peers []string

@@ -13,6 +13,7 @@ import (
 	"maillab/lab/console"
 	"maillab/server/classroom"
 	"maillab/server/group"
+	"maillab/server/web"
 )
 
 type upOptions struct {
@@ -61,13 +62,20 @@ func runUp(ctx context.Context, e *env, o upOptions) error {
 		return err
 	}
 	servers := map[int]*group.Server{}
+	webs := map[int]*web.Server{}
 	shutdown := func() {
 		sctx, cancel := context.WithTimeout(context.Background(), group.DefaultLimits.ShutdownGrace)
 		defer cancel()
 		var wg sync.WaitGroup
-		for _, srv := range servers {
+		for id, srv := range servers {
 			wg.Add(1)
-			go func() { defer wg.Done(); srv.Shutdown(sctx) }()
+			go func() {
+				defer wg.Done()
+				if w := webs[id]; w != nil {
+					w.Shutdown(sctx)
+				}
+				srv.Shutdown(sctx)
+			}()
 		}
 		wg.Wait()
 	}
@@ -83,14 +91,27 @@ func runUp(ctx context.Context, e *env, o upOptions) error {
 			shutdown()
 			return err
 		}
+		if webs[g.ID], err = startWeb(e, srv, g.WebAddr()); err != nil {
+			shutdown()
+			return err
+		}
 	}
-	printClassBanner(e.stdout, e.lang, c, o.dataRoot, servers, made)
+	var guide *console.Guide
 	if !o.quiet {
 		con := console.New(e.stdout, e.lang, o.color)
 		con.ShowGroup = true
+		if guide, err = newLiveGuide(e, c, servers, o.color); err != nil {
+			shutdown()
+			return err
+		}
 		for _, srv := range servers {
 			srv.Journal().Subscribe(con.Event)
+			srv.Journal().Subscribe(guide.Event)
 		}
+	}
+	printClassBanner(e.stdout, e.lang, c, o.dataRoot, servers, made)
+	if guide != nil {
+		guide.Greet()
 	}
 	if o.ready != nil {
 		o.ready(servers)
@@ -110,14 +131,14 @@ func printClassBanner(w io.Writer, l i18n.Lang, c *classroom.Classroom, root str
 	}
 	fmt.Fprintf(&b, "%s\n", t("up-title", name, len(c.Groups)))
 	fmt.Fprintf(&b, "  %s %s\n\n", t("banner-data"), root)
-	fmt.Fprintf(&b, "  %-5s %-16s %-21s %-21s %s\n", t("col-group"), t("banner-domain"), "SMTP", "POP3", t("col-cluster"))
+	fmt.Fprintf(&b, "  %s %s %-21s %-21s %-21s %s\n", padWidth(t("col-group"), 8), padWidth(t("banner-domain"), 16), "SMTP", "POP3", "web API", t("col-cluster"))
 	for _, g := range c.Groups {
 		var cl []string
 		for _, id := range c.Cluster(g.ID) {
 			cl = append(cl, fmt.Sprint(id))
 		}
 		srv := servers[g.ID]
-		fmt.Fprintf(&b, "  %-5d %-16s %-21s %-21s %s\n", g.ID, c.GroupDomain(g.ID), srv.SMTPAddr(), srv.POP3Addr(), strings.Join(cl, "-"))
+		fmt.Fprintf(&b, "  %-8d %-16s %-21s %-21s %-21s %s\n", g.ID, c.GroupDomain(g.ID), srv.SMTPAddr(), srv.POP3Addr(), g.WebAddr(), strings.Join(cl, "-"))
 	}
 	var any bool
 	for _, g := range c.Groups {

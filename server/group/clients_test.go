@@ -379,3 +379,20 @@ func TestWelcomeMessage(t *testing.T) {
 		t.Errorf("delivered events (-want +got):\n%s", diff)
 	}
 }
+
+// SMTP AUTH is not offered, but a client may still send credentials: the
+// journal never holds them.
+func TestAuthCredentialsMasked(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	c, r := dial(t, s.srv.SMTPAddr())
+	say(t, c, r, "EHLO x")
+	if got := say(t, c, r, "AUTH PLAIN AHlvbQB0YW5zdGFhZg=="); !strings.HasPrefix(got, "502 5.5.1") {
+		t.Errorf("AUTH: %q", got)
+	}
+	say(t, c, r, "QUIT")
+	raw, _ := os.ReadFile(s.data.JournalPath())
+	if bytes.Contains(raw, []byte("AHlvbQB0YW5zdGFhZg")) || !bytes.Contains(raw, []byte(`"line":"AUTH PLAIN ****"`)) {
+		t.Errorf("the journal shows the AUTH credentials, or not the masked line")
+	}
+}

@@ -296,6 +296,12 @@ func (t *smtpSession) Command(line string) {
 	if v, _, ok := strings.Cut(verb, ":"); ok {
 		verb = v // "MAIL FROM:<…>" typed as "mail from:<…>" is still MAIL
 	}
+	if strings.EqualFold(verb, "AUTH") {
+		// not offered (502), but a client may still send credentials
+		if f := strings.Fields(line); len(f) > 2 {
+			line = f[0] + " " + f[1] + " ****"
+		}
+	}
 	t.j.Record(journal.Event{Kind: journal.Command, Verb: strings.ToUpper(verb), Line: line})
 }
 

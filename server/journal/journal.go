@@ -42,6 +42,7 @@ const (
 	Relayed   = "relayed"   // a relay attempt to another group's server and its result
 	Bounced   = "bounced"   // a message that could not be relayed went back to its sender
 	Account   = "account"   // an account was created or changed
+	Hint      = "hint"      // lab hint was used: ID is the exercise, Count the tier
 	Note      = "note"      // something the console should tell the student
 	Start     = "start"     // the server started
 	Stop      = "stop"      // the server stopped

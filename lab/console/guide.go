@@ -1,0 +1,267 @@
+package console
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fatih/color"
+
+	"maillab/checker"
+	"maillab/exercises"
+	"maillab/exercises/i18n"
+	"maillab/server/classroom"
+	"maillab/server/journal"
+)
+
+// GuideOptions shape a Guide.
+type GuideOptions struct {
+	// Groups are the groups whose progress the guide announces — the
+	// groups whose students watch this console: one under `lab start`,
+	// every group under `lab up`. Events of other groups are evidence too
+	// (a peer's journal shows that this group's mail was read).
+	Groups []int
+	// Classroom is the class, or nil for a group run standalone.
+	Classroom *classroom.Classroom
+	// HandGap is the by-hand threshold, as checker.Options.HandGap.
+	HandGap time.Duration
+	// History holds, by group, the events the journals recorded before the
+	// guide was subscribed: what passed then is not announced again.
+	History map[int][]journal.Event
+	// Accounts, when set, returns the account names of a group watched
+	// (e.g. from its data folder's accounts): cross-send counts mail from
+	// real accounts only, and an account made by `lab user add` in another
+	// process never reaches a journal subscriber.
+	Accounts func(group int) []string
+	// ShowGroup prefixes every line with its group ("g3"), as
+	// Console.ShowGroup does.
+	ShowGroup bool
+}
+
+// Guide watches the journals for the students: it says when an exercise
+// newly passes and which one is next, and explains SMTP mistakes on the
+// console (never on the wire): an address without <>, RCPT before MAIL,
+// DATA before RCPT, a message never ended with a lone ".". (The console
+// explains failed APOP logins.) Subscribe its Event to a group's journal
+// next to the Console's; it is safe to subscribe it to several journals.
+type Guide struct {
+	w    io.Writer
+	lang i18n.Lang
+	o    GuideOptions
+
+	ok, note *color.Color
+
+	mu       sync.Mutex
+	ev       *checker.Evidence
+	passed   map[int]map[string]bool // group → exercise → passed
+	sessions map[string]*smtpState   // by group and session id
+}
+
+// smtpState is what the guide follows of an SMTP session.
+type smtpState struct {
+	lastVerb string
+	inData   bool // 354 given, the lone "." not yet seen
+}
+
+// NewGuide returns a guide writing to w in lang, with colour only when
+// useColor. It takes in o.History at once.
+func NewGuide(w io.Writer, lang i18n.Lang, useColor bool, o GuideOptions) *Guide {
+	g := &Guide{
+		w: w, lang: lang, o: o,
+		ok:       color.New(color.FgGreen, color.Bold),
+		note:     color.New(color.FgYellow),
+		ev:       checker.NewEvidence(o.Classroom),
+		passed:   map[int]map[string]bool{},
+		sessions: map[string]*smtpState{},
+	}
+	for _, c := range []*color.Color{g.ok, g.note} {
+		if useColor {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+	}
+	for id, events := range o.History {
+		g.ev.Add(id, events...)
+	}
+	for _, id := range o.Groups {
+		g.ev.SetGroup(id, "", nil) // its evidence is here, even with no event yet
+		g.passed[id] = map[string]bool{}
+		for _, r := range g.check(id).Exercises {
+			if r.Passed {
+				g.passed[id][r.ID] = true
+			}
+		}
+	}
+	return g
+}
+
+func (g *Guide) t(key string, args ...any) string { return guideTexts[key].F(g.lang, args...) }
+
+func (g *Guide) check(id int) checker.Report {
+	if g.o.Accounts != nil {
+		g.ev.SetGroup(id, "", g.o.Accounts(id))
+	}
+	var todo []string
+	for _, x := range exercises.IDs() {
+		if !g.passed[id][x] {
+			todo = append(todo, x)
+		}
+	}
+	if len(todo) == 0 {
+		return checker.Report{Group: id}
+	}
+	return checker.Check(g.ev, id, checker.Options{HandGap: g.o.HandGap, Lang: g.lang, IDs: todo})
+}
+
+// Greet says, for each group watched, how far it is and what is next; call
+// it after the banner.
+func (g *Guide) Greet() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, id := range g.o.Groups {
+		done := len(g.passed[id])
+		prefix := ""
+		if g.o.ShowGroup {
+			prefix = fmt.Sprintf("g%d ", id)
+		}
+		next, more := exercises.Next(func(x string) bool { return g.passed[id][x] })
+		if !more {
+			fmt.Fprintf(g.w, "%s%s\n", prefix, g.ok.Sprint(g.t("progress-all", id)))
+			continue
+		}
+		fmt.Fprintf(g.w, "%s%s\n", prefix, g.note.Sprint(g.t("progress", id, done, len(exercises.IDs()), next.ID, next.Title.In(g.lang), next.ID)))
+	}
+}
+
+// Event takes one journal event; subscribe it to a journal. It is quick:
+// the rules run only when a session ends or a message is retrieved, and
+// only for exercises not passed yet.
+func (g *Guide) Event(e journal.Event) {
+	if e.Group == 0 {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.ev.Add(e.Group, e)
+	var lines []string
+	if e.Proto == "smtp" {
+		lines = append(lines, g.smtp(e)...)
+	}
+	if e.Kind == journal.Close || e.Kind == journal.Retrieved {
+		lines = append(lines, g.progress()...)
+	}
+	if len(lines) == 0 {
+		return
+	}
+	prefix := e.Time.Local().Format("15:04:05") + " "
+	if g.o.ShowGroup {
+		prefix += fmt.Sprintf("g%d ", e.Group)
+	}
+	if e.Session != "" {
+		prefix += shortSession(e.Session) + " "
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(prefix + l + "\n")
+	}
+	io.WriteString(g.w, b.String())
+}
+
+// smtp explains the mistakes of an SMTP session as they happen.
+func (g *Guide) smtp(e journal.Event) []string {
+	key := fmt.Sprintf("%d/%s", e.Group, e.Session)
+	s := g.sessions[key]
+	if s == nil {
+		s = &smtpState{}
+		g.sessions[key] = s
+	}
+	say := func(k string) []string { return []string{g.note.Sprint("  → " + g.t(k))} }
+	switch e.Kind {
+	case journal.Command:
+		s.lastVerb = e.Verb
+	case journal.Data:
+		s.inData = false
+	case journal.Close:
+		delete(g.sessions, key)
+		if s.inData {
+			return say("no-dot")
+		}
+	case journal.Reply:
+		switch {
+		case e.Code == "354":
+			s.inData = true
+		case e.Code == "501" && strings.Contains(e.Line, "angle brackets") && s.lastVerb == "MAIL":
+			return say("mail-brackets")
+		case e.Code == "501" && strings.Contains(e.Line, "angle brackets") && s.lastVerb == "RCPT":
+			return say("rcpt-brackets")
+		case e.Code == "503" && s.lastVerb == "RCPT":
+			return say("rcpt-before-mail")
+		case e.Code == "503" && s.lastVerb == "DATA" && strings.Contains(e.Line, "MAIL"):
+			return say("data-before-mail")
+		case e.Code == "503" && s.lastVerb == "DATA":
+			return say("data-before-rcpt")
+		case e.Code == "503" && s.lastVerb == "MAIL" && strings.Contains(e.Line, "HELO"):
+			return say("mail-before-helo")
+		case e.Code == "503" && s.lastVerb == "MAIL":
+			return say("nested-mail")
+		}
+	}
+	return nil
+}
+
+// progress announces the exercises that newly passed, and what is next.
+func (g *Guide) progress() []string {
+	var lines []string
+	for _, id := range g.o.Groups {
+		var newly []string
+		for _, r := range g.check(id).Exercises {
+			if r.Passed {
+				g.passed[id][r.ID] = true
+				newly = append(newly, r.ID)
+			}
+		}
+		if len(newly) == 0 {
+			continue
+		}
+		for _, x := range exercises.All() {
+			if slices.Contains(newly, x.ID) {
+				lines = append(lines, g.ok.Sprint(g.t("passed", id, x.ID, x.Title.In(g.lang))))
+			}
+		}
+		if next, ok := exercises.Next(func(x string) bool { return g.passed[id][x] }); ok {
+			lines = append(lines, g.note.Sprint(g.t("next", next.ID, next.Title.In(g.lang), next.ID)))
+		} else {
+			lines = append(lines, g.ok.Sprint(g.t("all-done")))
+		}
+	}
+	return lines
+}
+
+// guideTexts are the guide's messages, in both languages.
+var guideTexts = map[string]i18n.Text{
+	"passed": {Ja: "✓ %d 班が課題 %s「%s」をクリアしました！", En: "✓ Group %d has done exercise %s (%s)!"},
+	"next":   {Ja: "  次の課題: %s「%s」 → lab show %s", En: "  Next: %s (%s) → lab show %s"},
+	"all-done": {Ja: "  これで全部の課題ができました。おつかれさまでした！",
+		En: "  That was the last one: every exercise is done. Well done!"},
+	"progress": {Ja: "%d 班の課題: %d / %d できています。次は %s「%s」です（lab show %s）。",
+		En: "Group %d: %d of %d exercises done. Next: %s (%s) — lab show %s"},
+	"progress-all": {Ja: "%d 班の課題はすべてできています。", En: "Group %d has done every exercise."},
+	"mail-brackets": {Ja: "アドレスが < > で囲まれていません（501 はその返事です）。MAIL FROM:<名前@ドメイン> のように、< と > で囲んで書きます。",
+		En: "the address is not in < > (that is what the 501 says): write MAIL FROM:<name@domain>, with the < and >."},
+	"rcpt-brackets": {Ja: "アドレスが < > で囲まれていません（501 はその返事です）。RCPT TO:<名前@ドメイン> のように、< と > で囲んで書きます。",
+		En: "the address is not in < > (that is what the 501 says): write RCPT TO:<name@domain>, with the < and >."},
+	"rcpt-before-mail": {Ja: "RCPT TO の前に MAIL FROM が必要です（503 は順番が違うという返事です）。封筒には送信者を先に書きます。",
+		En: "RCPT TO needs MAIL FROM first (503 means out of order): the envelope's sender comes first."},
+	"data-before-rcpt": {Ja: "DATA の前に、受け付けられた RCPT TO が必要です（503）。宛先が決まってから中身を送ります。",
+		En: "DATA needs an accepted RCPT TO first (503): the recipients come before the contents."},
+	"data-before-mail": {Ja: "DATA の前に MAIL FROM と RCPT TO が必要です（503）。封筒（エンベロープ）が先、中身が後です。",
+		En: "DATA needs MAIL FROM and RCPT TO first (503): the envelope comes before the contents."},
+	"mail-before-helo": {Ja: "まず HELO（か EHLO）で名乗ります（503）。", En: "say HELO (or EHLO) first (503)."},
+	"nested-mail":      {Ja: "MAIL FROM は 1 通につき 1 回です（503）。やり直すなら RSET と打ちます。", En: "one MAIL FROM per message (503); RSET starts over."},
+	"no-dot": {Ja: "「.」だけの行でメッセージを終えないまま、接続が切れました。このメッセージは届いていません。DATA の後は、「.」だけの行を打つまでがメッセージです（その間に打った QUIT もメッセージの一部です）。",
+		En: "the connection closed before the message was ended with a line holding only \".\", so it was not delivered. After DATA, everything up to that line is the message (a QUIT typed there too)."},
+}

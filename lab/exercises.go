@@ -1,0 +1,473 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/fatih/color"
+	"github.com/urfave/cli/v2"
+
+	"maillab/checker"
+	"maillab/exercises"
+	"maillab/exercises/i18n"
+	"maillab/server/account"
+	"maillab/server/classroom"
+	"maillab/server/group"
+	"maillab/server/journal"
+)
+
+// gt is a text of the guided commands in the user's language.
+func gt(e *env, key string, args ...any) string { return guideTexts[key].F(e.lang, args...) }
+
+// guideFlags are the flags the guided commands share.
+func guideFlags(e *env, more ...cli.Flag) []cli.Flag {
+	return append([]cli.Flag{
+		&cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: gt(e, "flag-guide-group")},
+		classroomFlag(e),
+		dataRootFlag(e),
+		langFlag(e),
+	}, more...)
+}
+
+// guide is what a guided command knows of the group it speaks for.
+type guide struct {
+	e         *env
+	root      string
+	group     int // 0: not known
+	classroom *classroom.Classroom
+}
+
+// newGuide reads the guided flags. The group is --group, else the one
+// group under the data root; when needGroup, a group must be found.
+func newGuide(e *env, c *cli.Context, needGroup bool) (*guide, error) {
+	g := &guide{e: e, root: c.String("data")}
+	if path := c.String("classroom"); path != "" {
+		cl, err := loadClassroom(e, path)
+		if err != nil {
+			return nil, err
+		}
+		g.classroom = cl
+	}
+	n, err := pickGroup(e, g.root, c.Int("group"))
+	switch {
+	case err == nil:
+		g.group = n
+	case needGroup || c.Int("group") != 0:
+		return nil, err
+	}
+	if g.group != 0 && g.classroom != nil {
+		if _, ok := g.classroom.Group(g.group); !ok {
+			return nil, failure{texts["not-in-classroom"].F(e.lang, g.group, g.classroom.Path)}
+		}
+	}
+	return g, nil
+}
+
+// dataDir is the group's data folder under the root.
+func (g *guide) dataDir() string { return group.DirFor(g.root, g.group) }
+
+// hasData says whether the group's data is on this machine.
+func (g *guide) hasData() bool {
+	_, err := os.Stat(filepath.Join(g.dataDir(), journal.FileName))
+	return err == nil
+}
+
+// domain is the group's mail domain.
+func (g *guide) domain() string {
+	if g.classroom != nil {
+		return g.classroom.GroupDomain(g.group)
+	}
+	if b, err := os.ReadFile(filepath.Join(g.dataDir(), "domain")); err == nil {
+		if d := strings.TrimSpace(string(b)); d != "" {
+			return d
+		}
+	}
+	return group.DomainFor(g.group, group.DefaultDomain)
+}
+
+// addresses are where the group's SMTP and POP3 servers listen: the
+// classroom's word, else where the server last started (its journal's
+// start event), else the standalone defaults.
+func (g *guide) addresses() (smtp, pop3 string) {
+	smtp, pop3 = defaultSMTPAddr, defaultPOP3Addr
+	if g.classroom != nil {
+		if cg, ok := g.classroom.Group(g.group); ok {
+			return cg.SMTPAddr(), cg.POP3Addr()
+		}
+	}
+	if g.group == 0 {
+		return smtp, pop3
+	}
+	events, _ := journal.ReadFile(filepath.Join(g.dataDir(), journal.FileName))
+	for i := len(events) - 1; i >= 0; i-- {
+		if events[i].Kind == journal.Start {
+			if f := strings.Fields(events[i].Local); len(f) == 2 {
+				return f[0], f[1]
+			}
+		}
+	}
+	return smtp, pop3
+}
+
+// vars fills the exercises' placeholders for the group.
+func (g *guide) vars() exercises.Vars {
+	hp := func(addr string) (string, string) {
+		h, p, err := net.SplitHostPort(addr)
+		if err != nil {
+			return addr, ""
+		}
+		return h, p
+	}
+	v := exercises.Vars{
+		"group": "N", "domain": "gN.lab.test", "host": "127.0.0.1",
+		"smtp": "127.0.0.1 2525", "pop3": "127.0.0.1 1110", "smtpport": "2525", "pop3port": "1110",
+		"user": "yom", "user2": "hana", "user3": "taro",
+		"peer": "M", "peerdomain": "gM.lab.test", "peerhost": "HOST",
+		"peersmtp": "HOST 2525", "peerpop3": "HOST 1110", "cluster": "1–3 / 4–6 / 7–9",
+	}
+	if g.group == 0 {
+		return v
+	}
+	v["group"] = strconv.Itoa(g.group)
+	v["domain"] = g.domain()
+	smtp, pop3 := g.addresses()
+	host, smtpPort := hp(smtp)
+	_, pop3Port := hp(pop3)
+	v["host"], v["smtpport"], v["pop3port"] = host, smtpPort, pop3Port
+	v["smtp"], v["pop3"] = host+" "+smtpPort, host+" "+pop3Port
+	for i, name := range g.users() {
+		v[[]string{"user", "user2", "user3"}[i]] = name
+	}
+	if c := g.classroom; c != nil {
+		var cl []string
+		for _, id := range c.Cluster(g.group) {
+			cl = append(cl, strconv.Itoa(id))
+		}
+		v["cluster"] = strings.Join(cl, ", ")
+		if peers := c.Peers(g.group); len(peers) > 0 {
+			p, _ := c.Group(peers[0])
+			v["peer"], v["peerdomain"], v["peerhost"] = strconv.Itoa(p.ID), c.GroupDomain(p.ID), p.Host
+			v["peersmtp"] = p.Host + " " + strconv.Itoa(p.SMTP)
+			v["peerpop3"] = p.Host + " " + strconv.Itoa(p.POP3)
+		}
+	}
+	return v
+}
+
+// users are up to three of the group's accounts for the texts: the
+// default ones first, in their order.
+func (g *guide) users() []string {
+	list, err := account.Open(g.dataDir()).List()
+	if err != nil || len(list) == 0 {
+		return nil
+	}
+	var names []string
+	for _, a := range list {
+		names = append(names, a.Name)
+	}
+	slices.SortStableFunc(names, func(a, b string) int {
+		ia, ib := slices.Index(group.DefaultUsers, a), slices.Index(group.DefaultUsers, b)
+		if ia < 0 {
+			ia = len(group.DefaultUsers)
+		}
+		if ib < 0 {
+			ib = len(group.DefaultUsers)
+		}
+		return ia - ib
+	})
+	return names[:min(3, len(names))]
+}
+
+// marks of an exercise's status.
+func mark(s checker.Status, colored bool) string {
+	c := func(attr color.Attribute, s string) string {
+		col := color.New(attr)
+		if colored {
+			col.EnableColor()
+		} else {
+			col.DisableColor()
+		}
+		return col.Sprint(s)
+	}
+	switch s {
+	case checker.StatusPassed:
+		return c(color.FgGreen, "✓")
+	case checker.StatusNotPassed:
+		return c(color.FgRed, "✗")
+	case checker.StatusUnknown:
+		return c(color.FgYellow, "?")
+	}
+	return "·"
+}
+
+func newExercisesCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "exercises",
+		Usage:     gt(e, "exercises-usage"),
+		UsageText: "lab exercises [--group N] [--data DIR] [--classroom FILE] [--lang ja|en]",
+		Flags:     guideFlags(e, handGapFlag(e)),
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
+			}
+			g, err := newGuide(e, c, false)
+			if err != nil {
+				return err
+			}
+			gap, err := handGap(e, c)
+			if err != nil {
+				return err
+			}
+			return runExercises(c, g, gap)
+		},
+	}
+}
+
+func runExercises(c *cli.Context, g *guide, gap string) error {
+	e := g.e
+	w := e.stdout
+	colored := useColor(e)
+	var report *checker.Report
+	if g.group != 0 && (g.hasData() || g.classroom != nil) {
+		r := g.check(c.Context, nil, gap)
+		report = &r
+	}
+	if g.group != 0 {
+		fmt.Fprintf(w, "%s\n\n", gt(e, "ex-title", g.group, g.domain()))
+	} else {
+		fmt.Fprintf(w, "%s\n\n", gt(e, "ex-title-none"))
+	}
+	fmt.Fprintf(w, "%s\n", gt(e, "ex-lessons"))
+	for _, l := range exercises.Lessons() {
+		fmt.Fprintf(w, "  lab show %-14s %s\n", l.ID, l.Title.In(e.lang))
+	}
+	fmt.Fprintf(w, "\n%s\n", gt(e, "ex-exercises"))
+	status := func(id string) checker.Status {
+		if report == nil {
+			return ""
+		}
+		r, _ := report.Result(id)
+		return r.Status
+	}
+	next, more := exercises.Next(func(id string) bool { return status(id) == checker.StatusPassed })
+	done := 0
+	all := exercises.All()
+	for _, x := range all {
+		s := status(x.ID)
+		if s == checker.StatusPassed {
+			done++
+		}
+		line := fmt.Sprintf("  %s %d. %-13s %s", mark(s, colored), x.Order, x.ID, x.Title.In(e.lang))
+		var notes []string
+		if x.Task > 0 {
+			notes = append(notes, gt(e, "ex-task", x.Task))
+		}
+		if x.Classroom {
+			notes = append(notes, gt(e, "ex-classroom"))
+		}
+		if len(notes) > 0 {
+			line += gt(e, "paren", strings.Join(notes, gt(e, "list-sep")))
+		}
+		if report != nil && more && x.ID == next.ID {
+			line += "  " + gt(e, "ex-next-mark")
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintln(w)
+	switch {
+	case report == nil && g.group != 0:
+		fmt.Fprintln(w, gt(e, "ex-start-first"))
+	case report == nil:
+		fmt.Fprintln(w, gt(e, "ex-no-group"))
+		fmt.Fprintln(w, gt(e, "ex-start-first"))
+	case !more:
+		fmt.Fprintln(w, gt(e, "ex-done", done, len(all)))
+		fmt.Fprintln(w, gt(e, "ex-all-done"))
+	default:
+		fmt.Fprintln(w, gt(e, "ex-legend"))
+		fmt.Fprintln(w, gt(e, "ex-done", done, len(all)))
+		fmt.Fprintln(w, gt(e, "ex-next", next.ID, next.ID, next.ID))
+	}
+	return nil
+}
+
+func newShowCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "show",
+		Usage:     gt(e, "show-usage"),
+		UsageText: "lab show ID [--group N] [--data DIR] [--classroom FILE] [--lang ja|en]",
+		Flags:     guideFlags(e),
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usageError{gt(e, "need-id")}
+			}
+			g, err := newGuide(e, c, false)
+			if err != nil {
+				return err
+			}
+			return runShow(g, c.Args().First())
+		},
+	}
+}
+
+// indent puts prefix before every line of s.
+func indent(s, prefix string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func runShow(g *guide, id string) error {
+	e, w := g.e, g.e.stdout
+	v := g.vars()
+	in := func(t i18n.Text) string { return v.Expand(t.In(e.lang)) }
+	bold := color.New(color.Bold)
+	if useColor(e) {
+		bold.EnableColor()
+	} else {
+		bold.DisableColor()
+	}
+	if l, ok := exercises.LookupLesson(id); ok {
+		lessons := exercises.Lessons()
+		fmt.Fprintf(w, "%s — %s%s\n\n", bold.Sprint(l.ID), bold.Sprint(in(l.Title)), gt(e, "paren", gt(e, "show-lesson-head", l.Order, len(lessons))))
+		fmt.Fprintf(w, "%s\n\n%s\n\n", in(l.Picture), in(l.Body))
+		if l.Order < len(lessons) {
+			fmt.Fprintln(w, gt(e, "show-next-lesson", lessons[l.Order].ID))
+		} else {
+			fmt.Fprintln(w, gt(e, "show-to-exercises"))
+		}
+		return nil
+	}
+	x, ok := exercises.Lookup(id)
+	if !ok {
+		return usageError{gt(e, "no-such-id", id)}
+	}
+	head := gt(e, "show-exercise-head", x.Order, len(exercises.IDs()))
+	if x.Task > 0 {
+		head += gt(e, "list-sep") + gt(e, "ex-task", x.Task)
+	}
+	fmt.Fprintf(w, "%s — %s%s\n\n", bold.Sprint(x.ID), bold.Sprint(in(x.Title)), gt(e, "paren", head))
+	fmt.Fprintf(w, "%s\n%s\n\n", bold.Sprint(gt(e, "show-goal")), indent(in(x.Goal), "  "))
+	fmt.Fprintf(w, "%s\n", bold.Sprint(gt(e, "show-steps")))
+	for i, s := range x.Steps {
+		fmt.Fprintf(w, "  %d. %s\n", i+1, strings.ReplaceAll(in(s), "\n", "\n     "))
+	}
+	fmt.Fprintf(w, "\n%s\n%s\n\n%s\n\n", bold.Sprint(gt(e, "show-sample")), indent(in(x.Sample.Note), "  "), indent(v.Expand(x.Sample.Text), "    "))
+	fmt.Fprintln(w, gt(e, "show-hints", x.ID, len(x.Hints)))
+	fmt.Fprintln(w, gt(e, "show-check", x.ID))
+	return nil
+}
+
+func newHintCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "hint",
+		Usage:     gt(e, "hint-usage"),
+		UsageText: "lab hint ID [--group N] [--data DIR] [--classroom FILE] [--lang ja|en]",
+		Flags:     guideFlags(e),
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usageError{gt(e, "need-exercise-id")}
+			}
+			id := c.Args().First()
+			if _, ok := exercises.Lookup(id); !ok {
+				return usageError{gt(e, "no-such-exercise", id, strings.Join(exercises.IDs(), ", "))}
+			}
+			g, err := newGuide(e, c, true)
+			if err != nil {
+				return err
+			}
+			return runHint(g, id)
+		},
+	}
+}
+
+// hintsFile is where a group's hint tiers are remembered: DIR/gN/hints.json,
+// {"apop-telnet": 2, …}.
+const hintsFile = "hints.json"
+
+func runHint(g *guide, id string) error {
+	e, w := g.e, g.e.stdout
+	x, _ := exercises.Lookup(id)
+	data, err := group.OpenData(g.root, g.group, domainIfClassroom(g))
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(data.Dir, hintsFile)
+	seen := map[string]int{}
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, &seen); err != nil {
+			seen = map[string]int{} // a damaged file starts over
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	tier := min(seen[id]+1, len(x.Hints))
+	again := seen[id] >= len(x.Hints)
+	seen[id] = tier
+	if err := writeFileAtomic(path, seen); err != nil {
+		return err
+	}
+	j, err := journal.OpenFile(data.JournalPath(), g.group)
+	if err != nil {
+		return err
+	}
+	j.Record(journal.Event{Kind: checker.KindHint, ID: id, Count: tier})
+	if err := j.Close(); err != nil {
+		return err
+	}
+	v := g.vars()
+	fmt.Fprintf(w, "%s\n%s\n\n", gt(e, "hint-head", tier, len(x.Hints), id), indent(v.Expand(x.Hints[tier-1].In(e.lang)), "  "))
+	switch {
+	case again:
+		fmt.Fprintln(w, gt(e, "hint-all-shown"))
+	case tier == len(x.Hints):
+		fmt.Fprintln(w, gt(e, "hint-last", id))
+	default:
+		fmt.Fprintln(w, gt(e, "hint-more", id))
+	}
+	return nil
+}
+
+// domainIfClassroom is the group's domain when a classroom names it, else
+// "" (the data folder's own).
+func domainIfClassroom(g *guide) string {
+	if g.classroom != nil {
+		return g.classroom.GroupDomain(g.group)
+	}
+	return ""
+}
+
+// writeFileAtomic writes v as JSON through a temporary file and a rename,
+// so that a reader never sees half a file.
+func writeFileAtomic(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".hints-*")
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(tmp, string(b)+"\n"); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,57 @@
+package web
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"maillab/server/account"
+	"maillab/server/journal"
+)
+
+func TestRedact(t *testing.T) {
+	t.Parallel()
+	r := newRedactor([]account.Account{{Name: "yom", Password: "tanstaaf"}, {Name: "hana", Password: "hana"}})
+	digest := "c4c9334bac560ecc979e58001b3e22fb"
+	tests := []struct {
+		in, want journal.Event
+	}{
+		{journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "PASS", Line: "pass tanstaaf"},
+			journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "PASS", Line: "pass ****"}},
+		{journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "PASS", Line: "PASS two words"},
+			journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "PASS", Line: "PASS ****"}},
+		{journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "APOP", Line: "apop yom " + digest},
+			journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "APOP", Line: "apop yom ****"}},
+		{journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "APOP", Line: "APOP " + digest},
+			journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "APOP", Line: "APOP ****"}},
+		{journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "USER", Line: "user yom tanstaaf"},
+			journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "USER", Line: "user yom ****"}},
+		// a password typed where the user name goes, and as a command
+		{journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "USER", Line: "USER TanStaaf"},
+			journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "USER", Line: "USER ****"}},
+		{journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "TANSTAAF", Line: "tanstaaf"},
+			journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "****", Line: "****"}},
+		{journal.Event{Kind: journal.Reply, Proto: "pop3", Code: "+OK", Line: "+OK password required for tanstaaf"},
+			journal.Event{Kind: journal.Reply, Proto: "pop3", Code: "+OK", Line: "+OK password required for ****"}},
+		{journal.Event{Kind: journal.Login, User: "tanstaaf", Result: "fail", Reason: "unknown-user"},
+			journal.Event{Kind: journal.Login, User: "****", Result: "fail", Reason: "unknown-user"}},
+		// a user whose password is their name keeps the name
+		{journal.Event{Kind: journal.Login, User: "hana", Result: "ok"},
+			journal.Event{Kind: journal.Login, User: "hana", Result: "ok"}},
+		// a digest anywhere
+		{journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "NOOP", Line: "NOOP " + digest},
+			journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "NOOP", Line: "NOOP ****"}},
+		{journal.Event{Kind: journal.Command, Proto: "smtp", Verb: "AUTH", Line: "AUTH PLAIN AHlvbQB0YW5zdGFhZg=="},
+			journal.Event{Kind: journal.Command, Proto: "smtp", Verb: "AUTH", Line: "AUTH PLAIN ****"}},
+		// what is not secret stays
+		{journal.Event{Kind: journal.Command, Proto: "smtp", Verb: "MAIL", Line: "MAIL FROM:<yom@g3.lab.test>"},
+			journal.Event{Kind: journal.Command, Proto: "smtp", Verb: "MAIL", Line: "MAIL FROM:<yom@g3.lab.test>"}},
+		{journal.Event{Kind: journal.Delivered, From: "hana@g3.lab.test", User: "yom", UID: "1764061231.M1P2Q3.host"},
+			journal.Event{Kind: journal.Delivered, From: "hana@g3.lab.test", User: "yom", UID: "1764061231.M1P2Q3.host"}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, r.event(tt.in)); diff != "" {
+			t.Errorf("redact %q (-want +got):\n%s", tt.in.Line+tt.in.User, diff)
+		}
+	}
+}

@@ -1,0 +1,469 @@
+// Package web is the read-only web API of one group's server: its status
+// and its journal, so that `lab check` on another machine, the
+// instructor's `lab grade` and dashboards can read a group's evidence
+// without its files.
+//
+//	GET /api/status             group, domain, account names, server time, version, addresses
+//	GET /api/events?after=N     journal events from byte offset N on (0: the start)
+//
+// Events come in pages of at most Config.MaxEvents events (and a few MiB);
+// each page names the cursor of the next ("next") and whether more are
+// waiting ("more"), so that a poller asks only for what is new.
+//
+// It leaks nothing secret. Account names are public, passwords are not; the
+// journal masks the PASS and APOP arguments at the source, and this package
+// masks them again on the way out, along with anything that looks like an
+// APOP digest (32 hex digits), a word equal to an account's password (a
+// password typed where a user name or a command was expected), and the
+// arguments of SMTP AUTH. No message body is ever in the journal. It only
+// reads: every method but GET and HEAD gets 405.
+//
+// Start it next to a group server:
+//
+//	w, err := web.Start("127.0.1.3:8025", web.Config{Data: data,
+//		Listen: web.Listen{SMTP: srv.SMTPAddr().String(), POP3: srv.POP3Addr().String()}})
+//	…
+//	w.Shutdown(ctx)
+package web
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"maillab/server/account"
+	"maillab/server/group"
+	"maillab/server/journal"
+)
+
+// Paging limits of /api/events.
+const (
+	// DefaultMaxEvents is the most events one response carries.
+	DefaultMaxEvents = 1000
+	// maxPageBytes bounds the journal bytes one response reads.
+	maxPageBytes = 4 << 20
+)
+
+// Config describes the API of one group's server.
+type Config struct {
+	// Data is the group's data folder: its journal, domain and accounts.
+	// Required.
+	Data *group.Data
+	// Listen is shown by /api/status; Start fills in Web when it is empty.
+	Listen Listen
+	// Version is shown by /api/status; empty means the binary's own.
+	Version string
+	// Now is the server's clock; nil means time.Now.
+	Now func() time.Time
+	// MaxEvents bounds the events of one response (and ?limit=);
+	// zero means DefaultMaxEvents.
+	MaxEvents int
+	// ErrorLog receives errors reading the data folder; nil discards them.
+	ErrorLog *log.Logger
+}
+
+// Listen is where a group's servers listen, as host:port.
+type Listen struct {
+	SMTP string `json:"smtp,omitempty"`
+	POP3 string `json:"pop3,omitempty"`
+	Web  string `json:"web,omitempty"`
+}
+
+// Status is the answer of /api/status.
+type Status struct {
+	Group    int       `json:"group"`
+	Domain   string    `json:"domain"`
+	Accounts []string  `json:"accounts"` // names only
+	Time     time.Time `json:"time"`     // the server's clock
+	Version  string    `json:"version"`
+	Listen   Listen    `json:"listen"`
+	// JournalEnd is the cursor of the journal's end: a poller that wants
+	// only what happens from now on starts there.
+	JournalEnd int64 `json:"journal_end"`
+}
+
+// Events is the answer of /api/events.
+type Events struct {
+	Group  int             `json:"group"`
+	Events []journal.Event `json:"events"`
+	// Next is the cursor to ask with (?after=Next) for the events after
+	// these.
+	Next int64 `json:"next"`
+	// More says that more events were waiting when this page was cut.
+	More bool `json:"more"`
+}
+
+// apiError is the body of every answer but 200.
+type apiError struct {
+	Error string `json:"error"`
+}
+
+type handler struct {
+	cfg Config
+	mux *http.ServeMux
+}
+
+// New returns the API's handler for one group's server. It panics when
+// cfg.Data is nil (a programming error).
+func New(cfg Config) http.Handler {
+	if cfg.Data == nil {
+		panic("web: Config.Data is nil")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxEvents <= 0 {
+		cfg.MaxEvents = DefaultMaxEvents
+	}
+	if cfg.Version == "" {
+		cfg.Version = binaryVersion()
+	}
+	if cfg.ErrorLog == nil {
+		cfg.ErrorLog = log.New(io.Discard, "", 0)
+	}
+	h := &handler{cfg: cfg, mux: http.NewServeMux()}
+	h.mux.HandleFunc("GET /api/status", h.status)
+	h.mux.HandleFunc("GET /api/events", h.events)
+	h.mux.HandleFunc("GET /{$}", h.index)
+	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such resource: "+r.URL.Path+" (see GET /)")
+	})
+	return h
+}
+
+// ServeHTTP answers GET and HEAD, and 405 to every other method.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeError(w, http.StatusMethodNotAllowed, "read-only: only GET and HEAD")
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+func (h *handler) index(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"group": h.cfg.Data.Group,
+		"endpoints": []string{
+			"GET /api/status",
+			"GET /api/events?after=CURSOR&limit=N",
+		},
+	})
+}
+
+func (h *handler) status(w http.ResponseWriter, _ *http.Request) {
+	list, err := h.cfg.Data.Accounts.List()
+	if err != nil {
+		h.cfg.ErrorLog.Printf("web: accounts: %v", err)
+		writeError(w, http.StatusInternalServerError, "cannot read the accounts")
+		return
+	}
+	names := make([]string, len(list))
+	for i, a := range list {
+		names[i] = a.Name
+	}
+	var end int64
+	if fi, err := os.Stat(h.cfg.Data.JournalPath()); err == nil {
+		end = fi.Size()
+	}
+	writeJSON(w, http.StatusOK, Status{
+		Group:      h.cfg.Data.Group,
+		Domain:     h.cfg.Data.Domain,
+		Accounts:   names,
+		Time:       h.cfg.Now(),
+		Version:    h.cfg.Version,
+		Listen:     h.cfg.Listen,
+		JournalEnd: end,
+	})
+}
+
+func (h *handler) events(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	after, err := cursor(q.Get("after"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	limit := h.cfg.MaxEvents
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "limit must be a number of events, 1 or more")
+			return
+		}
+		limit = min(n, limit)
+	}
+	list, err := h.cfg.Data.Accounts.List()
+	if err != nil {
+		h.cfg.ErrorLog.Printf("web: accounts: %v", err)
+		writeError(w, http.StatusInternalServerError, "cannot read the accounts")
+		return
+	}
+	page, err := readPage(h.cfg.Data.JournalPath(), after, limit, newRedactor(list))
+	var bad badCursor
+	switch {
+	case errors.As(err, &bad):
+		writeError(w, http.StatusBadRequest, bad.Error())
+		return
+	case err != nil:
+		h.cfg.ErrorLog.Printf("web: journal: %v", err)
+		writeError(w, http.StatusInternalServerError, "cannot read the journal")
+		return
+	}
+	page.Group = h.cfg.Data.Group
+	writeJSON(w, http.StatusOK, page)
+}
+
+func cursor(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, badCursor{"after must be a cursor: 0 or a \"next\" of an earlier answer"}
+	}
+	return n, nil
+}
+
+type badCursor struct{ msg string }
+
+func (e badCursor) Error() string { return e.msg }
+
+// readPage reads up to limit events of the journal at path from byte
+// offset after. A line being written (no newline yet) is left for the next
+// page.
+func readPage(path string, after int64, limit int, red *redactor) (Events, error) {
+	page := Events{Events: []journal.Event{}, Next: after}
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		if after > 0 {
+			return page, badCursor{"after is past the end of the journal"}
+		}
+		return page, nil
+	}
+	if err != nil {
+		return page, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return page, err
+	}
+	if after > fi.Size() {
+		return page, badCursor{"after is past the end of the journal"}
+	}
+	if after > 0 {
+		b := make([]byte, 1)
+		if _, err := f.ReadAt(b, after-1); err != nil {
+			return page, err
+		}
+		if b[0] != '\n' {
+			return page, badCursor{"after is not the start of an event: use a \"next\" of an earlier answer"}
+		}
+	}
+	if _, err := f.Seek(after, io.SeekStart); err != nil {
+		return page, err
+	}
+	br := bufio.NewReaderSize(io.LimitReader(f, fi.Size()-after), 64<<10)
+	var read int64
+	for len(page.Events) < limit {
+		if read >= maxPageBytes {
+			page.More = true
+			break
+		}
+		line, err := br.ReadBytes('\n')
+		if len(line) == 0 || line[len(line)-1] != '\n' {
+			break // the end, or a line still being written
+		}
+		read += int64(len(line))
+		page.Next += int64(len(line))
+		var e journal.Event
+		if json.Unmarshal(line, &e) != nil {
+			continue // a line cut short by a crash
+		}
+		page.Events = append(page.Events, red.event(e))
+		if err != nil {
+			break
+		}
+	}
+	if len(page.Events) == limit && page.Next < fi.Size() {
+		page.More = true
+	}
+	return page, nil
+}
+
+// redactor masks secrets in events on their way out.
+type redactor struct {
+	names     map[string]bool
+	passwords []string
+}
+
+func newRedactor(accounts []account.Account) *redactor {
+	r := &redactor{names: map[string]bool{}}
+	for _, a := range accounts {
+		r.names[a.Name] = true
+		if a.Password != "" {
+			r.passwords = append(r.passwords, a.Password)
+		}
+	}
+	return r
+}
+
+const hidden = "****"
+
+// digestLike is a word that may be an APOP digest (or part of a password
+// hash): 32 hex digits.
+var digestLike = regexp.MustCompile(`(?i)\b[0-9a-f]{32}\b`)
+
+func (r *redactor) event(e journal.Event) journal.Event {
+	if e.Line != "" {
+		if e.Kind == journal.Command {
+			e.Line = maskArguments(e.Proto, e.Line)
+		}
+		e.Line = r.maskWords(digestLike.ReplaceAllString(e.Line, hidden))
+	}
+	if r.isPassword(e.Verb) {
+		e.Verb = hidden
+	}
+	if e.User != "" && !r.names[e.User] && r.isPassword(e.User) {
+		e.User = hidden
+	}
+	if e.Error != "" {
+		e.Error = r.maskWords(digestLike.ReplaceAllString(e.Error, hidden))
+	}
+	return e
+}
+
+// maskArguments masks what the protocol code masks already, once more:
+// the password of PASS, the digest of APOP (keeping the user name), what
+// follows the user name of USER, and the credentials of SMTP AUTH.
+func maskArguments(proto, line string) string {
+	f := strings.Fields(line)
+	if len(f) < 2 {
+		return line
+	}
+	verb := strings.ToUpper(f[0])
+	switch {
+	case proto != "smtp" && verb == "PASS":
+		return f[0] + " " + hidden
+	case proto != "smtp" && verb == "APOP":
+		if len(f) == 2 {
+			return f[0] + " " + hidden
+		}
+		return f[0] + " " + f[1] + " " + hidden
+	case proto != "smtp" && verb == "USER" && len(f) > 2:
+		return f[0] + " " + f[1] + " " + hidden
+	case proto != "pop3" && verb == "AUTH" && len(f) > 2:
+		return f[0] + " " + f[1] + " " + hidden
+	}
+	return line
+}
+
+// maskWords masks each word of s (split at spaces) that is an account's
+// password.
+func (r *redactor) maskWords(s string) string {
+	if len(r.passwords) == 0 {
+		return s
+	}
+	words := strings.Split(s, " ")
+	changed := false
+	for i, w := range words {
+		if r.isPassword(w) {
+			words[i], changed = hidden, true
+		}
+	}
+	if !changed {
+		return s
+	}
+	return strings.Join(words, " ")
+}
+
+func (r *redactor) isPassword(w string) bool {
+	if w == "" || w == hidden {
+		return false
+	}
+	for _, pw := range r.passwords {
+		if strings.EqualFold(w, pw) {
+			return true
+		}
+	}
+	return false
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, apiError{Error: msg})
+}
+
+// binaryVersion is the module version and VCS revision of the running
+// binary, as far as it knows them.
+func binaryVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
+}
+
+// Server is the API listening on an address.
+type Server struct {
+	srv *http.Server
+	ln  net.Listener
+}
+
+// Start listens on addr (host:port; port 0 picks one) and serves the API
+// of cfg in the background until Shutdown.
+func Start(addr string, cfg Config) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if cfg.Listen.Web == "" {
+		cfg.Listen.Web = ln.Addr().String()
+	}
+	s := &Server{ln: ln, srv: &http.Server{
+		Handler:           New(cfg),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          cfg.ErrorLog,
+	}}
+	go s.srv.Serve(ln)
+	return s, nil
+}
+
+// Addr is the address the API listens on.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Shutdown stops the API: no new connections, requests under way finish
+// (until ctx ends).
+func (s *Server) Shutdown(ctx context.Context) error { return s.srv.Shutdown(ctx) }
