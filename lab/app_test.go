@@ -193,7 +193,7 @@ func TestUsageErrors(t *testing.T) {
 	}
 	// and in Japanese
 	code, _, errOut := runLab(t, "", map[string]string{"LANG": "ja_JP.UTF-8"}, "start")
-	if code != 2 || !strings.Contains(errOut, "--group N でグループ番号") {
+	if code != 2 || !strings.Contains(errOut, "--group N で班の番号") {
 		t.Errorf("lab start in Japanese: %d %q", code, errOut)
 	}
 }

@@ -247,7 +247,7 @@ func TestReplayErrors(t *testing.T) {
 		{"no such session", enUS, []string{"replay", "smtp#2", "--data", s.root}, 1,
 			`lab: there is no session "smtp#2" in group 3's journal (lab replay --list lists them)`},
 		{"no such session in Japanese", map[string]string{"LANG": "ja_JP.UTF-8"}, []string{"replay", "pop3#99", "--data", s.root}, 1,
-			`lab: "pop3#99" というセッションはグループ 3 のジャーナルにありません`},
+			`lab: "pop3#99" というセッションは 3 班のジャーナルにありません`},
 		{"not a session name", enUS, []string{"replay", "yesterday", "--data", s.root}, 1, `no session "yesterday"`},
 		{"no sessions yet", enUS, []string{"replay", "--data", empty}, 1, "lab: group 5 has no sessions yet"},
 		{"which group", enUS, []string{"replay", "--data", two}, 2, "does not hold exactly one group; give it with --group N"},

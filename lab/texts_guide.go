@@ -14,7 +14,7 @@ var guideTexts = map[string]i18n.Text{
 	"flag-json":       {Ja: "結果を JSON で出力する", En: "print the result as JSON"},
 	"flag-hand-gap": {Ja: "手で打ったと見なすコマンドの間隔（中央値）の下限。既定は $MAILLAB_HAND_GAP か 500ms",
 		En: "the least median gap between commands of a session typed by hand; default $MAILLAB_HAND_GAP, else 500ms"},
-	"flag-guide-group": {Ja: "グループ番号（データの置き場所にグループが 1 つだけなら省略可）",
+	"flag-guide-group": {Ja: "班の番号（データの置き場所に班が 1 つだけなら省略可）",
 		En: "the group number (may be left out when the data root holds one group)"},
 	"bad-hand-gap": {Ja: "手で打つ間隔 %q が読めません（例: 500ms、1s、0s）", En: "cannot read the hand gap %q (e.g. 500ms, 1s, 0s)"},
 	"need-id": {Ja: "課題かレッスンの ID を 1 つ指定してください（lab exercises で一覧が見られます）",

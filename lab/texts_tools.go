@@ -14,7 +14,7 @@ var toolTexts = map[string]i18n.Text{
 		Ja: "telnet の無いマシンでも、資料のとおり POP3 や SMTP のコマンドを手で打てます。\n" +
 			"サーバの行は色付きで、自分が打った行は「> 」の後に表示されます。\n" +
 			"入力が終わると（Ctrl-D、またはファイルやパイプの終わり）、サーバが接続を閉じるのを数秒待ってから終わります。\n" +
-			"1 台のマシンで全グループを動かす練習では、--bind 127.0.1.N で自分のグループのアドレスから接続します。\n" +
+			"1 台のマシンで全部の班を動かす練習では、--bind 127.0.1.N で自分の班のアドレスから接続します。\n" +
 			"終了コード: 0 接続が閉じた、1 接続できなかった、2 使い方の誤り。",
 		En: "Lets you type POP3 and SMTP commands by hand, as the handout does, on machines without telnet.\n" +
 			"The server's lines are in colour; what you typed is shown after \"> \".\n" +
@@ -23,7 +23,7 @@ var toolTexts = map[string]i18n.Text{
 			"Exit codes: 0 the connection was closed, 1 could not connect, 2 bad usage.",
 	},
 	"flag-bind": {
-		Ja: "接続元のアドレス（全グループを 1 台で動かすときは自分のグループの 127.0.1.N）",
+		Ja: "接続元のアドレス（全部の班を 1 台で動かすときは自分の班の 127.0.1.N）",
 		En: "the local address to connect from (when all groups run on one machine: your group's 127.0.1.N)",
 	},
 	"telnet-args": {
@@ -85,7 +85,7 @@ var toolTexts = map[string]i18n.Text{
 		En: "show a past session as the server saw it, each line explained",
 	},
 	"replay-description": {
-		Ja: "グループのジャーナル（DIR/gN/journal.jsonl）から、セッションのコマンドと応答を順に表示し、\n" +
+		Ja: "班のジャーナル（DIR/gN/journal.jsonl）から、セッションのコマンドと応答を順に表示し、\n" +
 			"コマンドの意味と RFC の節、応答コード（+OK/-ERR、250 や 550、5.1.1 のような詳しいコード）の意味を添えます。\n" +
 			"SESSION を省くと最新のセッションを、--list でセッションの一覧を表示します。\n" +
 			"SESSION はコンソールに出る pop3#17 の形でも、pop3-smb3k2-17 のような完全な ID でも指定できます。\n" +
@@ -102,11 +102,11 @@ var toolTexts = map[string]i18n.Text{
 		En: "give either --list or a session, not both",
 	},
 	"replay-no-sessions": {
-		Ja: "グループ %d にはまだセッションがありません（%s）。telnet でサーバに接続すると記録されます",
+		Ja: "%d 班にはまだセッションがありません（%s）。telnet でサーバに接続すると記録されます",
 		En: "group %d has no sessions yet (%s); connecting to the server with telnet records one",
 	},
 	"replay-no-such-session": {
-		Ja: "%q というセッションはグループ %d のジャーナルにありません（lab replay --list で一覧が見られます）",
+		Ja: "%q というセッションは %d 班のジャーナルにありません（lab replay --list で一覧が見られます）",
 		En: "there is no session %q in group %d's journal (lab replay --list lists them)",
 	},
 	"replay-ambiguous": {
@@ -122,7 +122,7 @@ var toolTexts = map[string]i18n.Text{
 	"col-id":       {Ja: "ID", En: "id"},
 	"replay-title": {Ja: "セッション %s（%s）%s", En: "Session %s (%s), %s"},
 	"replay-client-group": {
-		Ja: "%s（グループ %d のホスト）",
+		Ja: "%s（%d 班のホスト）",
 		En: "%s (group %d's host)",
 	},
 	"replay-client":  {Ja: "クライアント:", En: "client:"},
@@ -198,15 +198,15 @@ var toolTexts = map[string]i18n.Text{
 		En: "delivery to %s's mailbox failed: %s",
 	},
 	"replay-queued": {
-		Ja: "%s 宛てなので、グループ %d のサーバへ中継するためキューに入れた",
+		Ja: "%s 宛てなので、%d 班のサーバへ中継するためキューに入れた",
 		En: "for %s: queued to be relayed to group %d's server",
 	},
 	"replay-relayed": {
-		Ja: "%s 宛てをグループ %d のサーバへ中継した（%s）",
+		Ja: "%s 宛てを %d 班のサーバへ中継した（%s）",
 		En: "relayed for %s to group %d's server (%s)",
 	},
 	"replay-relay-deferred": {
-		Ja: "グループ %d への中継は %d 回目も届かなかった: %s（後でまた試す）",
+		Ja: "%d 班への中継は %d 回目も届かなかった: %s（後でまた試す）",
 		En: "relaying to group %d did not work on attempt %d: %s (it will be tried again)",
 	},
 	"replay-relay-failed": {

@@ -40,7 +40,7 @@ func TestRender(t *testing.T) {
 10:00:00 pop3#7   → a newline went into the MD5: use printf '%s' or echo -n rather than plain echo
 10:00:00 pop3#7 S: -ERR [AUTH] authentication failed
 `},
-		{i18n.Ja, `10:00:00 pop3#7 ── 127.0.1.2:4000（グループ 2 のホスト）から接続 ──
+		{i18n.Ja, `10:00:00 pop3#7 ── 127.0.1.2:4000（2 班のホスト）から接続 ──
 10:00:00 pop3#7 APOP チャレンジ: <1.2@g3.lab.test>   ダイジェストは lab digest '<1.2@g3.lab.test>' で計算できます
 10:00:00 pop3#7 C: APOP yom ****
 10:00:00 pop3#7 yom の APOP ログインに失敗しました
