@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -16,6 +17,7 @@ import (
 	"maillab/lab/console"
 	"maillab/server/classroom"
 	"maillab/server/group"
+	"maillab/server/web"
 )
 
 // Default addresses of a group server run standalone (without a classroom).
@@ -97,7 +99,7 @@ func loadClassroom(e *env, path string) (*classroom.Classroom, error) {
 // openGroup prepares group n's server: its data folder under root, and
 // where it listens — the flags' addresses, else the classroom's, else the
 // standalone defaults on loopback.
-func openGroup(e *env, root string, c *classroom.Classroom, n int, smtpAddr, pop3Addr string) (*group.Server, error) {
+func openGroup(e *env, root string, c *classroom.Classroom, n int, smtpAddr, pop3Addr string, elsewhere func(string) int) (*group.Server, error) {
 	domain := ""
 	if c != nil {
 		g, ok := c.Group(n)
@@ -113,10 +115,11 @@ func openGroup(e *env, root string, c *classroom.Classroom, n int, smtpAddr, pop
 		return nil, err
 	}
 	cfg := group.Config{
-		Data:      data,
-		SMTPAddr:  cmp.Or(smtpAddr, defaultSMTPAddr),
-		POP3Addr:  cmp.Or(pop3Addr, defaultPOP3Addr),
-		Classroom: c,
+		Data:          data,
+		SMTPAddr:      cmp.Or(smtpAddr, defaultSMTPAddr),
+		POP3Addr:      cmp.Or(pop3Addr, defaultPOP3Addr),
+		Classroom:     c,
+		UserElsewhere: elsewhere,
 	}
 	if d, err := time.ParseDuration(e.getenv("MAILLAB_RELAY_RETRY")); err == nil && d > 0 {
 		cfg.Relay.MinRetry, cfg.Relay.MaxRetry = d, 4*d
@@ -155,7 +158,12 @@ func runStart(ctx context.Context, e *env, o startOptions) error {
 			return err
 		}
 	}
-	srv, err := openGroup(e, o.dataRoot, c, o.group, o.smtpAddr, o.pop3Addr)
+	var peers *peerUsers
+	if c != nil {
+		peers = newPeerUsers(c, o.group)
+		defer peers.stop()
+	}
+	srv, err := openGroup(e, o.dataRoot, c, o.group, o.smtpAddr, o.pop3Addr, peers.lookup)
 	if err != nil {
 		return err
 	}
@@ -242,3 +250,58 @@ func printBanner(w io.Writer, l i18n.Lang, srv *group.Server, c *classroom.Class
 	fmt.Fprintf(&b, "%s\n\n", t("banner-stop"))
 	io.WriteString(w, b.String())
 }
+
+// peerUsers knows the account names of the other groups of the classroom,
+// read now and then from their servers' web APIs, so that a login with
+// another group's user name can be explained at once (no lookup waits for
+// the network).
+type peerUsers struct {
+	mu    sync.Mutex
+	users map[string]int // name → group
+	done  chan struct{}
+}
+
+func newPeerUsers(c *classroom.Classroom, self int) *peerUsers {
+	p := &peerUsers{users: map[string]int{}, done: make(chan struct{})}
+	go func() {
+		client := &web.Client{Timeout: 2 * time.Second}
+		for {
+			found := map[string]int{}
+			for _, g := range c.Groups {
+				if g.ID == self {
+					continue
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+				st, err := client.Status(ctx, g.WebAddr())
+				cancel()
+				if err != nil {
+					continue
+				}
+				for _, name := range st.Accounts {
+					found[name] = g.ID
+				}
+			}
+			p.mu.Lock()
+			p.users = found
+			p.mu.Unlock()
+			select {
+			case <-p.done:
+				return
+			case <-time.After(30 * time.Second):
+			}
+		}
+	}()
+	return p
+}
+
+// lookup is a group.Config.UserElsewhere; a nil peerUsers knows no one.
+func (p *peerUsers) lookup(name string) int {
+	if p == nil {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.users[name]
+}
+
+func (p *peerUsers) stop() { close(p.done) }

@@ -11,6 +11,7 @@ import (
 
 	"maillab/exercises/i18n"
 	"maillab/lab/console"
+	"maillab/server/account"
 	"maillab/server/classroom"
 	"maillab/server/group"
 	"maillab/server/web"
@@ -79,9 +80,26 @@ func runUp(ctx context.Context, e *env, o upOptions) error {
 		}
 		wg.Wait()
 	}
+	// every group's accounts, to explain a login with another group's user
+	stores := map[int]*account.Store{}
+	for _, g := range c.Groups {
+		stores[g.ID] = account.Open(group.DirFor(o.dataRoot, g.ID))
+	}
 	made := map[int][]group.DefaultAccount{}
 	for _, g := range c.Groups {
-		srv, err := openGroup(e, o.dataRoot, c, g.ID, "", "")
+		self := g.ID
+		elsewhere := func(name string) int {
+			for _, other := range c.Groups {
+				if other.ID == self {
+					continue
+				}
+				if _, err := stores[other.ID].Lookup(name); err == nil {
+					return other.ID
+				}
+			}
+			return 0
+		}
+		srv, err := openGroup(e, o.dataRoot, c, g.ID, "", "", elsewhere)
 		if err != nil {
 			shutdown()
 			return err

@@ -411,6 +411,10 @@ var loginReasons = map[string]i18n.Text{
 		En: "this group has no such user (lab user list shows them); the server only answers [AUTH], so nobody can probe for user names",
 	},
 	"wrong-password": {Ja: "パスワードが違う", En: "the password is wrong"},
+	"other-group-user": {
+		Ja: "それは別の班のユーザ名。ログインできるのは、そのサーバの班のユーザだけ",
+		En: "that user name belongs to another group; a server takes the users of its own group only",
+	},
 	"apop-malformed": {
 		Ja: "ダイジェストは 16 進 32 桁。コピーが途中で切れていないか",
 		En: "a digest is 32 hex digits; was it cut short when copied?",

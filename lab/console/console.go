@@ -175,7 +175,9 @@ func (c *Console) login(e journal.Event) []string {
 		return []string{c.bad.Sprint(c.t("login-error", e.User, e.Error))}
 	}
 	out := []string{c.bad.Sprint(c.t("login-fail", e.User, method))}
-	if why, ok := explain.LoginFailure(e.Reason); ok {
+	if e.Reason == "other-group-user" && e.OtherGroup != 0 {
+		out = append(out, c.note.Sprint("  → "+c.t("other-group-user", e.User, e.OtherGroup, e.OtherGroup)))
+	} else if why, ok := explain.LoginFailure(e.Reason); ok {
 		out = append(out, c.note.Sprint("  → "+why.In(c.lang)))
 	}
 	if e.Millis > 0 {

@@ -63,6 +63,12 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 	a, err := p.s.data.Accounts.Lookup(name)
 	switch {
 	case errors.Is(err, account.ErrNoUser):
+		if f := p.s.cfg.UserElsewhere; f != nil {
+			if g := f(name); g != 0 && g != p.s.data.Group {
+				ev.OtherGroup = g
+				return fail("other-group-user")
+			}
+		}
 		return fail("unknown-user")
 	case err != nil:
 		ev.Result, ev.Error = journal.ResultError, err.Error()

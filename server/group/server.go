@@ -103,6 +103,10 @@ type Config struct {
 	// Relay tunes the relay to other groups; zero fields take the defaults
 	// of package relay.
 	Relay RelayOptions
+	// UserElsewhere, when set, tells which other classroom group has an
+	// account of this name (0: none), so that a login with another group's
+	// user name can be explained on the console. It must answer at once.
+	UserElsewhere func(name string) int
 	// ErrorLog receives internal errors (never secrets); nil discards them.
 	ErrorLog *log.Logger
 }

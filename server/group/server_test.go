@@ -298,3 +298,39 @@ func TestLoginThrottle(t *testing.T) {
 		t.Errorf("delays in ms (-want +got):\n%s", diff)
 	}
 }
+
+// A login with a user name of another group is explained as such; the
+// reply on the wire is the same as for any wrong name.
+func TestLoginWithAnotherGroupsUser(t *testing.T) {
+	t.Parallel()
+	data, _ := group.OpenData(t.TempDir(), 3, "")
+	srv, err := group.New(group.Config{Data: data, SMTPAddr: "127.0.0.1:0", POP3Addr: "127.0.0.1:0",
+		UserElsewhere: func(name string) int {
+			if name == "suzuki" {
+				return 2
+			}
+			return 0
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data.AddUser("yom", "tanstaaf", srv.Journal())
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	c, r := dial(t, srv.POP3Addr())
+	for _, user := range []string{"suzuki", "nobody"} {
+		say(t, c, r, "USER "+user)
+		if got := say(t, c, r, "PASS x1234"); got != "-ERR [AUTH] invalid user name or password" {
+			t.Errorf("%s: %q", user, got)
+		}
+	}
+	var got []string
+	for _, e := range events(t, data, journal.Login) {
+		got = append(got, fmt.Sprintf("%s %s %d", e.User, e.Reason, e.OtherGroup))
+	}
+	if diff := cmp.Diff([]string{"suzuki other-group-user 2", "nobody unknown-user 0"}, got); diff != "" {
+		t.Errorf("logins (-want +got):\n%s", diff)
+	}
+}

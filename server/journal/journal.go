@@ -100,6 +100,9 @@ type Event struct {
 	To        []string `json:"to,omitempty"`   // addresses of the To field
 	Cc        []string `json:"cc,omitempty"`   // addresses of the Cc field
 	Origin    string   `json:"origin,omitempty"`
+	// OtherGroup is the classroom group a user name belongs to, when a
+	// login here used another group's user.
+	OtherGroup int `json:"other_group,omitempty"`
 	// DestGroup is the classroom group a relayed message goes to.
 	DestGroup int      `json:"dest_group,omitempty"`
 	Attempt   int      `json:"attempt,omitempty"`
