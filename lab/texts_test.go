@@ -54,9 +54,12 @@ func TestEveryTextKeyUsedExists(t *testing.T) {
 				if id, ok := x.X.(*ast.Ident); ok && strings.HasSuffix(strings.ToLower(id.Name), "texts") {
 					key = x.Index
 				}
-			case *ast.CallExpr: // t("key", …), the local shorthand
-				if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "t" && len(x.Args) > 0 {
+			case *ast.CallExpr: // t("key", …) and tt("key", …), the local shorthands; gt(e, "key", …)
+				if id, ok := x.Fun.(*ast.Ident); ok && (id.Name == "t" || id.Name == "tt") && len(x.Args) > 0 {
 					key = x.Args[0]
+				}
+				if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "gt" && len(x.Args) > 1 {
+					key = x.Args[1]
 				}
 			}
 			if lit, ok := key.(*ast.BasicLit); ok && lit.Kind == token.STRING {

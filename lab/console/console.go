@@ -221,4 +221,8 @@ var texts = map[string]i18n.Text{
 	"login-in-use":   {Ja: "%s のメールボックスは別のセッションが使用中です（[IN-USE]）。前の telnet を quit してください。", En: "%s's maildrop is in use by another session ([IN-USE]); quit the other telnet first."},
 	"login-error":    {Ja: "%s のログイン中にサーバ側のエラー: %s", En: "server error while %s logged in: %s"},
 	"login-fail":     {Ja: "%s の %s ログインに失敗しました", En: "%s's %s login failed"},
+	"other-group-user": {Ja: "%s は %d 班のユーザです。%d 班のサーバにログインするか、この班のユーザでログインしてください。",
+		En: "%s is a user of group %d: log in to group %d's server, or with a user of this group."},
+	"throttled": {Ja: "失敗が続いたので、この返事は %.1f 秒待たせました（パスワードの総当たりを防ぐため）。落ち着いて確かめてから試してください。",
+		En: "after several failures this answer was held back %.1f s (against password guessing); check carefully before the next try."},
 }

@@ -2,6 +2,8 @@ package console
 
 import (
 	"bytes"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -69,5 +71,36 @@ func TestColorOnlyWhenAsked(t *testing.T) {
 		if got := strings.Contains(out.String(), "\x1b["); got != useColor {
 			t.Errorf("color %v: escape codes present = %v: %q", useColor, got, out.String())
 		}
+	}
+}
+
+// Every key the console asks for with c.t exists in its catalog: a missing
+// one would print garbage to a student.
+func TestEveryTextKeyUsedExists(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile("console.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`c\.t\("([a-z0-9-]+)"`).FindAllStringSubmatch(string(src), -1) {
+		if _, ok := texts[m[1]]; !ok {
+			t.Errorf("text key %q used but not in the catalog", m[1])
+		}
+	}
+}
+
+// The notes with numbers: a throttled login, another group's user.
+func TestLoginNotes(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	c := New(&out, i18n.En, false)
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.Local)
+	c.Event(journal.Event{Time: at, Kind: journal.Login, User: "suzuki", Method: "pass", Result: journal.ResultFail, Reason: "other-group-user", OtherGroup: 2, Millis: 2000})
+	want := `10:00:00 suzuki's USER/PASS login failed
+10:00:00   → suzuki is a user of group 2: log in to group 2's server, or with a user of this group.
+10:00:00   → after several failures this answer was held back 2.0 s (against password guessing); check carefully before the next try.
+`
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
 	}
 }
