@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net/mail"
 	"strings"
+
+	"maillab/server/journal"
 )
 
 // header is what the server needs to know of a message's header.
@@ -18,6 +20,7 @@ type header struct {
 	to, cc       []string
 	received     int    // Received fields, to count hops
 	relayID      string // X-Maillab-Relay-ID of a message another group relayed
+	origin       string // X-Maillab-Origin: the kit's own messages (a probe)
 }
 
 // scanHeader reads the header at the top of a message with CRLF (or LF)
@@ -64,6 +67,10 @@ func scanHeader(msg []byte) header {
 			h.received++
 		case "x-maillab-relay-id":
 			h.relayID = value
+		case "x-maillab-origin":
+			if value == journal.OriginProbe {
+				h.origin = value // only probes come over SMTP; the rest the kit writes itself
+			}
 		}
 	}
 	return h

@@ -306,6 +306,8 @@ func TestRelayRefused(t *testing.T) {
 		{"127.0.1.1", "x@outside.example", "554 5.7.1 <x@outside.example>: Relay access denied"},
 		{"127.0.1.1", "yom@g9.lab.test", "554 5.7.1 <yom@g9.lab.test>: Relay access denied"},
 		{"127.0.0.9", "yom@g2.lab.test", "554 5.7.1 <yom@g2.lab.test>: Relay access denied"}, // not a classroom host
+		{"127.0.0.9", "postmaster@g2.lab.test", "250 2.1.5 Ok"},                              // but every postmaster is reachable
+		{"127.0.0.9", "postmaster@outside.example", "554 5.7.1 <postmaster@outside.example>: Relay access denied"},
 		{"127.0.1.2", "yom@g2.lab.test", "250 2.1.5 Ok"},                                     // group 2's host may
 		{"127.0.1.1", "nobody@g1.lab.test", "550 5.1.1 <nobody@g1.lab.test>: Recipient address rejected: User unknown in local recipient table"},
 	}
@@ -366,5 +368,32 @@ func TestRelayRetryAfterACrashIsDeliveredOnce(t *testing.T) {
 	r := cl.send(2, "127.0.1.2", "EHLO x", "MAIL FROM:<a@g2.lab.test>", "RCPT TO:<yom@g2.lab.test>", "DATA", msg, "QUIT")
 	if !strings.HasPrefix(r[4], "250") || len(mailbox(t, cl.data[2], "yom")) != 3 {
 		t.Errorf("a message from group 2's own host with a used relay id was not delivered")
+	}
+}
+
+// The instructor's probe goes through a group's server to another group's
+// postmaster, from a machine that is no group's host, and both journals
+// mark it as a probe, which never counts toward an exercise.
+func TestProbeToAnotherGroupsPostmaster(t *testing.T) {
+	t.Parallel()
+	cl := newClass(t, 2)
+	cl.start(1)
+	cl.start(2)
+	r := cl.send(1, "127.0.0.9", "EHLO instructor", "MAIL FROM:<probe@instructor.lab.test>", "RCPT TO:<postmaster@g2.lab.test>", "DATA",
+		"X-Maillab-Origin: probe\r\nSubject: probe g1 -> g2\r\n\r\nprobe\r\n.", "QUIT")
+	if !strings.HasPrefix(r[4], "250 ") {
+		t.Fatalf("replies %q", r)
+	}
+	cl.waitMailbox(2, group.Postmaster, 1)
+	waitFor(t, func() bool { return len(events(t, cl.data[2], journal.Delivered)) > 2 })
+	var origins []string
+	for _, e := range events(t, cl.data[2], journal.Delivered) {
+		if e.User == group.Postmaster {
+			origins = append(origins, e.Origin)
+		}
+	}
+	q := events(t, cl.data[1], journal.Queued)
+	if len(origins) != 1 || origins[0] != journal.OriginProbe || len(q) != 1 || q[0].Origin != journal.OriginProbe {
+		t.Errorf("probe origins at g2 %v, queued at g1 %+v", origins, q)
 	}
 }
