@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"maillab/server/durable"
 )
 
 // FileName is the name of the accounts file in a group's data folder.
@@ -248,8 +250,7 @@ func (s *Store) change(name, password string, existing bool) error {
 	return s.load()
 }
 
-// write replaces the file with the accounts: temporary file (0600), fsync,
-// rename, fsync of the folder.
+// write replaces the file with the accounts, durably, at mode 0600.
 func write(path string, accounts map[string]Account) error {
 	names := make([]string, 0, len(accounts))
 	for n := range accounts {
@@ -263,31 +264,8 @@ func write(path string, accounts map[string]Account) error {
 	for _, n := range names {
 		fmt.Fprintf(&b, "%s:%s\n", n, accounts[n].Password)
 	}
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
+	if err := durable.Replace(path, strings.NewReader(b.String()), 0o600); err != nil {
 		return fmt.Errorf("account: %w", err)
-	}
-	_, err = f.WriteString(b.String())
-	if err == nil {
-		err = f.Chmod(0o600) // also when an old tmp file had other modes
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("account: %w", err)
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

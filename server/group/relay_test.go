@@ -308,7 +308,7 @@ func TestRelayRefused(t *testing.T) {
 		{"127.0.0.9", "yom@g2.lab.test", "554 5.7.1 <yom@g2.lab.test>: Relay access denied"}, // not a classroom host
 		{"127.0.0.9", "postmaster@g2.lab.test", "250 2.1.5 Ok"},                              // but every postmaster is reachable
 		{"127.0.0.9", "postmaster@outside.example", "554 5.7.1 <postmaster@outside.example>: Relay access denied"},
-		{"127.0.1.2", "yom@g2.lab.test", "250 2.1.5 Ok"},                                     // group 2's host may
+		{"127.0.1.2", "yom@g2.lab.test", "250 2.1.5 Ok"}, // group 2's host may
 		{"127.0.1.1", "nobody@g1.lab.test", "550 5.1.1 <nobody@g1.lab.test>: Recipient address rejected: User unknown in local recipient table"},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"maillab/server/durable"
 )
 
 // seenIDs remembers the relay ids of the messages other groups' relays
@@ -41,15 +43,11 @@ func openSeen(path string, now time.Time) (*seenIDs, error) {
 		f.Close()
 	}
 	// rewrite without the old ids, then append
-	content := ""
+	var content strings.Builder
 	for _, l := range keep {
-		content += l + "\n"
+		content.WriteString(l + "\n")
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
-		return nil, fmt.Errorf("group: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := durable.WriteFile(path, strings.NewReader(content.String()), 0o600); err != nil {
 		return nil, fmt.Errorf("group: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)

@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"maillab/server/durable"
 )
 
 // Entry is one queued message for one destination group.
@@ -88,14 +90,14 @@ func (q *Queue) Add(e Entry, msg io.Reader) error {
 	if e.ID == "" || strings.ContainsAny(e.ID, `/\`) || strings.HasPrefix(e.ID, ".") {
 		return fmt.Errorf("relay: bad entry id %q", e.ID)
 	}
-	if err := writeFile(q.path(e.ID, ".eml"), msg); err != nil {
+	if err := durable.WriteFile(q.path(e.ID, ".eml"), msg, 0o600); err != nil {
 		return err
 	}
 	if err := q.writeEntry(e); err != nil {
 		os.Remove(q.path(e.ID, ".eml"))
 		return err
 	}
-	return syncDir(q.dir)
+	return durable.SyncDir(q.dir)
 }
 
 func (q *Queue) writeEntry(e Entry) error {
@@ -103,7 +105,7 @@ func (q *Queue) writeEntry(e Entry) error {
 	if err != nil {
 		return fmt.Errorf("relay: %w", err)
 	}
-	return writeFile(q.path(e.ID, ".json"), strings.NewReader(string(b)+"\n"))
+	return durable.WriteFile(q.path(e.ID, ".json"), strings.NewReader(string(b)+"\n"), 0o600)
 }
 
 // Update rewrites an entry's envelope and state.
@@ -121,7 +123,7 @@ func (q *Queue) Remove(id string) error {
 	if errors.Is(err1, os.ErrNotExist) && errors.Is(err2, os.ErrNotExist) {
 		return ErrNotFound
 	}
-	if err := syncDir(q.dir); err != nil {
+	if err := durable.SyncDir(q.dir); err != nil {
 		return err
 	}
 	return nil
@@ -174,40 +176,4 @@ func (q *Queue) List() ([]Entry, error) {
 		return out[i].ID < out[j].ID
 	})
 	return out, nil
-}
-
-func writeFile(path string, r io.Reader) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("relay: %w", err)
-	}
-	_, err = io.Copy(f, r)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("relay: %w", err)
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("relay: %w", err)
-	}
-	err = d.Sync()
-	d.Close()
-	if err != nil {
-		return fmt.Errorf("relay: %w", err)
-	}
-	return nil
 }
