@@ -327,7 +327,7 @@ func best(sessions []*session, steps []step, byHand bool, gap time.Duration) (to
 func sessionsOf(s *server, proto string, g int) []*session {
 	var out []*session
 	for _, ss := range s.order {
-		if ss.proto == proto && ss.owner() == g {
+		if ss.proto == proto && ss.owner() == g && !ss.probe {
 			out = append(out, ss)
 		}
 	}

@@ -411,3 +411,40 @@ func TestStandalone(t *testing.T) {
 		t.Errorf("standalone statuses (-want +got):\n%s", diff)
 	}
 }
+
+// The instructor's probes come from loopback in a rehearsal, which counts
+// as the group's own machine; they must leave the explanations as if they
+// had never been there.
+func TestProbeSessionsAreIgnored(t *testing.T) {
+	t.Parallel()
+	c := testClassroom(t)
+	empty := evidence(t, c, "pop3-typed", []int{1, 2, 3}, nil)
+	probed := evidence(t, c, "pop3-typed", []int{1, 2, 3}, nil)
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	var evs []journal.Event
+	for i, e := range []journal.Event{
+		{Kind: journal.Open, Remote: "127.0.0.1:5000"},
+		{Kind: journal.Command, Verb: "EHLO", Line: "EHLO grade-probe"},
+		{Kind: journal.Command, Verb: "MAIL", Line: "MAIL FROM:<>"},
+		{Kind: journal.Command, Verb: "RCPT", Line: "RCPT TO:<postmaster@g3.lab.test>"},
+		{Kind: journal.Command, Verb: "DATA", Line: "DATA"},
+		{Kind: journal.Accepted, ID: "P1", Origin: journal.OriginProbe, Rcpt: []string{"postmaster@g3.lab.test"}},
+		{Kind: journal.Command, Verb: "QUIT", Line: "QUIT"},
+		{Kind: journal.Close},
+		{Kind: journal.Open, Remote: "127.0.0.1:5001", Session: "pop3-p-2", Proto: "pop3"},
+		{Kind: journal.Command, Verb: "APOP", Line: "APOP grade-probe-1a2b3c4d ****", Session: "pop3-p-2", Proto: "pop3"},
+		{Kind: journal.Login, User: checker.ProbeUserPrefix + "1a2b3c4d", Method: "apop", Result: journal.ResultFail, Reason: "unknown-user", Session: "pop3-p-2", Proto: "pop3"},
+		{Kind: journal.Close, Session: "pop3-p-2", Proto: "pop3"},
+	} {
+		if e.Session == "" {
+			e.Session, e.Proto = "smtp-p-1", "smtp"
+		}
+		e.Time = at.Add(time.Duration(i) * time.Second)
+		e.Group = 3
+		evs = append(evs, e)
+	}
+	probed.Add(3, evs...)
+	if diff := cmp.Diff(checker.Check(empty, 3, checker.Options{}), checker.Check(probed, 3, checker.Options{})); diff != "" {
+		t.Errorf("the probes changed the report (-without +with):\n%s", diff)
+	}
+}

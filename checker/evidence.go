@@ -17,6 +17,12 @@ import (
 // for a hint.
 const KindHint = journal.Hint
 
+// ProbeUserPrefix begins the made-up user names of the failed APOP logins
+// `lab grade --probe` makes to see that a server enumerates no users; a
+// session with such a login, or with a probe message, is the instructor's
+// and never a student's.
+const ProbeUserPrefix = "grade-probe-"
+
 // Evidence is what the groups' servers recorded: each group's journal
 // events and account names, digested for the rules. Build it with
 // NewEvidence and Add (or a Collector); it may grow event by event, as the
@@ -149,6 +155,7 @@ type session struct {
 	dataEnds    int
 	accepted    []journal.Event
 	closed      bool
+	probe       bool // the instructor's probe, not a student
 }
 
 // command is one command line of a session and the status of its replies.
@@ -198,6 +205,9 @@ func (s *server) add(e journal.Event) {
 		}
 	case journal.Login:
 		ss.logins = append(ss.logins, e)
+		if strings.HasPrefix(e.User, ProbeUserPrefix) {
+			ss.probe = true
+		}
 	case journal.Retrieved:
 		ss.retrs = append(ss.retrs, e)
 		k := e.User + "\x00" + e.UID
@@ -206,6 +216,9 @@ func (s *server) add(e journal.Event) {
 		ss.dataEnds++
 	case journal.Accepted:
 		ss.accepted = append(ss.accepted, e)
+		if e.Origin == journal.OriginProbe {
+			ss.probe = true
+		}
 	case journal.Close:
 		ss.closed = true
 	}

@@ -117,6 +117,7 @@ func newApp(e *env) *cli.App {
 			newHintCommand(e),
 			newCheckCommand(e),
 			newDoctorCommand(e),
+			newGradeCommand(e),
 		},
 	}
 	setUsageErrors(app.Commands)

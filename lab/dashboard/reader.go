@@ -1,0 +1,255 @@
+// Package dashboard is the instructor's view of a class: it reads every
+// group's evidence as it grows (Reader), probes the groups' servers
+// (Probe), and serves a live page of the class (Server) — the groups ×
+// exercises grid, each group's latest sessions and a picture of which
+// group sent mail to which.
+//
+// Everything it shows comes through the groups' read-only web APIs (see
+// package web), which mask secrets on the way out; data folders on this
+// machine are read through the same API, served in this process, so the
+// same masking applies. It changes nothing on any server: the probes send
+// mail only to postmaster, marked as probes, which never count toward an
+// exercise.
+package dashboard
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"maillab/checker"
+	"maillab/server/account"
+	"maillab/server/classroom"
+	"maillab/server/group"
+	"maillab/server/journal"
+	"maillab/server/web"
+)
+
+// Reader follows the journals of a classroom's groups: each Update reads
+// what each group's server recorded since the last one, all groups at
+// once. It is not safe for concurrent use.
+type Reader struct {
+	classroom *classroom.Classroom
+	client    *web.Client
+	local     bool
+	groups    []int
+	state     map[int]*groupState
+}
+
+// groupState is what has been read of one group.
+type groupState struct {
+	addr     string // of its web API (or the in-process one)
+	domain   string
+	accounts []string
+	events   []journal.Event
+	cursor   int64 // of the journal, for the next read
+	err      error // why the last read failed
+	read     bool  // a read has succeeded
+	missing  error // a data folder that is not there
+}
+
+// ReaderOptions shape a Reader.
+type ReaderOptions struct {
+	// DataRoot, when set, reads the groups' data folders on this machine
+	// (DIR/gN) instead of their servers.
+	DataRoot string
+	// Timeout bounds each request to a server; zero means 5 seconds.
+	Timeout time.Duration
+}
+
+// localPrefix names the in-process APIs of data folders; it is no host
+// name, so no request with it can leave this process.
+const localPrefix = "data-folder-g"
+
+// NewReader returns a reader of every group of the classroom c.
+func NewReader(c *classroom.Classroom, o ReaderOptions) *Reader {
+	r := &Reader{classroom: c, state: map[int]*groupState{}}
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = web.DefaultTimeout
+	}
+	r.client = &web.Client{Timeout: timeout}
+	var local localAPIs
+	if o.DataRoot != "" {
+		r.local = true
+		local = localAPIs{}
+		r.client.HTTP = &http.Client{Transport: local}
+	}
+	for _, g := range c.Groups {
+		r.groups = append(r.groups, g.ID)
+		st := &groupState{addr: g.WebAddr()}
+		if r.local {
+			st.addr = localPrefix + strconv.Itoa(g.ID)
+			dir := group.DirFor(o.DataRoot, g.ID)
+			if _, err := os.Stat(dir); err != nil {
+				st.missing = fmt.Errorf("no data folder for group %d: %w", g.ID, err)
+			} else {
+				local[st.addr] = web.New(web.Config{Data: &group.Data{
+					Dir: dir, Group: g.ID, Domain: c.GroupDomain(g.ID), Accounts: account.Open(dir),
+				}})
+			}
+		}
+		r.state[g.ID] = st
+	}
+	slices.Sort(r.groups)
+	return r
+}
+
+// Groups are the classroom's groups, in order.
+func (r *Reader) Groups() []int { return slices.Clone(r.groups) }
+
+// Classroom is the class the reader follows.
+func (r *Reader) Classroom() *classroom.Classroom { return r.classroom }
+
+// Update reads what every group recorded since the last Update, all at
+// once, and calls done (one call at a time) as each group's read ends.
+// It says whether anything changed: new events, or a group that became
+// reachable or not.
+func (r *Reader) Update(ctx context.Context, done func(group int, err error)) bool {
+	var (
+		mu      sync.Mutex
+		changed bool
+		wg      sync.WaitGroup
+	)
+	for _, id := range r.groups {
+		st := r.state[id]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wasErr, wasRead, n := st.err != nil, st.read, len(st.events)
+			st.update(ctx, r.client, id)
+			mu.Lock()
+			defer mu.Unlock()
+			if len(st.events) != n || (st.err != nil) != wasErr || st.read != wasRead {
+				changed = true
+			}
+			if done != nil {
+				done(id, st.err)
+			}
+		}()
+	}
+	wg.Wait()
+	return changed
+}
+
+// update reads one group's status and its new events.
+func (st *groupState) update(ctx context.Context, client *web.Client, id int) {
+	if st.missing != nil {
+		st.err = st.missing
+		return
+	}
+	s, err := client.Status(ctx, st.addr)
+	if err == nil && s.Group != id {
+		err = fmt.Errorf("%s is group %d's server, not group %d's", st.addr, s.Group, id)
+	}
+	if err != nil {
+		st.err = err
+		return
+	}
+	if s.JournalEnd < st.cursor {
+		// the journal is shorter than what was read: a new one
+		st.events, st.cursor = nil, 0
+	}
+	st.domain, st.accounts = s.Domain, s.Accounts
+	for {
+		page, err := client.Events(ctx, st.addr, st.cursor)
+		if err != nil {
+			st.err = err
+			return
+		}
+		st.events = append(st.events, page.Events...)
+		st.cursor = page.Next
+		if !page.More {
+			break
+		}
+	}
+	st.err, st.read = nil, true
+}
+
+// Err is why group id's evidence could not be read the last time (nil
+// when it was).
+func (r *Reader) Err(id int) error {
+	if st, ok := r.state[id]; ok {
+		return st.err
+	}
+	return fmt.Errorf("%w for group %d (not in the classroom file)", checker.ErrNoServer, id)
+}
+
+// Events are the events of group id's journal read so far, in order. The
+// slice is the reader's: do not change it.
+func (r *Reader) Events(id int) []journal.Event {
+	if st, ok := r.state[id]; ok {
+		return st.events
+	}
+	return nil
+}
+
+// Evidence returns the evidence read so far, for the checker. A group
+// whose last read failed is unreachable in it, with the reason.
+func (r *Reader) Evidence() *checker.Evidence {
+	ev := checker.NewEvidence(r.classroom)
+	for _, id := range r.groups {
+		st := r.state[id]
+		switch {
+		case st.err != nil:
+			ev.Unreachable(id, st.err)
+		case st.read:
+			ev.SetGroup(id, st.domain, st.accounts)
+			ev.Add(id, st.events...)
+		default:
+			ev.Unreachable(id, errors.New("not read yet"))
+		}
+	}
+	return ev
+}
+
+// localAPIs serves requests for data folders' APIs in this process, each
+// by the handler of its folder.
+type localAPIs map[string]http.Handler
+
+func (l localAPIs) RoundTrip(req *http.Request) (*http.Response, error) {
+	h, ok := l[req.URL.Host]
+	if !ok {
+		return nil, fmt.Errorf("no data folder for %s", req.URL.Host)
+	}
+	rec := &recorder{header: http.Header{}, code: http.StatusOK}
+	h.ServeHTTP(rec, req)
+	return &http.Response{
+		Status:     strconv.Itoa(rec.code) + " " + http.StatusText(rec.code),
+		StatusCode: rec.code,
+		Proto:      "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        rec.header,
+		Body:          io.NopCloser(bytes.NewReader(rec.body.Bytes())),
+		ContentLength: int64(rec.body.Len()),
+		Request:       req,
+	}, nil
+}
+
+// recorder is the response writer of an in-process request.
+type recorder struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+	wrote  bool
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.code, r.wrote = code, true
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.body.Write(b)
+}

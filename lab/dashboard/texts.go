@@ -1,0 +1,63 @@
+package dashboard
+
+import "maillab/exercises/i18n"
+
+// texts are the dashboard's words, in both languages: what the probes
+// expected and saw, and the page's (keys "page-…", sent to the page).
+var texts = map[string]i18n.Text{
+	"expect-pop3-greeting": {Ja: "%s の POP3 サーバの最初の行が +OK で、RFC 1939 のタイムスタンプ <…@…> が付いていること",
+		En: "the POP3 server at %s greets with +OK and an RFC 1939 timestamp <…@…>"},
+	"expect-pop3-capa": {Ja: "%s の POP3 サーバが CAPA に +OK と USER・TOP・UIDL を含む一覧で答えること",
+		En: "the POP3 server at %s answers CAPA with +OK and a list with USER, TOP and UIDL"},
+	"expect-apop-fake": {Ja: "架空のユーザ %s の APOP に -ERR で答え、そのユーザがいるかどうかを漏らさないこと",
+		En: "APOP of the made-up user %s is answered with -ERR that does not tell whether the user exists"},
+	"expect-smtp-greeting": {Ja: "%s の SMTP サーバの最初の行が 220 であること", En: "the SMTP server at %s greets with 220"},
+	"expect-smtp-ehlo":     {Ja: "%s の SMTP サーバが EHLO に 250 で答えること", En: "the SMTP server at %s answers EHLO with 250"},
+	"expect-postmaster": {Ja: "RCPT TO:<%s> に 250 で答えること（postmaster は必ずある: RFC 5321 4.5.1 節）",
+		En: "RCPT TO:<%s> is answered with 250 (postmaster always exists: RFC 5321 section 4.5.1)"},
+	"expect-relay-accepted": {Ja: "%d 班のサーバが %d 班の postmaster 宛のメールを受け付けること",
+		En: "group %d's server takes a message for group %d's postmaster"},
+	"expect-relay-arrived": {Ja: "%d 班のサーバに渡した試験メールが %d 班の postmaster に %s 以内に届くこと",
+		En: "a probe handed to group %d's server reaches group %d's postmaster within %s"},
+	"got-unreadable": {Ja: "%d 班の記録が読めません: %v", En: "group %d's evidence could not be read: %v"},
+	"got-deferred":   {Ja: "%d 班の中継が再送を待っています: %s", En: "group %d's relay is waiting to try again: %s"},
+	"got-nothing": {Ja: "%d 班には届いておらず、%d 班の中継にも試みの記録がありません",
+		En: "nothing arrived at group %d, and group %d's relay has recorded no attempt"},
+	"got-bounced": {Ja: "%d 班の中継があきらめました: %s", En: "group %d's relay gave up: %s"},
+
+	// the page
+	"page-title":        {Ja: "maillab クラスの様子", En: "maillab class dashboard"},
+	"page-grid":         {Ja: "課題の進み具合", En: "Exercises"},
+	"page-group":        {Ja: "班", En: "group"},
+	"page-cluster":      {Ja: "組", En: "cluster"},
+	"page-total":        {Ja: "合計", En: "total"},
+	"page-done-by":      {Ja: "できた班", En: "groups done"},
+	"page-unreachable":  {Ja: "つながりません", En: "unreachable"},
+	"page-sessions":     {Ja: "最近のセッション", En: "Latest sessions"},
+	"page-no-sessions":  {Ja: "まだセッションはありません", En: "no session yet"},
+	"page-flow":         {Ja: "メールの流れ（どの班からどの班へ）", En: "Mail flow (which group sent to which)"},
+	"page-flow-from":    {Ja: "送った班 ＼ 受けた班", En: "from \\ to"},
+	"page-flow-note":    {Ja: "数字は届いたメールの数（キットのメールは数えない）。対角線は班の中のメール。", En: "Numbers are messages delivered (the kit's own messages are not counted). The diagonal is mail within a group."},
+	"page-flow-waiting": {Ja: "中継待ち", En: "waiting"},
+	"page-flow-bounced": {Ja: "返送", En: "bounced"},
+	"page-probes":       {Ja: "サーバの試験（--probe）", En: "Server probes (--probe)"},
+	"page-expected":     {Ja: "期待", En: "expected"},
+	"page-got":          {Ja: "実際", En: "got"},
+	"page-live":         {Ja: "更新中", En: "live"},
+	"page-offline":      {Ja: "lab grade --serve とつながっていません（再接続を試みています）", En: "not connected to lab grade --serve (trying again)"},
+	"page-updated":      {Ja: "最終更新", En: "updated"},
+	"page-from":         {Ja: "接続元", En: "from"},
+	"page-from-group":   {Ja: "%d 班のマシン", En: "group %d's machine"},
+	"page-from-other":   {Ja: "クラス外", En: "outside the classroom"},
+	"page-user":         {Ja: "ユーザ", En: "user"},
+	"page-lang":         {Ja: "English", En: "日本語"},
+	"page-passed":       {Ja: "できた", En: "passed"},
+	"page-not-passed":   {Ja: "まだ", En: "not yet"},
+	"page-unknown":      {Ja: "確かめられない", En: "could not check"},
+}
+
+// text is a text of the catalog formatted in both languages.
+func text(key string, args ...any) i18n.Text {
+	t := texts[key]
+	return i18n.Text{Ja: t.F(i18n.Ja, args...), En: t.F(i18n.En, args...)}
+}

@@ -1,0 +1,51 @@
+package main
+
+import "maillab/exercises/i18n"
+
+// gradeTexts are the messages of lab grade, in both languages.
+var gradeTexts = map[string]i18n.Text{
+	"grade-usage": {Ja: "クラス全体の課題を採点する（教員用。--serve でクラスの様子をブラウザに表示）",
+		En: "grade the whole class (for the instructor; --serve shows the class live in a browser)"},
+	"grade-description": {
+		Ja: "クラスの設定ファイルにある各班のサーバ（web API）から記録を同時に集め、課題ごとに ✓/✗ を表にします。\n" +
+			"つながらない班は「つながらない」と理由を表示します（不合格とは別）。--json・--csv・--markdown で機械や表計算向けに出力します。\n" +
+			"--probe は各班のサーバを実際に試します（POP3 の挨拶とタイムスタンプ、CAPA、架空ユーザの APOP、SMTP の挨拶と EHLO、postmaster、\n" +
+			"同じ組の班への中継）。試験メールは postmaster 宛で、課題には数えません。\n" +
+			"終了コード: 0 採点できた（成績に関係なく）、1 まったく採点できなかった、2 使い方の誤り。",
+		En: "Reads every group's evidence from its server (its web API in the classroom file), all at once, and prints a table of ✓/✗ per exercise.\n" +
+			"A group whose server cannot be reached shows as unreachable, with the reason, not as failed. --json, --csv and --markdown are for\n" +
+			"programs and spreadsheets. --probe tries each server for real (POP3 greeting and timestamp, CAPA, APOP of a made-up user, SMTP\n" +
+			"greeting and EHLO, postmaster, relaying to the cluster's other groups); probe mail goes to postmaster and counts toward nothing.\n" +
+			"Exit codes: 0 graded (whatever the grades), 1 could not grade at all, 2 bad usage.",
+	},
+	"flag-grade-json":     {Ja: "JSON で出力する（{\"groups\": [lab check --json の形, …]}）", En: "print JSON ({\"groups\": [the lab check --json object, …]})"},
+	"flag-grade-csv":      {Ja: "CSV で出力する（1 班 1 行、課題ごとに 1 列: 1 できた、0 まだ、空 確かめられない）", En: "print CSV (a row per group, a column per exercise: 1 passed, 0 not yet, empty could not check)"},
+	"flag-grade-markdown": {Ja: "Markdown の表で出力する", En: "print a Markdown table"},
+	"flag-grade-verbose":  {Ja: "できていない課題それぞれの説明も表示する", En: "also explain each exercise not passed"},
+	"flag-grade-probe":    {Ja: "各班のサーバを実際に試す（試験メールは postmaster 宛で、課題には数えない）", En: "try each group's server for real (probe mail goes to postmaster and counts toward nothing)"},
+	"flag-grade-serve": {Ja: "クラスの様子のページをこのアドレスで表示し続ける（例: 127.0.0.1:8080）。Ctrl-C で止めると採点を表示",
+		En: "serve the live class dashboard on this address (e.g. 127.0.0.1:8080); Ctrl-C stops it and prints the grades"},
+	"flag-grade-data": {Ja: "サーバではなく、このマシンのデータの置き場所（DIR/gN）から記録を読む",
+		En: "read the evidence from the data folders on this machine (DIR/gN) instead of the servers"},
+	"grade-one-format": {Ja: "出力の形式は 1 つだけ指定してください（%s が指定されています）", En: "give one output format only (got %s)"},
+	"grade-bad-serve":  {Ja: "--serve %q が読めません。HOST:PORT の形で指定してください（例: 127.0.0.1:8080、:8080）", En: "cannot read --serve %q: give HOST:PORT (e.g. 127.0.0.1:8080, :8080)"},
+	"grade-reading":    {Ja: "各班の記録を読んでいます", En: "reading each group's evidence"},
+	"grade-probing":    {Ja: "各班のサーバを試しています（中継の試験メールを待っています）", En: "probing each group's server (waiting for the relayed probes)"},
+	"grade-nothing-read": {Ja: "どの班の記録も読めませんでした（%v）。lab doctor --classroom FILE --group N で班のサーバを確かめてください",
+		En: "could not grade: %v; check the groups' servers with lab doctor --classroom FILE --group N"},
+	"grade-serve-failed":   {Ja: "%s でページを表示できません: %v", En: "cannot serve the dashboard on %s: %v"},
+	"grade-serving":        {Ja: "クラスの様子: %s （Ctrl-C で止めると採点を表示します）", En: "class dashboard: %s (Ctrl-C stops it and prints the grades)"},
+	"grade-serve-stopped":  {Ja: "ページの表示を止めました。", En: "the dashboard has stopped."},
+	"grade-title":          {Ja: "maillab 採点 — %s（%d 班、%s）", En: "maillab grades — %s (%d groups, %s)"},
+	"grade-col-group":      {Ja: "班", En: "group"},
+	"grade-col-cluster":    {Ja: "組", En: "cluster"},
+	"grade-col-total":      {Ja: "合計", En: "total"},
+	"grade-col-done-by":    {Ja: "できた班", En: "groups done"},
+	"grade-col-note":       {Ja: "備考", En: "note"},
+	"grade-unreachable":    {Ja: "つながりません: %s", En: "unreachable: %s"},
+	"grade-group-heading":  {Ja: "%d 班（%s）", En: "group %d (%s)"},
+	"grade-verbose-hint":   {Ja: "✗ と ? の理由は lab grade --verbose で表示されます。", En: "lab grade --verbose explains each ✗ and ?."},
+	"grade-probes-title":   {Ja: "サーバの試験（--probe）", En: "Server probes (--probe)"},
+	"grade-probe-expected": {Ja: "期待:", En: "expected:"},
+	"grade-probe-got":      {Ja: "実際:", En: "got:"},
+}
