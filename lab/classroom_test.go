@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -37,7 +38,7 @@ func freePorts(t *testing.T, hosts []string, n int) []int {
 			}
 			l2.Close()
 		}
-		if ok {
+		if ok && !slices.Contains(ports, port) { // a closed port may come back at once
 			ports = append(ports, port)
 		}
 	}

@@ -59,6 +59,12 @@ func newClass(t *testing.T, groups int) *class {
 		hosts = append(hosts, fmt.Sprintf("127.0.1.%d", i))
 	}
 	smtp, pop3, web := freePort(t, hosts), freePort(t, hosts), freePort(t, hosts)
+	for pop3 == smtp {
+		pop3 = freePort(t, hosts) // a closed port may come back at once
+	}
+	for web == smtp || web == pop3 {
+		web = freePort(t, hosts)
+	}
 	var b strings.Builder
 	b.WriteString("domain = \"lab.test\"\nclusters = [[")
 	for i := 1; i <= groups; i++ {

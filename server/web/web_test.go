@@ -88,6 +88,25 @@ func start(t *testing.T, cfg web.Config) *fixture {
 		say(t, c, r, "QUIT")
 		c.Close()
 	}
+	// a session's close is recorded just after its last reply: wait for all,
+	// so that the journal no longer grows under the tests
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		opens, closes := 0, 0
+		for _, e := range readJournal(t, data) {
+			switch e.Kind {
+			case journal.Open:
+				opens++
+			case journal.Close:
+				closes++
+			}
+		}
+		if opens == closes {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sessions opened, %d closed", opens, closes)
+		}
+	}
 	if cfg.Data == nil {
 		cfg.Data = data
 	}
