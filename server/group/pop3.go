@@ -37,6 +37,7 @@ type pop3Session struct {
 	ip        string // the client's address, for the throttle
 	user      string // logged in
 	commands  int
+	retr      bool // the command being answered is RETR
 }
 
 func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, error) {
@@ -102,13 +103,11 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 		p.j.Record(ev)
 		return nil, err
 	}
-	d := &maildrop{p: p, user: name, dir: mb, byUID: make(map[string]maildir.Message, len(list))}
+	d := &maildrop{p: p, user: name, dir: mb, files: list}
 	d.list = make([]pop3.Message, len(list))
 	var octets int64
 	for i, m := range list {
-		u := uid(m.Key)
-		d.list[i] = pop3.Message{UID: u, Size: m.Size}
-		d.byUID[u] = m
+		d.list[i] = pop3.Message{UID: uid(m.Key), Size: m.Size}
 		octets += m.Size
 	}
 	p.user = name
@@ -132,12 +131,24 @@ func (p *pop3Session) Close() error {
 func (p *pop3Session) Command(line string) {
 	p.commands++
 	verb, _, _ := strings.Cut(line, " ")
-	p.j.Record(journal.Event{Kind: journal.Command, Verb: strings.ToUpper(verb), Line: line})
+	verb = strings.ToUpper(verb)
+	p.retr = verb == "RETR"
+	// recorded with what the command leads to: its reply at the latest
+	p.j.Hold(journal.Event{Kind: journal.Command, Verb: verb, Line: line})
 }
 
 func (p *pop3Session) Reply(line string) {
 	code, _, _ := strings.Cut(line, " ")
-	p.j.Record(journal.Event{Kind: journal.Reply, Code: code, Line: line})
+	e := journal.Event{Kind: journal.Reply, Code: code, Line: line}
+	if p.retr && code == "+OK" {
+		// The message follows; the retr event is recorded once it has
+		// been sent, and the command and this reply with it, in one write.
+		p.retr = false
+		p.j.Hold(e)
+		return
+	}
+	p.retr = false
+	p.j.Record(e)
 }
 
 func (p *pop3Session) Retrieved(uid string, size int64) {
@@ -150,23 +161,42 @@ type maildrop struct {
 	user  string
 	dir   maildir.Dir
 	list  []pop3.Message
-	byUID map[string]maildir.Message
+	files []maildir.Message // list[i] is files[i]
+	// byUID finds a message by its UID; made on the first lookup, so that a
+	// session that only asks STAT or LIST of a big maildrop does not pay
+	// for it.
+	byUID map[string]int
 }
 
 func (d *maildrop) Messages() []pop3.Message { return d.list }
 
+// file returns the message of a UID.
+func (d *maildrop) file(uid string) (maildir.Message, bool) {
+	if d.byUID == nil {
+		d.byUID = make(map[string]int, len(d.list))
+		for i, m := range d.list {
+			d.byUID[m.UID] = i
+		}
+	}
+	i, ok := d.byUID[uid]
+	if !ok {
+		return maildir.Message{}, false
+	}
+	return d.files[i], true
+}
+
 func (d *maildrop) Open(uid string) (io.ReadCloser, error) {
-	m, ok := d.byUID[uid]
+	m, ok := d.file(uid)
 	if !ok {
 		return nil, maildir.ErrNotFound
 	}
-	return d.dir.Open(m)
+	return d.dir.OpenReader(m)
 }
 
 func (d *maildrop) Delete(uids []string) error {
 	var errs []error
 	for _, u := range uids {
-		if m, ok := d.byUID[u]; ok {
+		if m, ok := d.file(u); ok {
 			errs = append(errs, d.dir.Remove(m))
 		}
 	}

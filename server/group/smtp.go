@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -211,10 +212,13 @@ func (t *smtpSession) Data(r io.Reader) error {
 			fmt.Fprintf(&added, "Message-ID: %s\r\n", h.messageID)
 		}
 		mb := t.s.data.Mailbox(r.user)
-		err := mb.Create()
-		var m maildir.Message
-		if err == nil {
-			m, err = mb.Deliver(io.MultiReader(&added, withBlank(msg, h.missingBlank)))
+		head := added.Bytes()
+		m, err := mb.Deliver(io.MultiReader(bytes.NewReader(head), withBlank(msg, h.missingBlank)))
+		if errors.Is(err, fs.ErrNotExist) {
+			// a mailbox not made yet, or taken away: make it and deliver
+			if err = mb.Create(); err == nil {
+				m, err = mb.Deliver(io.MultiReader(bytes.NewReader(head), withBlank(msg, h.missingBlank)))
+			}
 		}
 		if err != nil {
 			undo()
@@ -229,7 +233,8 @@ func (t *smtpSession) Data(r io.Reader) error {
 			t.s.cfg.ErrorLog.Printf("relay ids: %v", err) // delivered; a retry might come twice
 		}
 	}
-	t.j.Record(journal.Event{
+	// These are recorded with the reply that acknowledges the message.
+	t.j.Hold(journal.Event{
 		Kind: journal.Accepted, ID: id, MessageID: h.messageID, From: t.from, Rcpt: rcptAddrs,
 		To: h.to, Cc: h.cc, Size: int64(len(msg)), Origin: h.origin,
 	})
@@ -240,9 +245,11 @@ func (t *smtpSession) Data(r io.Reader) error {
 		}
 		m := done[i]
 		i++
-		t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, MessageID: h.messageID, From: t.from, Rcpt: []string{r.addr}, User: r.user, UID: uid(m.Key), Size: m.Size, Result: journal.ResultOK, Origin: h.origin})
+		t.j.Hold(journal.Event{Kind: journal.Delivered, ID: id, MessageID: h.messageID, From: t.from, Rcpt: []string{r.addr}, User: r.user, UID: uid(m.Key), Size: m.Size, Result: journal.ResultOK, Origin: h.origin})
 	}
 	for _, e := range queued {
+		// recorded at once (with what is held): the relay, kicked next,
+		// records its attempts after it
 		t.j.Record(journal.Event{Kind: journal.Queued, ID: e.ID, MessageID: e.MessageID, From: e.From, Rcpt: e.Rcpts, DestGroup: e.DestGroup, Origin: e.Origin})
 	}
 	if len(queued) > 0 {
@@ -309,7 +316,8 @@ func (t *smtpSession) Command(line string) {
 			line = f[0] + " " + f[1] + " ****"
 		}
 	}
-	t.j.Record(journal.Event{Kind: journal.Command, Verb: strings.ToUpper(verb), Line: line})
+	// recorded with what the command leads to: its reply at the latest
+	t.j.Hold(journal.Event{Kind: journal.Command, Verb: strings.ToUpper(verb), Line: line})
 }
 
 func (t *smtpSession) Reply(line string) {
@@ -325,7 +333,7 @@ func (t *smtpSession) DataEnd(size int64, bareLFs int) {
 	if bareLFs > 0 {
 		e.Reason = "bare-lf"
 	}
-	t.j.Record(e)
+	t.j.Hold(e) // recorded with the reply that ends the data
 }
 
 var idSeq atomic.Uint32

@@ -10,7 +10,6 @@ package journal
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -116,16 +115,26 @@ type Event struct {
 
 // Journal appends events to a file and hands them to subscribers (the live
 // console) in the same order.
+//
+// When Record returns, its event is in the file. Sessions that record at
+// the same time share the writes: while one of them writes, the events of
+// the others gather behind it and go out together in the next write, in
+// the order they were recorded.
 type Journal struct {
 	group int
 	boot  string
 	next  atomic.Int64
 
-	mu   sync.Mutex
-	f    *os.File
-	buf  bytes.Buffer
-	subs []func(Event)
-	err  error // the first write error
+	mu      sync.Mutex
+	f       *os.File
+	pending []byte // events encoded and not yet written, in order
+	spare   []byte // the buffer of the last write, for reuse
+	queued  uint64 // records (calls of record) so far
+	written uint64 // of which that many are in the file
+	writing bool   // a Record is writing (without mu held)
+	wrote   sync.Cond
+	subs    []func(Event)
+	err     error // the first write error
 }
 
 // OpenFile opens (creating it, mode 0640) the journal file at path for
@@ -135,7 +144,9 @@ func OpenFile(path string, group int) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	return &Journal{f: f, group: group, boot: strconv.FormatInt(time.Now().Unix(), 36)}, nil
+	j := &Journal{f: f, group: group, boot: strconv.FormatInt(time.Now().Unix(), 36)}
+	j.wrote.L = &j.mu
+	return j, nil
 }
 
 // Subscribe calls fn with every event recorded from now on, in order. fn
@@ -149,28 +160,62 @@ func (j *Journal) Subscribe(fn func(Event)) {
 // Record appends e, filling in its time and group when unset. A write error
 // is kept and returned by Err and Close; recording goes on.
 func (j *Journal) Record(e Event) {
-	if e.Time.IsZero() {
-		e.Time = time.Now()
-	}
-	if e.Group == 0 {
-		e.Group = j.group
+	j.record([]Event{e})
+}
+
+// record appends events, in order, in one write: when it returns they are
+// in the file and the subscribers have seen them.
+func (j *Journal) record(events []Event) {
+	for i := range events {
+		e := &events[i]
+		if e.Time.IsZero() {
+			e.Time = time.Now()
+		}
+		if e.Group == 0 {
+			e.Group = j.group
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.buf.Reset()
-	enc := json.NewEncoder(&j.buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(e); err != nil && j.err == nil {
-		j.err = err
-	}
 	if j.f != nil {
-		if _, err := j.f.Write(j.buf.Bytes()); err != nil && j.err == nil {
-			j.err = fmt.Errorf("journal: %w", err)
+		for i := range events {
+			j.pending = encodeEvent(j.pending, &events[i])
+		}
+		j.queued++
+	}
+	mine := j.queued
+	for _, e := range events {
+		for _, fn := range j.subs {
+			fn(e)
 		}
 	}
-	for _, fn := range j.subs {
-		fn(e)
+	for j.written < mine && j.f != nil {
+		if j.writing {
+			j.wrote.Wait()
+			continue
+		}
+		j.writeLocked()
 	}
+}
+
+// writeLocked writes every pending event in one write, with mu released
+// while it writes. mu must be held and no other write be going on.
+func (j *Journal) writeLocked() {
+	buf, upto, f := j.pending, j.queued, j.f
+	j.pending, j.spare = j.spare[:0], nil
+	j.writing = true
+	j.mu.Unlock()
+	_, err := f.Write(buf)
+	j.mu.Lock()
+	j.writing = false
+	if err != nil && j.err == nil {
+		j.err = fmt.Errorf("journal: %w", err)
+	}
+	j.written = upto
+	if cap(buf) <= 1<<20 {
+		j.spare = buf[:0]
+	}
+	j.wrote.Broadcast()
 }
 
 // Err returns the first error met while writing.
@@ -184,6 +229,13 @@ func (j *Journal) Err() error {
 func (j *Journal) Close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	for j.f != nil && (j.writing || j.written < j.queued) {
+		if j.writing {
+			j.wrote.Wait()
+			continue
+		}
+		j.writeLocked()
+	}
 	if j.f == nil {
 		return j.err
 	}
@@ -203,6 +255,9 @@ type Session struct {
 	j     *Journal
 	id    string
 	proto string
+
+	mu   sync.Mutex
+	held []Event // by Hold, for the next Record
 }
 
 // NewSession starts a session of proto ("smtp" or "pop3") with a new id and
@@ -223,10 +278,35 @@ func (j *Journal) NewSession(proto string, remote, local net.Addr, clientGroup i
 // ID is the session's id, unique in the journal.
 func (s *Session) ID() string { return s.id }
 
-// Record appends e as an event of this session.
+// Record appends e as an event of this session, after the events held for
+// it, all in one write: when Record returns they are in the file and the
+// subscribers have seen them.
 func (s *Session) Record(e Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hold(e)
+	s.j.record(s.held)
+	clear(s.held)
+	s.held = s.held[:0]
+}
+
+// Hold keeps e (its time taken now) to be recorded, in order, with the
+// session's next Record, which then costs one write for all of them. A
+// server holds a command's events and records them with its reply, so that
+// they are in the file before the client can see the reply. A session ends
+// with a Record (its close event), or what it holds is never written.
+func (s *Session) Hold(e Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hold(e)
+}
+
+func (s *Session) hold(e Event) {
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
 	e.Session, e.Proto = s.id, s.proto
-	s.j.Record(e)
+	s.held = append(s.held, e)
 }
 
 // Read calls fn for each event in r, in order. Lines that are not events

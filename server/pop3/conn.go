@@ -104,10 +104,9 @@ type conn struct {
 	inMulti      bool // a multi-line reply is being written
 	linger       bool // the server ends the session, not the client
 
-	buf     []byte        // scratch space for reply lines
-	copyBuf []byte        // for streaming messages
-	sent    []retrieved   // messages written out, reported to the tracer once flushed
-	br      *bufio.Reader // for TOP, reused
+	buf  []byte        // scratch space for reply lines
+	sent []retrieved   // messages written out, reported to the tracer once flushed
+	br   *bufio.Reader // for TOP, reused
 
 	mu   sync.Mutex // guards idle and the read deadline against Shutdown
 	idle bool       // blocked waiting for a command

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"strconv"
+	"sync"
 
 	"maillab/server/wire"
 )
@@ -91,11 +92,10 @@ func (c *conn) retrCmd(cmd command) error {
 	c.okf("%d octets", m.Size)
 	c.inMulti = true
 	dw := wire.NewDotWriter(c.w)
-	if c.copyBuf == nil {
-		c.copyBuf = make([]byte, 32<<10)
-	}
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
 	src := &readerOnly{r: rc}
-	_, err = io.CopyBuffer(dw, src, c.copyBuf)
+	_, err = io.CopyBuffer(dw, src, *buf)
 	if err != nil {
 		if src.err != nil {
 			c.srv.logf("pop3: reading message %s for %v: %v", m.UID, c.nc.RemoteAddr(), src.err)
@@ -109,6 +109,10 @@ func (c *conn) retrCmd(cmd command) error {
 	c.sent = append(c.sent, retrieved{m.UID, m.Size})
 	return nil
 }
+
+// copyBuffers are the buffers RETR reads messages into: shared by the
+// connections, since a connection needs one only while it sends a message.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // readerOnly hides a reader's WriteTo, so that io.CopyBuffer uses the
 // connection's buffer, and remembers the reader's own error.

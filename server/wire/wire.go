@@ -261,11 +261,19 @@ func (d *DotWriter) Write(p []byte) (int, error) {
 		if len(line) > 0 && line[len(line)-1] == '\r' {
 			line = line[:len(line)-1]
 		}
-		if _, err := d.w.Write(line); err != nil {
-			return 0, err
-		}
-		if _, err := d.w.WriteString("\r\n"); err != nil {
-			return 0, err
+		if d.w.Available() >= len(line)+2 {
+			// the line and its CRLF in one copy into the buffer
+			b := append(d.w.AvailableBuffer(), line...)
+			if _, err := d.w.Write(append(b, '\r', '\n')); err != nil {
+				return 0, err
+			}
+		} else {
+			if _, err := d.w.Write(line); err != nil {
+				return 0, err
+			}
+			if _, err := d.w.WriteString("\r\n"); err != nil {
+				return 0, err
+			}
 		}
 		d.midLine = false
 		p = p[i+1:]

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -183,6 +184,59 @@ func TestDotWriter(t *testing.T) {
 				t.Errorf("written (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// dotStuffed is what DotWriter writes for s, worked out line by line.
+func dotStuffed(s string) string {
+	var out strings.Builder
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		last := i == len(lines)-1
+		if last && l == "" {
+			break
+		}
+		if !last {
+			l = strings.TrimSuffix(l, "\r")
+		}
+		if strings.HasPrefix(l, ".") {
+			out.WriteByte('.')
+		}
+		out.WriteString(l + "\r\n")
+	}
+	return out.String() + ".\r\n"
+}
+
+// Random text of dots, CRs and LFs, written in random pieces through small
+// and big buffers, comes out as dotStuffed says.
+func TestDotWriterRandom(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 11))
+	alphabet := "ab..\r\n\n"
+	for i := range 3000 {
+		text := make([]byte, rng.IntN(200))
+		for j := range text {
+			text[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		for _, size := range []int{16, 4096} {
+			var out bytes.Buffer
+			bw := bufio.NewWriterSize(&out, size)
+			d := wire.NewDotWriter(bw)
+			for rest := text; len(rest) > 0; {
+				n := 1 + rng.IntN(len(rest))
+				if _, err := d.Write(rest[:n]); err != nil {
+					t.Fatal(err)
+				}
+				rest = rest[n:]
+			}
+			if err := d.Close(); err != nil {
+				t.Fatal(err)
+			}
+			bw.Flush()
+			if diff := cmp.Diff(dotStuffed(string(text)), out.String()); diff != "" {
+				t.Fatalf("text %d %q through a buffer of %d (-want +got):\n%s", i, text, size, diff)
+			}
+		}
 	}
 }
 

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+)
+
+// results are the measurements of one run, by test, server and name.
+type results map[string]map[string]map[string]float64
+
+// get returns a figure, or NaN when it was not measured.
+func (r results) get(test, server, name string) float64 {
+	if v, ok := r[test][server][name]; ok {
+		return v
+	}
+	return math.NaN()
+}
+
+func (r results) has(test, server string) bool { return r[test][server] != nil }
+
+// primary is the figure by which the better of two rounds of a test is
+// chosen; tests not named here keep their last round.
+var primary = map[string]string{"disk": "rate", "smtp": "delivered_rate", "pop3": "sessions_rate"}
+
+// row is one line of the table.
+type row struct {
+	measure string
+	// ours, before and peer format the figures of maillab, of maillab
+	// before the changes (when measured), and of the other server.
+	ours, before, peer string
+	peerName           string
+	ratio              string // ours ÷ peer, or ours ÷ the disk's limit
+	target             string
+	met                string // "yes", "no" or ""
+}
+
+// runReport reads result lines and prints the table of the run.
+func runReport(args []string, w io.Writer) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: mailload report FILE")
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := results{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var res Result
+		if json.Unmarshal(sc.Bytes(), &res) != nil || res.Test == "" {
+			continue
+		}
+		if r[res.Test] == nil {
+			r[res.Test] = map[string]map[string]float64{}
+		}
+		// Of repeated rounds the best counts: noise on a shared machine
+		// only ever slows a run down.
+		if old, ok := r[res.Test][res.Server]; ok && old[primary[res.Test]] > res.Values[primary[res.Test]] {
+			continue
+		}
+		r[res.Test][res.Server] = res.Values
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	printTable(w, r, tableRows(r))
+	return nil
+}
+
+// tableRows computes the lines of the table from the results.
+func tableRows(r results) []row {
+	const us, base = "maillab", "maillab-before"
+	f0 := func(v float64) string { return num(v, 0) }
+	f1 := func(v float64) string { return num(v, 1) }
+	pair := func(a, b float64, prec int) string {
+		if math.IsNaN(a) {
+			return "—"
+		}
+		return num(a, prec) + " / " + num(b, prec)
+	}
+	var rows []row
+	add := func(x row) { rows = append(rows, x) }
+
+	disk := r.get("disk", "disk", "rate")
+	add(row{measure: "durable-Maildir limit of the disk, 16 writers (deliveries/s)", peerName: "disk", peer: f0(disk)})
+
+	smtpOurs, smtpBase, smtpPeer := r.get("smtp", us, "delivered_rate"), r.get("smtp", base, "delivered_rate"), r.get("smtp", "postfix", "delivered_rate")
+	add(row{measure: "SMTP: messages delivered/s (16 sessions, 20,000 × 1 KiB)", ours: f0(smtpOurs), before: f0(smtpBase), peerName: "Postfix", peer: f0(smtpPeer),
+		ratio: times(smtpOurs / smtpPeer), target: "≥ 5×", met: yes(smtpOurs/smtpPeer >= 5)})
+	add(row{measure: "SMTP: delivered ÷ durable-Maildir limit", ours: pct(smtpOurs / disk), before: pct(smtpBase / disk), peerName: "Postfix", peer: pct(smtpPeer / disk),
+		target: "≥ 70 %", met: yes(smtpOurs/disk >= 0.7)})
+	add(row{measure: "SMTP: end of data → 250, p50 / p99 (ms)",
+		ours:     pair(r.get("smtp", us, "data_p50_ms"), r.get("smtp", us, "data_p99_ms"), 1),
+		before:   pair(r.get("smtp", base, "data_p50_ms"), r.get("smtp", base, "data_p99_ms"), 1),
+		peerName: "Postfix", peer: pair(r.get("smtp", "postfix", "data_p50_ms"), r.get("smtp", "postfix", "data_p99_ms"), 1)})
+
+	popS, popSB, popSP := r.get("pop3", us, "sessions_rate"), r.get("pop3", base, "sessions_rate"), r.get("pop3", "dovecot", "sessions_rate")
+	add(row{measure: "POP3: sessions/s (16 clients; APOP, STAT, LIST, 100 × RETR 10 KiB, QUIT)", ours: f1(popS), before: f1(popSB), peerName: "Dovecot", peer: f1(popSP),
+		ratio: times(popS / popSP), target: "≥ 2×", met: yes(popS/popSP >= 2)})
+	popM, popMB, popMP := r.get("pop3", us, "mb_rate"), r.get("pop3", base, "mb_rate"), r.get("pop3", "dovecot", "mb_rate")
+	add(row{measure: "POP3: MB/s of messages retrieved", ours: f1(popM), before: f1(popMB), peerName: "Dovecot", peer: f1(popMP),
+		ratio: times(popM / popMP), target: "≥ 2×", met: yes(popM/popMP >= 2)})
+	add(row{measure: "POP3: session latency p50 / p99 (ms)",
+		ours:     pair(r.get("pop3", us, "p50_ms"), r.get("pop3", us, "p99_ms"), 1),
+		before:   pair(r.get("pop3", base, "p50_ms"), r.get("pop3", base, "p99_ms"), 1),
+		peerName: "Dovecot", peer: pair(r.get("pop3", "dovecot", "p50_ms"), r.get("pop3", "dovecot", "p99_ms"), 1)})
+
+	add(row{measure: "memory idle, RSS (MiB; peers: PSS summed over their processes)", ours: f1(r.get("mem", us, "rss_mib")), before: f1(r.get("mem", base, "rss_mib")),
+		peerName: "Dovecot / Postfix", peer: f1(r.get("mem", "dovecot", "pss_mib")) + " / " + f1(r.get("mem", "postfix", "pss_mib"))})
+	idle := func(server string) string {
+		if !r.has("idle", server) {
+			return "—"
+		}
+		s := f1(r.get("idle", server, "rss_mib"))
+		if held, conns := r.get("idle", server, "held"), r.get("idle", server, "conns"); held < conns {
+			s += fmt.Sprintf(" (%s held; at %s: %s)", f0(held), f0(conns), f1(r.get("idle", server, "rss_at_conns_mib")))
+		}
+		return s
+	}
+	idleOurs := r.get("idle", us, "rss_mib")
+	if held, conns := r.get("idle", us, "held"), r.get("idle", us, "conns"); held < conns {
+		idleOurs = r.get("idle", us, "rss_at_conns_mib")
+	}
+	idlePeer := "—"
+	if r.has("idle", "dovecot") {
+		idlePeer = f1(r.get("idle", "dovecot", "pss_mib")) + " PSS, " + f1(r.get("idle", "dovecot", "rss_mib")) + " RSS"
+	}
+	add(row{measure: "memory with 1,000 idle POP3 connections, RSS (MiB)", ours: idle(us), before: idle(base), peerName: "Dovecot", peer: idlePeer,
+		target: "< 64 MiB", met: yes(idleOurs < 64)})
+
+	for _, s := range []struct{ name, key, target string }{
+		{"APOP + STAT, 10,000 messages, cold (ms)", "cold_login_stat_ms", ""},
+		{"APOP + STAT, 10,000 messages, warm (ms)", "warm_login_stat_ms", "< 20 ms"},
+		{"STAT alone, 10,000 messages, warm (ms)", "warm_stat_ms", ""},
+		{"LIST, 10,000 messages, cold (ms)", "cold_list_ms", ""},
+		{"LIST, 10,000 messages, warm (ms)", "warm_list_ms", ""},
+	} {
+		o, p := r.get("stat", us, s.key), r.get("stat", "dovecot", s.key)
+		x := row{measure: s.name, ours: f1(o), before: f1(r.get("stat", base, s.key)), peerName: "Dovecot", peer: f1(p),
+			ratio: times(p / o), target: s.target}
+		if s.target != "" {
+			x.met = yes(o < 20)
+		}
+		rows = append(rows, x)
+	}
+	o := r.get("start", us, "ready_ms")
+	add(row{measure: "start-up to first greeting (ms)", ours: f1(o), before: f1(r.get("start", base, "ready_ms")),
+		peerName: "Dovecot / Postfix", peer: f1(r.get("start", "dovecot", "ready_ms")) + " / " + f1(r.get("start", "postfix", "ready_ms")),
+		target: "< 100 ms", met: yes(o < 100)})
+	return rows
+}
+
+// printTable writes the rows as a Markdown table; the column of maillab
+// before the changes only when it was measured.
+func printTable(w io.Writer, r results, rows []row) {
+	withBefore := false
+	for _, test := range r {
+		if test["maillab-before"] != nil {
+			withBefore = true
+		}
+	}
+	head := []string{"measure", "maillab"}
+	if withBefore {
+		head = append(head, "maillab before")
+	}
+	head = append(head, "peer", "peer's figure", "maillab ÷ peer (for times: peer ÷ maillab)", "target", "met")
+	fmt.Fprintln(w, "| "+strings.Join(head, " | ")+" |")
+	fmt.Fprintln(w, "|"+strings.Repeat("---|", len(head)))
+	for _, x := range rows {
+		cells := []string{x.measure, dash(x.ours)}
+		if withBefore {
+			cells = append(cells, dash(x.before))
+		}
+		cells = append(cells, x.peerName, dash(x.peer), dash(x.ratio), dash(x.target), dash(x.met))
+		fmt.Fprintln(w, "| "+strings.Join(cells, " | ")+" |")
+	}
+}
+
+func num(v float64, prec int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "—"
+	}
+	return fmt.Sprintf("%.*f", prec, v)
+}
+
+func times(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	return fmt.Sprintf("%.2f×", v)
+}
+
+func pct(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	return fmt.Sprintf("%.0f %%", 100*v)
+}
+
+func yes(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "no"
+}
+
+func dash(s string) string {
+	if s == "" || s == "—" {
+		return "—"
+	}
+	return s
+}

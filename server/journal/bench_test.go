@@ -1,0 +1,63 @@
+package journal
+
+import (
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// benchEvent is a typical event: a POP3 reply line.
+var benchEvent = Event{Kind: Reply, Code: "+OK", Line: "+OK 10470 octets", Session: "pop3-t5x2k1-17", Proto: "pop3", Group: 3}
+
+// BenchmarkEncode compares the journal's encoder with encoding/json, which
+// it replaced.
+func BenchmarkEncode(b *testing.B) {
+	e := benchEvent
+	e.Time = time.Now()
+	b.Run("appendEvent", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		for b.Loop() {
+			buf = appendEvent(buf[:0], &e)
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			viaJSON(b, e)
+		}
+	})
+}
+
+// BenchmarkRecord appends events to a journal file from one session and
+// from 16 at once (whose writes the journal shares).
+func BenchmarkRecord(b *testing.B) {
+	for _, writers := range []int{1, 16} {
+		b.Run(map[int]string{1: "1-session", 16: "16-sessions"}[writers], func(b *testing.B) {
+			j, err := OpenFile(filepath.Join(b.TempDir(), FileName), 3)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer j.Close()
+			b.ReportAllocs()
+			b.ResetTimer()
+			var wg sync.WaitGroup
+			per := b.N / writers
+			for w := range writers {
+				n := per
+				if w == 0 {
+					n += b.N % writers
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for range n {
+						j.Record(benchEvent)
+					}
+				}()
+			}
+			wg.Wait()
+		})
+	}
+}
