@@ -149,12 +149,20 @@ func OpenFile(path string, group int) (*Journal, error) {
 	return j, nil
 }
 
-// Subscribe calls fn with every event recorded from now on, in order. fn
-// runs while the journal is locked, so it must be quick and must not record.
-func (j *Journal) Subscribe(fn func(Event)) {
+// Observe calls fn with every event recorded from now on, in order, before
+// Record returns. fn runs while the journal is locked: it must be O(1),
+// must not block and must not record. It is for lossless bookkeeping (the
+// evidence summaries), never for output to a terminal or a network.
+func (j *Journal) Observe(fn func(Event)) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.subs = append(j.subs, fn)
+}
+
+// Subscribe calls fn with every event recorded from now on, in order. fn
+// runs while the journal is locked, so it must be quick and must not record.
+func (j *Journal) Subscribe(fn func(Event)) {
+	j.Observe(fn)
 }
 
 // Record appends e, filling in its time and group when unset. A write error
