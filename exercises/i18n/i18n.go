@@ -32,8 +32,9 @@ func Parse(s string) (Lang, error) {
 
 // FromEnv chooses the language from the locale variables, as POSIX orders
 // them (LC_ALL, LC_MESSAGES, LANG): Japanese for a ja locale, English for a
-// locale of any other language, and Japanese — the kit's home language —
-// when no language is named (unset, C, POSIX).
+// locale of any other language and for the C and POSIX locales (which mean
+// the untranslated texts, as with every gettext program), and Japanese —
+// the kit's home language — when no locale variable is set at all.
 func FromEnv(getenv func(string) string) Lang {
 	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		loc := getenv(v)
@@ -42,9 +43,6 @@ func FromEnv(getenv func(string) string) Lang {
 		}
 		if l, err := Parse(loc); err == nil {
 			return l
-		}
-		if base, _, _ := strings.Cut(loc, "."); base == "C" || base == "POSIX" {
-			return Ja
 		}
 		return En
 	}

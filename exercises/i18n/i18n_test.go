@@ -19,7 +19,10 @@ func TestFromEnv(t *testing.T) {
 		{map[string]string{"LANG": "ja_JP.UTF-8"}, i18n.Ja},
 		{map[string]string{"LANG": "en_US.UTF-8"}, i18n.En},
 		{map[string]string{"LANG": "de_DE.UTF-8"}, i18n.En},
-		{map[string]string{"LANG": "C.UTF-8"}, i18n.Ja},
+		{map[string]string{"LANG": "C.UTF-8"}, i18n.En},
+		{map[string]string{"LANG": "C"}, i18n.En},
+		{map[string]string{"LC_ALL": "POSIX", "LANG": "ja_JP.UTF-8"}, i18n.En},
+		{map[string]string{"LC_ALL": "", "LANG": "ja_JP.UTF-8"}, i18n.Ja},
 		{map[string]string{"LANG": "ja_JP.UTF-8", "LC_ALL": "en_GB.UTF-8"}, i18n.En},
 		{map[string]string{"LANG": "en_US.UTF-8", "LC_MESSAGES": "ja_JP.eucJP"}, i18n.Ja},
 	}
