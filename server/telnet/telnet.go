@@ -13,8 +13,9 @@
 // Telnet command out of the byte stream (IAC IAC is the data byte 0xFF),
 // refuses every option (WONT to DO, DONT to WILL, RFC 854's rule for a
 // party that implements none), answers DO TIMING-MARK with WILL TIMING-MARK
-// so that the client shows the replies again, and reports what it saw so the
-// console can explain it. Mail clients never send IAC, so for them a Filter
+// so that the client shows the replies again, takes CR NUL from a telnet
+// client for the end of a line, and reports what it saw so the console can
+// explain it. Mail clients never send IAC, so for them a Filter
 // passes every byte through unchanged.
 package telnet
 
@@ -128,6 +129,7 @@ type Filter struct {
 	state int
 	cmd   byte
 	any   bool
+	cr    bool // the last data byte was CR
 	buf   []byte
 }
 
@@ -185,6 +187,13 @@ func (f *Filter) filter(b []byte) int {
 				f.state = iac
 				continue
 			}
+			if c == 0 && f.cr && f.any {
+				// CR NUL is how a telnet client in character mode
+				// ends a line (RFC 854, "the NVT printer"): a line
+				// end for a line-based protocol.
+				c = '\n'
+			}
+			f.cr = c == '\r'
 			b[out] = c
 			out++
 		case iac:

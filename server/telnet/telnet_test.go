@@ -33,6 +33,10 @@ func TestFilter(t *testing.T) {
 		{"IAC IAC is the byte 255", "a\xff\xffb\r\n", "a\xffb\r\n", "", nil},
 		{"subnegotiation skipped", "\xff\xfa\x18\x00xterm\xff\xff\xff\xf0NOOP\r\n", "NOOP\r\n", "", []string{"SB TERMINAL-TYPE"}},
 		{"are you there", "\xff\xf6NOOP\r\n", "NOOP\r\n", "\r\n[yes]\r\n", []string{"AYT"}},
+		// telnet's "mode character" asks for SGA and ECHO, then ends each
+		// line with CR NUL.
+		{"character mode", "\xff\xfd\x03\xff\xfd\x01NOOP\r\x00QUIT\r\x00", "NOOP\r\nQUIT\r\n", "\xff\xfc\x03\xff\xfc\x01", []string{"DO SUPPRESS-GO-AHEAD", "DO ECHO"}},
+		{"NUL from a mail client kept", "NOOP\r\x00\r\n", "NOOP\r\x00\r\n", "", nil},
 		{"unknown option number", "\xff\xfd\xc8x", "x", "\xff\xfc\xc8", []string{"DO 200"}},
 	}
 	for _, tt := range tests {
