@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"maillab/exercises/i18n"
+	"maillab/internal/testenv"
 	"maillab/server/group"
 	"maillab/server/journal"
 )
@@ -444,7 +445,7 @@ func TestBindAddr(t *testing.T) {
 // is telnet's.
 func TestTelnetAtATerminal(t *testing.T) {
 	t.Parallel()
-	expect := lookPath(t, "expect")
+	expect := testenv.NeedTool(t, "expect")
 	s := startToolServer(t)
 	script := filepath.Join(t.TempDir(), "session.exp")
 	if err := os.WriteFile(script, []byte(terminalSession), 0o644); err != nil {
