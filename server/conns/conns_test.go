@@ -6,6 +6,7 @@ import (
 	"net"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"maillab/server/conns"
 )
@@ -79,6 +80,34 @@ func TestShutdown(t *testing.T) {
 	if err := s.Add(&fakeConn{}, addr("10.0.0.3")); !errors.Is(err, conns.ErrClosed) {
 		t.Errorf("Add after Shutdown = %v", err)
 	}
+}
+
+// With a deadline, Shutdown cuts the connections left shortly before it,
+// and waits for their handlers to return before it does.
+func TestShutdownWaitsForTheHandlersItCut(t *testing.T) {
+	t.Parallel()
+	var s conns.Set
+	stuck := &cutConn{set: &s}
+	s.Add(stuck, addr("10.0.0.1"))
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	err := s.Shutdown(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Shutdown = %v, want the deadline", err)
+	}
+	if n := s.Len(); n != 0 {
+		t.Errorf("Shutdown returned with %d handlers still running", n)
+	}
+}
+
+// cutConn ignores Interrupt; when cut, its handler returns (a little
+// later, in a goroutine of its own).
+type cutConn struct{ set *conns.Set }
+
+func (c *cutConn) Interrupt() {}
+func (c *cutConn) Close() error {
+	go c.set.Remove(c)
+	return nil
 }
 
 func TestServeStopsOnClose(t *testing.T) {

@@ -313,8 +313,10 @@ func (s *Server) POP3Addr() net.Addr { return s.pop3Ln.Addr() }
 
 // Shutdown stops the servers gracefully: no new connections; a DATA in
 // flight completes (or is refused when ctx ends first); POP3 sessions end
-// without deleting anything. Then the journal is closed and the data folder
-// released.
+// without deleting anything. Give ctx a deadline: the servers then cut what
+// is left a little before it and wait for those sessions to end, so that
+// the journal is closed and the data folder released only when no session
+// uses them.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	if s.closed {

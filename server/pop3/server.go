@@ -18,7 +18,6 @@ import (
 	"errors"
 	"log"
 	"net"
-	"sync"
 	"time"
 
 	"maillab/server/conns"
@@ -70,13 +69,18 @@ type Server struct {
 	MaxConns        int
 	MaxConnsPerHost int
 
-	set  conns.Set
-	once sync.Once
+	frame conns.Frame
 }
 
-func (s *Server) init() {
-	s.once.Do(func() {
-		s.set.Limits = conns.Limits{Total: s.MaxConns, PerHost: s.MaxConnsPerHost}
+// fr is the server's frame, set up from the fields the first time.
+func (s *Server) fr() *conns.Frame {
+	return s.frame.Setup(func() conns.Config {
+		return conns.Config{
+			Protocol: "pop3",
+			Limits:   conns.Limits{Total: s.MaxConns, PerHost: s.MaxConnsPerHost},
+			ErrorLog: s.ErrorLog,
+			Closed:   ErrServerClosed,
+		}
 	})
 }
 
@@ -84,21 +88,15 @@ func (s *Server) init() {
 // closes l when it returns, which is with ErrServerClosed after Shutdown or
 // Close, or with the error that made Accept fail.
 func (s *Server) Serve(l net.Listener) error {
-	s.init()
-	err := s.set.Serve(l, s.ServeConn, func(format string, args ...any) { s.logf("pop3: "+format, args...) })
-	if errors.Is(err, conns.ErrClosed) {
-		return ErrServerClosed
-	}
-	return err
+	return s.fr().Serve(l, s.ServeConn)
 }
 
 // ServeConn serves one connection and returns when it has ended. It closes
 // nc. After Shutdown or Close it closes nc at once; over a connection limit
 // it says so first.
 func (s *Server) ServeConn(nc net.Conn) {
-	s.init()
 	c := newConn(s, nc)
-	if err := s.set.Add(c, nc.RemoteAddr()); err != nil {
+	if err := s.fr().Add(c, nc.RemoteAddr()); err != nil {
 		if !errors.Is(err, conns.ErrClosed) {
 			c.writeErr(sysTemp("too many connections, try again later").(*errReply))
 			c.flush()
@@ -107,7 +105,7 @@ func (s *Server) ServeConn(nc net.Conn) {
 		return
 	}
 	defer c.close()
-	defer s.set.Remove(c) // the session is over; lingering is not waited for
+	defer s.frame.Remove(c) // the session is over; lingering is not waited for
 	c.serve()
 }
 
@@ -115,28 +113,23 @@ func (s *Server) ServeConn(nc net.Conn) {
 // connections that are waiting for a command (telling the client so), lets
 // a command in progress finish (such as the deletions of a QUIT) and then
 // closes its connection. A session ended this way deletes nothing. Shutdown
-// returns when every connection has ended, or, when ctx ends first, cuts the
-// connections left (deleting nothing) and returns ctx's error.
+// returns when every session has ended (maildrop unlocked, session closed).
+// When time runs out it cuts the connections left (deleting nothing) and
+// returns the context's error: shortly before ctx's deadline, so that it can
+// still wait for their sessions to end (see conns.Set.Shutdown); at once when
+// ctx is cancelled.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.init()
-	return s.set.Shutdown(ctx)
+	return s.fr().Shutdown(ctx)
 }
 
 // Close stops the server at once: it closes the listeners and every
 // connection. Sessions cut this way delete nothing; their maildrops are
 // unlocked and their sessions closed as their goroutines notice.
 func (s *Server) Close() error {
-	s.init()
-	return s.set.Close()
+	return s.fr().Close()
 }
 
-func (s *Server) logf(format string, args ...any) {
-	if s.ErrorLog != nil {
-		s.ErrorLog.Printf(format, args...)
-	} else {
-		log.Printf(format, args...)
-	}
-}
+func (s *Server) logf(format string, args ...any) { s.fr().Logf(format, args...) }
 
 // challenge returns the APOP timestamp for a new connection.
 func (s *Server) challenge() string {
