@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"maillab/exercises/i18n"
+	"maillab/lab/terminal"
 )
 
 // Exit codes of the lab command.
@@ -247,11 +248,8 @@ func terminalFd(r io.Reader) (int, bool) {
 	return int(f.Fd()), true
 }
 
-// isTerminal says whether w is a terminal (for colour).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
+// isTerminal says whether w is a terminal.
+func isTerminal(w io.Writer) bool { return terminal.IsTerminal(w) }
 
 // readSecret reads a password: from a no-echo prompt when stdin is a
 // terminal (asked twice when confirm), else the first line of stdin.

@@ -18,6 +18,7 @@ import (
 	"maillab/checker"
 	"maillab/exercises"
 	"maillab/exercises/i18n"
+	"maillab/lab/terminal"
 	"maillab/server/account"
 	"maillab/server/classroom"
 	"maillab/server/group"
@@ -188,15 +189,7 @@ func (g *guide) users() []string {
 
 // marks of an exercise's status.
 func mark(s checker.Status, colored bool) string {
-	c := func(attr color.Attribute, s string) string {
-		col := color.New(attr)
-		if colored {
-			col.EnableColor()
-		} else {
-			col.DisableColor()
-		}
-		return col.Sprint(s)
-	}
+	c := func(attr color.Attribute, s string) string { return terminal.Color(colored, attr).Sprint(s) }
 	switch s {
 	case checker.StatusPassed:
 		return c(color.FgGreen, "✓")
@@ -333,12 +326,7 @@ func runShow(g *guide, id string) error {
 	e, w := g.e, g.e.stdout
 	v := g.vars()
 	in := func(t i18n.Text) string { return v.Expand(t.In(e.lang)) }
-	bold := color.New(color.Bold)
-	if useColor(e) {
-		bold.EnableColor()
-	} else {
-		bold.DisableColor()
-	}
+	bold := terminal.Color(useColor(e), color.Bold)
 	if l, ok := exercises.LookupLesson(id); ok {
 		lessons := exercises.Lessons()
 		fmt.Fprintf(w, "%s — %s%s\n\n", bold.Sprint(l.ID), bold.Sprint(in(l.Title)), gt(e, "paren", gt(e, "show-lesson-head", l.Order, len(lessons))))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"maillab/lab/terminal"
 	"maillab/server/account"
 	"maillab/server/group"
 	"maillab/server/journal"
@@ -170,7 +171,7 @@ func runUserList(e *env, root string, n int) error {
 			fmt.Fprintf(e.stdout, "  %s\n", t("no-accounts"))
 			continue
 		}
-		fmt.Fprintf(e.stdout, "  %s %s %s\n", padWidth(t("col-user"), 16), padWidth(t("col-address"), 28), t("col-messages"))
+		fmt.Fprintf(e.stdout, "  %s %s %s\n", terminal.Pad(t("col-user"), 16), terminal.Pad(t("col-address"), 28), t("col-messages"))
 		for _, a := range list {
 			count := "-"
 			if msgs, err := maildir.Dir(filepath.Join(data.Dir, "mail", a.Name)).List(); err == nil {
@@ -182,11 +183,7 @@ func runUserList(e *env, root string, n int) error {
 	return nil
 }
 
-// padWidth pads s with spaces to width columns of a terminal, where a
-// Japanese character takes two.
-func padWidth(s string, width int) string {
-	if n := displayWidth(s); n < width {
-		return s + strings.Repeat(" ", width-n)
-	}
-	return s
-}
+// padWidth and displayWidth are terminal.Pad and terminal.Width under the
+// names the grade tables use.
+func padWidth(s string, cols int) string { return terminal.Pad(s, cols) }
+func displayWidth(s string) int          { return terminal.Width(s) }
