@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -240,13 +239,7 @@ func langFlag(e *env) *cli.StringFlag {
 }
 
 // terminalFd returns the file descriptor of r when r is a terminal.
-func terminalFd(r io.Reader) (int, bool) {
-	f, ok := r.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return 0, false
-	}
-	return int(f.Fd()), true
-}
+func terminalFd(r io.Reader) (int, bool) { return terminal.Fd(r) }
 
 // isTerminal says whether w is a terminal.
 func isTerminal(w io.Writer) bool { return terminal.IsTerminal(w) }

@@ -7,19 +7,21 @@ import "maillab/exercises/i18n"
 var toolTexts = map[string]i18n.Text{
 	// lab telnet
 	"telnet-usage": {
-		Ja: "telnet の代わり: サーバに接続し、打った行を 1 行ずつ CRLF 付きで送って、やり取りの両側を表示する",
-		En: "a line-mode telnet: connect to a server, send each line typed with CRLF, and show both sides",
+		Ja: "telnet の代わりになる行単位の TCP クライアント: サーバに接続し、打った行を 1 行ずつ CRLF 付きで送って、やり取りの両側を表示する",
+		En: "a line-mode TCP client in place of telnet: connect to a server, send each line typed with CRLF, and show both sides",
 	},
 	"telnet-description": {
 		Ja: "telnet の無いマシンでも、資料のとおり POP3 や SMTP のコマンドを手で打てます。\n" +
 			"サーバの行は色付きで、自分が打った行は「> 」の後に表示されます。\n" +
 			"入力が終わると（Ctrl-D、またはファイルやパイプの終わり）、サーバが接続を閉じるのを数秒待ってから終わります。\n" +
 			"1 台のマシンで全部の班を動かす練習では、--bind 127.0.1.N で自分の班のアドレスから接続します。\n" +
+			"RFC 854 の Telnet プロトコルは話しません（Telnet コマンドを送らず、オプションの交渉もしません）。資料の telnet の使い方と同じく、ただの TCP 接続に 1 行ずつ打ち込みます。\n" +
 			"終了コード: 0 接続が閉じた、1 接続できなかった、2 使い方の誤り。",
 		En: "Lets you type POP3 and SMTP commands by hand, as the handout does, on machines without telnet.\n" +
 			"The server's lines are in colour; what you typed is shown after \"> \".\n" +
 			"When the input ends (Ctrl-D, or the end of a file or pipe), it waits a few seconds for the server to close.\n" +
 			"When all groups run on one machine, --bind 127.0.1.N connects from your group's address.\n" +
+			"It does not speak the Telnet protocol of RFC 854 (it sends no Telnet commands and negotiates no options): as the handout uses telnet, it is a plain TCP connection typed into line by line.\n" +
 			"Exit codes: 0 the connection was closed, 1 could not connect, 2 bad usage.",
 	},
 	"flag-bind": {
@@ -37,46 +39,6 @@ var toolTexts = map[string]i18n.Text{
 	"telnet-bad-bind": {
 		Ja: "--bind にはこのマシンの IP アドレス（例: 127.0.1.2）を指定してください（%q は使えません）",
 		En: "--bind wants an IP address of this machine, such as 127.0.1.2 (not %q)",
-	},
-	"telnet-trying":    {Ja: "%s のポート %s に接続しています…", En: "Trying %s port %s..."},
-	"telnet-connected": {Ja: "%s のポート %s に接続しました（こちらのアドレスは %s）。", En: "Connected to %s port %s (from %s)."},
-	"telnet-hint-terminal": {
-		Ja: "コマンドを打って Enter で送ります（行末は CRLF）。↑ で前に打った行を呼び出せます。QUIT の後は Ctrl-D、すぐに切るなら Ctrl-C。",
-		En: "Type a command and press Enter to send it (with CRLF); ↑ recalls earlier lines. After QUIT, Ctrl-D; Ctrl-C disconnects at once.",
-	},
-	"telnet-foreign-close": {
-		Ja: "Connection closed by foreign host.\n（相手のサーバが接続を閉じました）",
-		En: "Connection closed by foreign host.",
-	},
-	"telnet-closed": {Ja: "接続を閉じました。", En: "Connection closed."},
-	"telnet-gave-up": {
-		Ja: "入力が終わってから %v 待ちましたが、サーバは接続を閉じませんでした。こちらから閉じます（セッションは QUIT で終えましょう）。",
-		En: "The input ended and the server did not close the connection within %v, so it was closed from this side (QUIT ends a session properly).",
-	},
-	"telnet-lost": {Ja: "接続が切れました: %v", En: "the connection was lost: %v"},
-	"telnet-refused": {
-		Ja: "%s のポート %s に接続できません: 接続を拒否されました（そのポートで待ち受けているサーバがありません）。サーバ（lab start）は動いていますか。ポート番号は lab start の表示で確かめられます（既定は POP3 が 1110、SMTP が 2525）",
-		En: "cannot connect to %s port %s: connection refused (no server listens on that port). Is the server (lab start) running? lab start prints its ports (POP3 1110 and SMTP 2525 by default)",
-	},
-	"telnet-unreachable": {
-		Ja: "%s に届きません: %v。アドレスとネットワークを確かめてください",
-		En: "cannot reach %s: %v; check the address and the network",
-	},
-	"telnet-no-host": {
-		Ja: "ホスト %s が見つかりません。名前の綴りを確かめるか、IP アドレスで指定してください",
-		En: "no such host %s: check its spelling, or give its IP address",
-	},
-	"telnet-timeout": {
-		Ja: "%s のポート %s から %v 待っても応答がありません。アドレスを確かめてください（ファイアウォールが接続を捨てているのかもしれません）",
-		En: "no answer from %s port %s within %v; check the address (a firewall may be dropping the connection)",
-	},
-	"telnet-bind-failed": {
-		Ja: "%s から接続できません: %v。--bind にはこのマシンのアドレスを指定します（1 台で練習するときは 127.0.1.N）",
-		En: "cannot connect from %s: %v; --bind takes an address of this machine (127.0.1.N when practising on one machine)",
-	},
-	"telnet-connect-failed": {
-		Ja: "%s のポート %s に接続できません: %v",
-		En: "cannot connect to %s port %s: %v",
 	},
 
 	// lab replay

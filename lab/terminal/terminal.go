@@ -24,6 +24,16 @@ func IsTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// Fd returns the file descriptor of r when r is a terminal, for reading
+// a line with no echo or with line editing.
+func Fd(r io.Reader) (int, bool) {
+	f, ok := r.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0, false
+	}
+	return int(f.Fd()), true
+}
+
 // ColorWanted reports whether output to w should be coloured: w is a
 // terminal, NO_COLOR is unset or empty (https://no-color.org) and TERM is
 // not "dumb". getenv reads the environment (os.Getenv, or a test's).
