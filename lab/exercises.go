@@ -1,10 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -21,6 +21,7 @@ import (
 	"maillab/lab/terminal"
 	"maillab/server/account"
 	"maillab/server/classroom"
+	"maillab/server/durable"
 	"maillab/server/group"
 	"maillab/server/journal"
 )
@@ -404,7 +405,11 @@ func runHint(g *guide, id string) error {
 	tier := min(seen[id]+1, len(x.Hints))
 	again := seen[id] >= len(x.Hints)
 	seen[id] = tier
-	if err := writeFileAtomic(path, seen); err != nil {
+	b, err := json.MarshalIndent(seen, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := durable.WriteFile(path, bytes.NewReader(append(b, '\n')), 0o600); err != nil {
 		return err
 	}
 	j, err := journal.OpenFile(data.JournalPath(), g.group)
@@ -435,27 +440,4 @@ func domainIfClassroom(g *guide) string {
 		return g.classroom.GroupDomain(g.group)
 	}
 	return ""
-}
-
-// writeFileAtomic writes v as JSON through a temporary file and a rename,
-// so that a reader never sees half a file.
-func writeFileAtomic(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".hints-*")
-	if err != nil {
-		return err
-	}
-	if _, err := io.WriteString(tmp, string(b)+"\n"); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
