@@ -34,7 +34,11 @@ func newUserCommand(e *env) *cli.Command {
 				UsageText: "lab user add NAME [--group N] [--data DIR]",
 				Flags:     []cli.Flag{groupFlag(), dataRootFlag(e), langFlag(e)},
 				Action: func(c *cli.Context) error {
-					return runUserSet(c, e, false)
+					o, err := userSetOptionsOf(c, e)
+					if err != nil {
+						return err
+					}
+					return runUserSet(e, o)
 				},
 			},
 			{
@@ -43,7 +47,12 @@ func newUserCommand(e *env) *cli.Command {
 				UsageText: "lab user passwd NAME [--group N] [--data DIR]",
 				Flags:     []cli.Flag{groupFlag(), dataRootFlag(e), langFlag(e)},
 				Action: func(c *cli.Context) error {
-					return runUserSet(c, e, true)
+					o, err := userSetOptionsOf(c, e)
+					if err != nil {
+						return err
+					}
+					o.existing = true
+					return runUserSet(e, o)
 				},
 			},
 			{
@@ -93,16 +102,30 @@ func pickGroup(e *env, root string, n int) (int, error) {
 	return 0, usageError{texts["which-group"].F(e.lang, root)}
 }
 
-func runUserSet(c *cli.Context, e *env, existing bool) error {
+// userSetOptions are the settings of `lab user add` and `lab user passwd`.
+type userSetOptions struct {
+	name     string // as typed
+	root     string // the data root
+	group    int    // 0: the one group under root
+	existing bool   // passwd: the account must exist; add: it must not
+}
+
+func userSetOptionsOf(c *cli.Context, e *env) (userSetOptions, error) {
 	if c.NArg() != 1 {
-		return usageError{texts["user-one-name"].In(e.lang)}
+		return userSetOptions{}, usageError{texts["user-one-name"].In(e.lang)}
 	}
-	name := account.Normalize(c.Args().First())
+	return userSetOptions{name: c.Args().First(), root: c.String("data"), group: c.Int("group")}, nil
+}
+
+// runUserSet adds an account, or sets the password of one, with the
+// password read from a no-echo prompt or stdin.
+func runUserSet(e *env, o userSetOptions) error {
+	existing, root := o.existing, o.root
+	name := account.Normalize(o.name)
 	if err := account.CheckName(name); err != nil {
-		return failure{texts["bad-name"].F(e.lang, c.Args().First())}
+		return failure{texts["bad-name"].F(e.lang, o.name)}
 	}
-	root := c.String("data")
-	n, err := pickGroup(e, root, c.Int("group"))
+	n, err := pickGroup(e, root, o.group)
 	if err != nil {
 		return err
 	}
