@@ -147,3 +147,17 @@ func (i *Idle) Interrupt() {
 		i.nc.SetReadDeadline(aLongTimeAgo)
 	}
 }
+
+// Limit is the one rule for the limits of the servers: a limit of zero
+// (a field left unset) takes its default, a negative one turns the limit
+// off, which Limit returns as 0, and any other is itself. The servers'
+// code then reads 0 as "no limit".
+func Limit[T ~int | ~int64](v, def T) T {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
+}

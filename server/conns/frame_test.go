@@ -145,3 +145,23 @@ func TestIdle(t *testing.T) {
 		})
 	}
 }
+
+func TestLimit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		v, want time.Duration
+	}{
+		{"unset takes the default", 0, time.Minute},
+		{"negative is off", -1, 0},
+		{"set", time.Second, time.Second},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, conns.Limit(tt.v, time.Minute)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+	if diff := cmp.Diff(255, conns.Limit(0, 255)); diff != "" {
+		t.Errorf("an int (-want +got):\n%s", diff)
+	}
+}

@@ -116,13 +116,13 @@ type retrieved struct {
 
 func newConn(s *Server, nc net.Conn) *conn {
 	var w io.Writer = nc
-	if s.IdleTimeout > 0 {
-		w = deadlineWriter{nc, s.IdleTimeout}
+	if d := s.idleTimeout(); d > 0 {
+		w = deadlineWriter{nc, d}
 	}
 	return &conn{
 		srv: s,
 		nc:  nc,
-		r:   wire.NewReader(nc, s.MaxLine),
+		r:   wire.NewReader(nc, s.maxLine()),
 		w:   bufio.NewWriterSize(w, 16<<10),
 	}
 }
@@ -218,7 +218,7 @@ func (c *conn) readLine() (wire.Line, error) {
 	if !c.Begin(&c.srv.frame, c.nc) {
 		return wire.Line{}, errShutdown
 	}
-	if d := c.srv.IdleTimeout; d > 0 {
+	if d := c.srv.idleTimeout(); d > 0 {
 		c.SetReadDeadline(d)
 	}
 	line, err := c.r.ReadLine()
@@ -275,7 +275,7 @@ func (c *conn) fail(e *errReply) bool {
 		if e.code == "AUTH" {
 			c.authFailures++
 		}
-		if limit := c.srv.MaxErrors; limit > 0 && (c.errors >= limit || c.authFailures >= limit) {
+		if limit := c.srv.maxErrors(); limit > 0 && (c.errors >= limit || c.authFailures >= limit) {
 			c.writeErr(&errReply{text: "too many errors"})
 			c.flush()
 			return false

@@ -26,8 +26,19 @@ import (
 // ErrServerClosed is returned by Serve after Shutdown or Close.
 var ErrServerClosed = errors.New("pop3: server closed")
 
+// The defaults of the limits, for a limit field left zero.
+const (
+	DefaultMaxLine         = 255 // RFC 2449 section 4
+	DefaultIdleTimeout     = 10 * time.Minute
+	DefaultMaxErrors       = 20
+	DefaultMaxConns        = 500
+	DefaultMaxConnsPerHost = 100
+)
+
 // Server is a POP3 server. Set its fields before calling Serve or ServeConn
-// and do not change them afterwards. Limits are off when zero.
+// and do not change them afterwards. A limit left zero takes its default
+// (DefaultMaxLine and the others), a negative one is off: the rule of
+// conns.Limit, the same in package smtp and in group.Limits.
 type Server struct {
 	// Backend checks logins and provides the maildrops. Required.
 	Backend Backend
@@ -39,19 +50,18 @@ type Server struct {
 	Implementation string
 	// MaxLine is the longest command line accepted, counting its CRLF
 	// (RFC 2449 says 255). A longer line is answered "-ERR line too long"
-	// and the session goes on. Zero means no limit.
+	// and the session goes on.
 	MaxLine int
 	// IdleTimeout is the autologout timer (RFC 1939 asks for at least 10
 	// minutes): a whole command line must arrive within it, and every write
 	// to the client must make progress within it. A session that times out
-	// is closed without deleting anything. Zero means no timeout.
+	// is closed without deleting anything.
 	IdleTimeout time.Duration
 	// MaxErrors closes the connection, with "-ERR too many errors", when
 	// that many commands in a row have failed through the client's fault
 	// (unknown, wrong state, bad syntax, bad message number, failed login),
 	// or when that many logins have failed on the connection (USER's +OK
-	// between two failed PASS does not start the count again). Zero means
-	// never.
+	// between two failed PASS does not start the count again).
 	MaxErrors int
 	// Challenge, when set, returns the APOP timestamp for a new
 	// connection, angle brackets included. Tests set it to get fixed
@@ -65,7 +75,7 @@ type Server struct {
 
 	// MaxConns and MaxConnsPerHost bound the connections served at once,
 	// in all and from one client address; a connection over a limit is
-	// answered "-ERR [SYS/TEMP]" and closed. Zero means no limit.
+	// answered "-ERR [SYS/TEMP]" and closed.
 	MaxConns        int
 	MaxConnsPerHost int
 
@@ -77,7 +87,10 @@ func (s *Server) fr() *conns.Frame {
 	return s.frame.Setup(func() conns.Config {
 		return conns.Config{
 			Protocol: "pop3",
-			Limits:   conns.Limits{Total: s.MaxConns, PerHost: s.MaxConnsPerHost},
+			Limits: conns.Limits{
+				Total:   conns.Limit(s.MaxConns, DefaultMaxConns),
+				PerHost: conns.Limit(s.MaxConnsPerHost, DefaultMaxConnsPerHost),
+			},
 			ErrorLog: s.ErrorLog,
 			Closed:   ErrServerClosed,
 		}
@@ -130,6 +143,11 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) logf(format string, args ...any) { s.fr().Logf(format, args...) }
+
+// The limits in force; 0 is off.
+func (s *Server) maxLine() int               { return conns.Limit(s.MaxLine, DefaultMaxLine) }
+func (s *Server) idleTimeout() time.Duration { return conns.Limit(s.IdleTimeout, DefaultIdleTimeout) }
+func (s *Server) maxErrors() int             { return conns.Limit(s.MaxErrors, DefaultMaxErrors) }
 
 // challenge returns the APOP timestamp for a new connection.
 func (s *Server) challenge() string {

@@ -49,7 +49,7 @@ type conn struct {
 
 func newConn(s *Server, nc net.Conn) *conn {
 	c := &conn{srv: s, nc: nc}
-	c.r = wire.NewReader((*connReader)(c), s.MaxLine)
+	c.r = wire.NewReader((*connReader)(c), s.maxLine())
 	c.w = bufio.NewWriter((*connWriter)(c))
 	return c
 }
@@ -149,7 +149,7 @@ func (c *conn) loop() {
 			c.endOnReadError(err)
 			return
 		}
-		if max := c.srv.MaxErrors; max > 0 && c.errs >= max {
+		if max := c.srv.maxErrors(); max > 0 && c.errs >= max {
 			c.reply(421, "4.7.0", "Too many errors")
 			c.flush()
 			return
@@ -292,7 +292,7 @@ func (r *connReader) Read(p []byte) (int, error) {
 	if c.readErr != nil {
 		return 0, c.readErr
 	}
-	if t := c.srv.IdleTimeout; t > 0 && (c.armed || c.renew) {
+	if t := c.srv.idleTimeout(); t > 0 && (c.armed || c.renew) {
 		c.armed = false
 		c.SetReadDeadline(t)
 	}
@@ -309,7 +309,7 @@ type connWriter conn
 
 func (w *connWriter) Write(p []byte) (int, error) {
 	c := (*conn)(w)
-	if t := c.srv.IdleTimeout; t > 0 {
+	if t := c.srv.idleTimeout(); t > 0 {
 		c.nc.SetWriteDeadline(time.Now().Add(t))
 	}
 	return c.nc.Write(p)

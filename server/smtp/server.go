@@ -13,9 +13,22 @@ import (
 // ErrServerClosed is returned by Serve after Shutdown or Close.
 var ErrServerClosed = errors.New("smtp: server closed")
 
+// The defaults of the limits, for a limit field left zero.
+const (
+	DefaultMaxLine         = 512             // RFC 5321 section 4.5.3.1.4
+	DefaultMaxTextLine     = 1000            // RFC 5321 section 4.5.3.1.6
+	DefaultMaxMessageBytes = 10 << 20        // 10 MiB
+	DefaultMaxRecipients   = 100             // RFC 5321 section 4.5.3.1.8
+	DefaultIdleTimeout     = 5 * time.Minute // RFC 5321 section 4.5.3.2.7
+	DefaultMaxErrors       = 20
+	DefaultMaxConns        = 500
+	DefaultMaxConnsPerHost = 100
+)
+
 // Server is an SMTP server. Set its fields before calling Serve or ServeConn
-// and do not change them afterwards. Limits are zero when off; the values in
-// the comments are what a group server uses.
+// and do not change them afterwards. A limit left zero takes its default
+// (DefaultMaxLine and the others), a negative one is off: the rule of
+// conns.Limit, the same in package pop3 and in group.Limits.
 type Server struct {
 	// Backend is required: it makes a Session for every connection.
 	Backend Backend
@@ -31,7 +44,8 @@ type Server struct {
 	// refused with "554 5.6.0" once its data has ended.
 	MaxTextLine int
 	// MaxMessageBytes is the largest message accepted (CRLF line ends,
-	// stuffing dots not counted). It is advertised with the SIZE extension.
+	// stuffing dots not counted). It is advertised with the SIZE extension
+	// (as "SIZE" alone when off).
 	MaxMessageBytes int64
 	// MaxRecipients is the number of accepted recipients per message
 	// (100, RFC 5321 section 4.5.3.1.8); RCPTs beyond it get "452 4.5.3".
@@ -52,7 +66,7 @@ type Server struct {
 
 	// MaxConns and MaxConnsPerHost bound the connections served at once,
 	// in all and from one client address; a connection over a limit is
-	// answered "421 4.7.0" and closed. Zero means no limit.
+	// answered "421 4.7.0" and closed.
 	MaxConns        int
 	MaxConnsPerHost int
 
@@ -64,7 +78,10 @@ func (s *Server) fr() *conns.Frame {
 	return s.frame.Setup(func() conns.Config {
 		return conns.Config{
 			Protocol: "smtp",
-			Limits:   conns.Limits{Total: s.MaxConns, PerHost: s.MaxConnsPerHost},
+			Limits: conns.Limits{
+				Total:   conns.Limit(s.MaxConns, DefaultMaxConns),
+				PerHost: conns.Limit(s.MaxConnsPerHost, DefaultMaxConnsPerHost),
+			},
 			ErrorLog: s.ErrorLog,
 			Closed:   ErrServerClosed,
 		}
@@ -126,3 +143,13 @@ func (s *Server) hostname() string {
 }
 
 func (s *Server) logf(format string, args ...any) { s.fr().Logf(format, args...) }
+
+// The limits in force; 0 is off.
+func (s *Server) maxLine() int     { return conns.Limit(s.MaxLine, DefaultMaxLine) }
+func (s *Server) maxTextLine() int { return conns.Limit(s.MaxTextLine, DefaultMaxTextLine) }
+func (s *Server) maxMessageBytes() int64 {
+	return conns.Limit(s.MaxMessageBytes, DefaultMaxMessageBytes)
+}
+func (s *Server) maxRecipients() int         { return conns.Limit(s.MaxRecipients, DefaultMaxRecipients) }
+func (s *Server) idleTimeout() time.Duration { return conns.Limit(s.IdleTimeout, DefaultIdleTimeout) }
+func (s *Server) maxErrors() int             { return conns.Limit(s.MaxErrors, DefaultMaxErrors) }
