@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maillab/internal/testenv"
 	"math/rand/v2"
 	"net"
 	"path/filepath"
@@ -17,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"maillab/internal/testenv"
 )
 
 var (

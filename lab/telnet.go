@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maillab/lab/lineclient"
 	"net"
 	"strconv"
 
 	"github.com/urfave/cli/v2"
+
+	"maillab/lab/lineclient"
 )
 
 func newTelnetCommand(e *env) *cli.Command {

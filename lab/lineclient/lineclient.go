@@ -42,7 +42,7 @@ func (e *Error) Error() string { return e.msg }
 
 // Options are the settings of one session.
 type Options struct {
-	Host, Port string
+	Host, Port string       // the server; Port is a number
 	Bind       *net.TCPAddr // the local address, nil for any
 	Color      bool         // colour the output
 	// Terminal: stdin and stdout are a terminal, so lines are read with
@@ -70,7 +70,7 @@ const (
 	paceQuiet          = 40 * time.Millisecond  // for the answer to be over
 )
 
-// The marker of the lines the user typed.
+// TypedMarker is shown before the lines the user typed.
 const TypedMarker = "> "
 
 // Run connects to the server, shows every line it sends on stdout, and
