@@ -15,6 +15,7 @@ import (
 	"maillab/checker"
 	"maillab/checker/checkertest"
 	"maillab/exercises/i18n"
+	"maillab/internal/testenv"
 	"maillab/server/web"
 )
 
@@ -27,20 +28,11 @@ const (
 	threshold = 75 * time.Millisecond
 )
 
-func need(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s is needed for this test and is not installed (make deps installs the test clients)", name)
-	}
-	return p
-}
-
 func run(t *testing.T, name string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, need(t, name), args...)
+	cmd := exec.CommandContext(ctx, testenv.NeedTool(t, name), args...)
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"maillab/exercises/i18n"
+	"maillab/lab/terminal"
 )
 
 // Exit codes of the lab command.
@@ -239,19 +239,10 @@ func langFlag(e *env) *cli.StringFlag {
 }
 
 // terminalFd returns the file descriptor of r when r is a terminal.
-func terminalFd(r io.Reader) (int, bool) {
-	f, ok := r.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return 0, false
-	}
-	return int(f.Fd()), true
-}
+func terminalFd(r io.Reader) (int, bool) { return terminal.Fd(r) }
 
-// isTerminal says whether w is a terminal (for colour).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
+// isTerminal says whether w is a terminal.
+func isTerminal(w io.Writer) bool { return terminal.IsTerminal(w) }
 
 // readSecret reads a password: from a no-echo prompt when stdin is a
 // terminal (asked twice when confirm), else the first line of stdin.

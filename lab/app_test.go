@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"maillab/exercises/i18n"
+	"maillab/internal/testenv"
 )
 
 // cliMu serializes runs of the app in tests: urfave/cli v2 applies one
@@ -102,7 +103,7 @@ func TestDigest(t *testing.T) {
 // lab digest prints what md5sum prints for the same bytes.
 func TestDigestMatchesMD5Sum(t *testing.T) {
 	t.Parallel()
-	md5sum := lookPath(t, "md5sum")
+	md5sum := testenv.NeedTool(t, "md5sum")
 	for _, c := range []struct{ ts, secret string }{
 		{"<1896.697170952@dbc.mtview.ca.us>", "tanstaaf"},
 		{"<3386.1036126149@apop.kochi-tech.ac.jp>", "p@ss:w0rd!"},

@@ -156,13 +156,13 @@ func waitMessages(t *testing.T, from, addr, user, pass string, want int) []strin
 
 // passwords reads the accounts a banner printed: "  gN  yom PW   hana PW …"
 // (lab up) or "    yom      PW" (lab start).
-func passwords(t *testing.T, out *bufio.Reader, until string) map[string]string {
+func passwords(t *testing.T, out *childOutput, until string) map[string]string {
 	t.Helper()
 	pw := map[string]string{}
 	group := regexp.MustCompile(`^\s+g(\d+)\s+(.*)$`)
 	single := regexp.MustCompile(`^\s{4}(\w+)\s+(\w+)$`)
 	for {
-		line, err := out.ReadString('\n')
+		line, err := out.line()
 		if err != nil {
 			t.Fatalf("banner ended early: %v", err)
 		}
@@ -259,7 +259,7 @@ func TestStartProcessesQueueAcrossAKill(t *testing.T) {
 	t.Parallel()
 	path, c := writeClassroom(t, 3)
 	root := t.TempDir()
-	start := func(n int) (*exec.Cmd, *bufio.Reader) {
+	start := func(n int) (*exec.Cmd, *childOutput) {
 		cmd, out := labProcess(t, "start", "--group", fmt.Sprint(n), "--classroom", path, "--data", root)
 		return cmd, out
 	}
@@ -287,11 +287,20 @@ func TestStartProcessesQueueAcrossAKill(t *testing.T) {
 	_, out2 := start(2)
 	pw2 := passwords(t, out2, "Ctrl-C stops the server")
 	msgs := waitMessages(t, "127.0.1.2", g2.POP3Addr(), "taro", pw2["taro"], 2)
-	time.Sleep(500 * time.Millisecond)
+	// group 1's relay says it handed the message over: it is done with it,
+	// so a second copy cannot be on its way
+	readUntil(t, out1, `handed to group 2's server: taro@g2\.lab\.test`)
 	if msgs = popFetch(t, "127.0.1.2", g2.POP3Addr(), "taro", pw2["taro"]); len(msgs) != 2 || !strings.Contains(msgs[1], "Subject: are you there") {
 		t.Errorf("taro has %d messages, want the welcome and the relayed one, once", len(msgs))
 	}
-	if code, q, _ = runLab(t, "", map[string]string{"LANG": "en_US.UTF-8"}, "queue", "--group", "1", "--data", root); !strings.Contains(q, "relay queue is empty") {
-		t.Errorf("lab queue after delivery:\n%s", q)
+	// the entry leaves the queue just after the relay said so
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, q, _ = runLab(t, "", map[string]string{"LANG": "en_US.UTF-8"}, "queue", "--group", "1", "--data", root)
+		if strings.Contains(q, "relay queue is empty") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("lab queue after delivery:\n%s", q)
+		}
 	}
 }

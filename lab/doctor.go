@@ -16,6 +16,7 @@ import (
 	"github.com/fatih/color"
 	"github.com/urfave/cli/v2"
 
+	"maillab/lab/terminal"
 	"maillab/server/account"
 	"maillab/server/web"
 )
@@ -94,19 +95,15 @@ func runDoctor(ctx context.Context, g *guide, o doctorOptions) error {
 		d.own(ctx)
 		d.clock(ctx, d.peers(ctx))
 	}
+	on := useColor(e)
 	marks := map[level]*color.Color{
-		levelOK: color.New(color.FgGreen), levelInfo: color.New(color.Faint),
-		levelWarn: color.New(color.FgYellow), levelFail: color.New(color.FgRed),
+		levelOK: terminal.Color(on, color.FgGreen), levelInfo: terminal.Color(on, color.Faint),
+		levelWarn: terminal.Color(on, color.FgYellow), levelFail: terminal.Color(on, color.FgRed),
 	}
 	symbols := map[level]string{levelOK: "✓", levelInfo: "·", levelWarn: "!", levelFail: "✗"}
 	problems := 0
 	for _, f := range d.findings {
 		c := marks[f.level]
-		if useColor(e) {
-			c.EnableColor()
-		} else {
-			c.DisableColor()
-		}
 		fmt.Fprintf(w, "  %s %s\n", c.Sprint(symbols[f.level]), f.text)
 		if f.level == levelFail {
 			problems++

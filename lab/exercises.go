@@ -1,10 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -18,8 +18,10 @@ import (
 	"maillab/checker"
 	"maillab/exercises"
 	"maillab/exercises/i18n"
+	"maillab/lab/terminal"
 	"maillab/server/account"
 	"maillab/server/classroom"
+	"maillab/server/durable"
 	"maillab/server/group"
 	"maillab/server/journal"
 )
@@ -188,15 +190,7 @@ func (g *guide) users() []string {
 
 // marks of an exercise's status.
 func mark(s checker.Status, colored bool) string {
-	c := func(attr color.Attribute, s string) string {
-		col := color.New(attr)
-		if colored {
-			col.EnableColor()
-		} else {
-			col.DisableColor()
-		}
-		return col.Sprint(s)
-	}
+	c := func(attr color.Attribute, s string) string { return terminal.Color(colored, attr).Sprint(s) }
 	switch s {
 	case checker.StatusPassed:
 		return c(color.FgGreen, "✓")
@@ -333,12 +327,7 @@ func runShow(g *guide, id string) error {
 	e, w := g.e, g.e.stdout
 	v := g.vars()
 	in := func(t i18n.Text) string { return v.Expand(t.In(e.lang)) }
-	bold := color.New(color.Bold)
-	if useColor(e) {
-		bold.EnableColor()
-	} else {
-		bold.DisableColor()
-	}
+	bold := terminal.Color(useColor(e), color.Bold)
 	if l, ok := exercises.LookupLesson(id); ok {
 		lessons := exercises.Lessons()
 		fmt.Fprintf(w, "%s — %s%s\n\n", bold.Sprint(l.ID), bold.Sprint(in(l.Title)), gt(e, "paren", gt(e, "show-lesson-head", l.Order, len(lessons))))
@@ -416,7 +405,11 @@ func runHint(g *guide, id string) error {
 	tier := min(seen[id]+1, len(x.Hints))
 	again := seen[id] >= len(x.Hints)
 	seen[id] = tier
-	if err := writeFileAtomic(path, seen); err != nil {
+	b, err := json.MarshalIndent(seen, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := durable.WriteFile(path, bytes.NewReader(append(b, '\n')), 0o600); err != nil {
 		return err
 	}
 	j, err := journal.OpenFile(data.JournalPath(), g.group)
@@ -447,27 +440,4 @@ func domainIfClassroom(g *guide) string {
 		return g.classroom.GroupDomain(g.group)
 	}
 	return ""
-}
-
-// writeFileAtomic writes v as JSON through a temporary file and a rename,
-// so that a reader never sees half a file.
-func writeFileAtomic(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".hints-*")
-	if err != nil {
-		return err
-	}
-	if _, err := io.WriteString(tmp, string(b)+"\n"); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"os/exec"
@@ -8,20 +9,11 @@ import (
 	"testing"
 )
 
-// lookPath finds a client program the test needs; a missing one fails the
-// test (CI installs them all), it never skips it.
-func lookPath(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s is needed for this test and is not installed (make deps installs the test clients)", name)
-	}
-	return p
-}
-
 func runCmd(t *testing.T, stdin string, name string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(name, args...)
+	ctx, cancel := context.WithTimeout(t.Context(), childWait)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.Output()
 	if err != nil {

@@ -262,65 +262,6 @@ func TestReplayErrors(t *testing.T) {
 	}
 }
 
-func TestFindSession(t *testing.T) {
-	t.Parallel()
-	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	var events []journal.Event
-	for i, id := range []string{"pop3-aaa-1", "smtp-aaa-2", "pop3-bbb-1", "smtp-bbb-17"} {
-		proto, _, _ := strings.Cut(id, "-")
-		events = append(events, journal.Event{Kind: journal.Open, Session: id, Proto: proto, Time: at.Add(time.Duration(i) * time.Minute)})
-	}
-	sessions := sessionsOf(events)
-	tests := []struct {
-		name        string
-		wantID      string
-		wantMatches int
-	}{
-		{"pop3-aaa-1", "pop3-aaa-1", 1},
-		{"smtp#2", "smtp-aaa-2", 1},
-		{"pop3#1", "pop3-bbb-1", 2}, // the server restarted: the latest
-		{"#17", "smtp-bbb-17", 1},
-		{"17", "smtp-bbb-17", 1},
-		{"pop3#17", "", 0},
-		{"smtp#x", "", 0},
-		{"pop3-zzz-1", "", 0},
-	}
-	for _, tt := range tests {
-		s, n := findSession(sessions, tt.name)
-		got := ""
-		if s != nil {
-			got = s.id
-		}
-		if got != tt.wantID || n != tt.wantMatches {
-			t.Errorf("findSession(%q) = %q, %d; want %q, %d", tt.name, got, n, tt.wantID, tt.wantMatches)
-		}
-	}
-}
-
-func TestMailFrom(t *testing.T) {
-	t.Parallel()
-	for line, want := range map[string]string{
-		"mail from:<hana@g3.lab.test>":          "hana@g3.lab.test",
-		"MAIL FROM: <hana@g3.lab.test> SIZE=10": "hana@g3.lab.test",
-		"mail from:hana@g3.lab.test":            "hana@g3.lab.test",
-		"mail from:<>":                          "",
-		"mail":                                  "",
-	} {
-		if got := mailFrom(line); got != want {
-			t.Errorf("mailFrom(%q) = %q, want %q", line, got, want)
-		}
-	}
-}
-
-func TestDisplayWidth(t *testing.T) {
-	t.Parallel()
-	for s, want := range map[string]int{"pop3#1": 6, "セッション": 10, "ユーザ/送信者": 13, "": 0} {
-		if got := displayWidth(s); got != want {
-			t.Errorf("displayWidth(%q) = %d, want %d", s, got, want)
-		}
-	}
-}
-
 func TestToolTextsInBothLanguages(t *testing.T) {
 	t.Parallel()
 	if bad := i18n.Missing(toolTexts); len(bad) > 0 {

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"maillab/internal/testenv"
 )
 
 var (
@@ -51,6 +53,7 @@ func (s *soakStats) errorf(format string, args ...any) {
 // may be an error. `scripts/soak` runs it for 60 s; `make test` for 10 s.
 func TestSoak(t *testing.T) {
 	t.Parallel()
+	testenv.Long(t, "the soak sends mail for -soak.duration")
 	path, c := writeClassroom(t, 9)
 	root := t.TempDir()
 	users := make([]string, *soakUsers)

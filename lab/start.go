@@ -15,6 +15,7 @@ import (
 
 	"maillab/exercises/i18n"
 	"maillab/lab/console"
+	"maillab/lab/terminal"
 	"maillab/server/classroom"
 	"maillab/server/group"
 	"maillab/server/web"
@@ -83,7 +84,7 @@ func classroomFlag(e *env) *cli.StringFlag {
 }
 
 func useColor(e *env) bool {
-	return isTerminal(e.stdout) && e.getenv("NO_COLOR") == "" && e.getenv("TERM") != "dumb"
+	return terminal.ColorWanted(e.stdout, e.getenv)
 }
 
 // loadClassroom reads the classroom file; its mistakes are the user's to

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestMain lets the test binary be the lab command itself when asked, so
@@ -24,7 +25,7 @@ func TestMain(m *testing.M) {
 }
 
 // labProcess starts the lab command as a process.
-func labProcess(t *testing.T, args ...string) (*exec.Cmd, *bufio.Reader) {
+func labProcess(t *testing.T, args ...string) (*exec.Cmd, *childOutput) {
 	t.Helper()
 	// the process lives as long as the test (bounded by go test -timeout);
 	// a fixed limit here once killed a 60 s soak in its middle
@@ -39,16 +40,38 @@ func labProcess(t *testing.T, args ...string) (*exec.Cmd, *bufio.Reader) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	return cmd, bufio.NewReader(out)
+	f, _ := out.(*os.File) // what StdoutPipe makes
+	return cmd, &childOutput{Reader: bufio.NewReader(out), f: f}
+}
+
+// childWait is how long a test waits for a line from a child process before
+// it gives up: far more than any line takes on a loaded machine, far less
+// than go test's timeout, so a stuck child fails its test with what it
+// said instead of hanging the run.
+const childWait = 90 * time.Second
+
+// childOutput is what a child process writes, read line by line.
+type childOutput struct {
+	*bufio.Reader
+	f *os.File // for the read deadline; nil where pipes have none
+}
+
+// line reads the next line, waiting at most childWait for it.
+func (o *childOutput) line() (string, error) {
+	if o.f != nil {
+		o.f.SetReadDeadline(time.Now().Add(childWait))
+		defer o.f.SetReadDeadline(time.Time{})
+	}
+	return o.ReadString('\n')
 }
 
 // readUntil reads lines until one matches re, and returns the match.
-func readUntil(t *testing.T, r *bufio.Reader, re string) []string {
+func readUntil(t *testing.T, r *childOutput, re string) []string {
 	t.Helper()
 	rx := regexp.MustCompile(re)
 	var seen strings.Builder
 	for {
-		line, err := r.ReadString('\n')
+		line, err := r.line()
 		seen.WriteString(line)
 		if m := rx.FindStringSubmatch(strings.TrimRight(line, "\r\n")); m != nil {
 			return m

@@ -16,7 +16,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"maillab/exercises/i18n"
+	"maillab/internal/testenv"
+	"maillab/lab/lineclient"
 	"maillab/server/group"
 	"maillab/server/journal"
 )
@@ -132,7 +133,7 @@ func inOrder(t *testing.T, what string, lines []string, want ...string) {
 // without the marker) and the server's lines.
 func split(out string) (typed, server []string) {
 	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
-		if s, ok := strings.CutPrefix(l, typedMarker); ok {
+		if s, ok := strings.CutPrefix(l, lineclient.TypedMarker); ok {
 			typed = append(typed, s)
 		} else {
 			server = append(server, l)
@@ -291,63 +292,6 @@ func TestTelnetSendsCRLF(t *testing.T) {
 	}
 }
 
-// When the server closes first, lab telnet says so as telnet does, and
-// exits 0 without waiting for more input.
-func TestTelnetServerClosesFirst(t *testing.T) {
-	t.Parallel()
-	for _, lang := range []i18n.Lang{i18n.En, i18n.Ja} {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		go func() {
-			c, err := ln.Accept()
-			if err == nil {
-				io.WriteString(c, "-ERR [SYS/TEMP] go away\r\n")
-				c.Close()
-			}
-		}()
-		host, port, _ := net.SplitHostPort(ln.Addr().String())
-		stdin, _ := io.Pipe() // input that never ends
-		var out, errOut bytes.Buffer
-		e := &env{stdin: stdin, stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }, lang: lang}
-		err = runTelnet(context.Background(), e, telnetOptions{host: host, port: port, pace: true, wait: time.Minute, dialTimeout: 10 * time.Second})
-		if err != nil {
-			t.Errorf("%s: %v", lang, err)
-		}
-		if diff := cmp.Diff("-ERR [SYS/TEMP] go away\n", out.String()); diff != "" {
-			t.Errorf("%s: stdout (-want +got):\n%s", lang, diff)
-		}
-		want := "Connection closed by foreign host.\n"
-		if lang == i18n.Ja {
-			want += "（相手のサーバが接続を閉じました）\n"
-		}
-		if !strings.HasSuffix(errOut.String(), want) {
-			t.Errorf("%s: stderr %q does not end in %q", lang, errOut.String(), want)
-		}
-	}
-}
-
-// When the input ends and the server does not close, lab telnet closes the
-// connection itself after a while, and says so.
-func TestTelnetGivesUpWaiting(t *testing.T) {
-	t.Parallel()
-	addr, got := rawServer(t, "+OK hello\r\n", "")
-	host, port, _ := net.SplitHostPort(addr)
-	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader("noop\n"), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }, lang: i18n.En}
-	if err := runTelnet(context.Background(), e, telnetOptions{host: host, port: port, wait: 50 * time.Millisecond, dialTimeout: 10 * time.Second}); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(errOut.String(), "the server did not close the connection within") {
-		t.Errorf("stderr: %s", errOut.String())
-	}
-	if diff := cmp.Diff("noop\r\n", string(<-got)); diff != "" {
-		t.Errorf("bytes on the wire (-want +got):\n%s", diff)
-	}
-}
-
 // --bind sets the address the server sees: on one machine, 127.0.1.2 is
 // group 2's host.
 func TestTelnetBind(t *testing.T) {
@@ -444,7 +388,7 @@ func TestBindAddr(t *testing.T) {
 // is telnet's.
 func TestTelnetAtATerminal(t *testing.T) {
 	t.Parallel()
-	expect := lookPath(t, "expect")
+	expect := testenv.NeedTool(t, "expect")
 	s := startToolServer(t)
 	script := filepath.Join(t.TempDir(), "session.exp")
 	if err := os.WriteFile(script, []byte(terminalSession), 0o644); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"maillab/lab/terminal"
 	"maillab/server/account"
 	"maillab/server/group"
 	"maillab/server/journal"
@@ -33,7 +34,11 @@ func newUserCommand(e *env) *cli.Command {
 				UsageText: "lab user add NAME [--group N] [--data DIR]",
 				Flags:     []cli.Flag{groupFlag(), dataRootFlag(e), langFlag(e)},
 				Action: func(c *cli.Context) error {
-					return runUserSet(c, e, false)
+					o, err := userSetOptionsOf(c, e)
+					if err != nil {
+						return err
+					}
+					return runUserSet(e, o)
 				},
 			},
 			{
@@ -42,7 +47,12 @@ func newUserCommand(e *env) *cli.Command {
 				UsageText: "lab user passwd NAME [--group N] [--data DIR]",
 				Flags:     []cli.Flag{groupFlag(), dataRootFlag(e), langFlag(e)},
 				Action: func(c *cli.Context) error {
-					return runUserSet(c, e, true)
+					o, err := userSetOptionsOf(c, e)
+					if err != nil {
+						return err
+					}
+					o.existing = true
+					return runUserSet(e, o)
 				},
 			},
 			{
@@ -92,16 +102,30 @@ func pickGroup(e *env, root string, n int) (int, error) {
 	return 0, usageError{texts["which-group"].F(e.lang, root)}
 }
 
-func runUserSet(c *cli.Context, e *env, existing bool) error {
+// userSetOptions are the settings of `lab user add` and `lab user passwd`.
+type userSetOptions struct {
+	name     string // as typed
+	root     string // the data root
+	group    int    // 0: the one group under root
+	existing bool   // passwd: the account must exist; add: it must not
+}
+
+func userSetOptionsOf(c *cli.Context, e *env) (userSetOptions, error) {
 	if c.NArg() != 1 {
-		return usageError{texts["user-one-name"].In(e.lang)}
+		return userSetOptions{}, usageError{texts["user-one-name"].In(e.lang)}
 	}
-	name := account.Normalize(c.Args().First())
+	return userSetOptions{name: c.Args().First(), root: c.String("data"), group: c.Int("group")}, nil
+}
+
+// runUserSet adds an account, or sets the password of one, with the
+// password read from a no-echo prompt or stdin.
+func runUserSet(e *env, o userSetOptions) error {
+	existing, root := o.existing, o.root
+	name := account.Normalize(o.name)
 	if err := account.CheckName(name); err != nil {
-		return failure{texts["bad-name"].F(e.lang, c.Args().First())}
+		return failure{texts["bad-name"].F(e.lang, o.name)}
 	}
-	root := c.String("data")
-	n, err := pickGroup(e, root, c.Int("group"))
+	n, err := pickGroup(e, root, o.group)
 	if err != nil {
 		return err
 	}
@@ -170,7 +194,7 @@ func runUserList(e *env, root string, n int) error {
 			fmt.Fprintf(e.stdout, "  %s\n", t("no-accounts"))
 			continue
 		}
-		fmt.Fprintf(e.stdout, "  %s %s %s\n", padWidth(t("col-user"), 16), padWidth(t("col-address"), 28), t("col-messages"))
+		fmt.Fprintf(e.stdout, "  %s %s %s\n", terminal.Pad(t("col-user"), 16), terminal.Pad(t("col-address"), 28), t("col-messages"))
 		for _, a := range list {
 			count := "-"
 			if msgs, err := maildir.Dir(filepath.Join(data.Dir, "mail", a.Name)).List(); err == nil {
@@ -182,11 +206,7 @@ func runUserList(e *env, root string, n int) error {
 	return nil
 }
 
-// padWidth pads s with spaces to width columns of a terminal, where a
-// Japanese character takes two.
-func padWidth(s string, width int) string {
-	if n := displayWidth(s); n < width {
-		return s + strings.Repeat(" ", width-n)
-	}
-	return s
-}
+// padWidth and displayWidth are terminal.Pad and terminal.Width under the
+// names the grade tables use.
+func padWidth(s string, cols int) string { return terminal.Pad(s, cols) }
+func displayWidth(s string) int          { return terminal.Width(s) }

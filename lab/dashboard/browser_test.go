@@ -14,20 +14,16 @@ import (
 
 	"maillab/checker/checkertest"
 	"maillab/exercises/i18n"
+	"maillab/internal/testenv"
 	"maillab/lab/dashboard"
 )
 
-// chromium is Debian's headless browser, which CI installs (.ci/run).
-const chromium = "/usr/bin/chromium"
-
 // browser starts a headless Chromium for the test, with a profile of its
-// own, and returns a tab's context. A missing Chromium fails the test: CI
-// installs it, and a dashboard test that does not run proves nothing.
+// own, and returns a tab's context. Without Chromium on PATH the test is
+// skipped locally and fails in CI (.ci/run installs it).
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("the dashboard test needs Chromium at %s (apt-get install chromium): %v", chromium, err)
-	}
+	chromium := testenv.NeedTool(t, "chromium", "chromium-browser", "google-chrome")
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium),
 		chromedp.Headless,

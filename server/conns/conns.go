@@ -2,6 +2,10 @@
 // connections, and how many come from each client host — so that the SMTP
 // and POP3 servers share one accept loop, one set of connection limits and
 // one graceful shutdown.
+//
+// A protocol server embeds a [Frame] (the Set, its configuration, its log)
+// and gives each connection an [Idle], the one way a connection waits for
+// a command and is woken there by Shutdown.
 package conns
 
 import (
@@ -170,8 +174,17 @@ func (s *Set) changedLocked() chan struct{} {
 
 // Shutdown stops the server gracefully: the listeners are closed, every
 // connection is interrupted (it ends when it safely can), and Shutdown
-// waits for all of them to end. When ctx ends first, the connections left
-// are cut and ctx's error returned.
+// waits for all of them to be removed, which a server does once the
+// session's handler is done with its backend.
+//
+// When ctx has a deadline, the connections still there shortly before it
+// (a tenth of the time left, at most CutMargin) are cut, and Shutdown waits
+// the rest of the time for their handlers to notice and return: what the
+// server's owner closes next, such as a journal or a lock, is then no longer
+// in use. When ctx is cancelled, or its deadline comes first, the
+// connections left are cut and Shutdown returns at once. Whenever
+// connections were cut the error is ctx's (context.DeadlineExceeded for a
+// cut before the deadline).
 func (s *Set) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing.Store(true)
@@ -180,18 +193,49 @@ func (s *Set) Shutdown(ctx context.Context) error {
 		c.Interrupt()
 	}
 	s.mu.Unlock()
+	var cut <-chan time.Time
+	if deadline, ok := ctx.Deadline(); ok {
+		left := time.Until(deadline)
+		t := time.NewTimer(left - min(left/10, CutMargin))
+		defer t.Stop()
+		cut = t.C
+	}
+	if s.waitEmpty(ctx.Done(), cut) {
+		return err
+	}
+	s.closeConns()
+	if s.waitEmpty(ctx.Done(), nil) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return context.DeadlineExceeded // cut a little before it
+	}
+	s.mu.Lock()
+	n := len(s.conns)
+	s.mu.Unlock()
+	return fmt.Errorf("%w (%d sessions cut and still ending)", ctx.Err(), n)
+}
+
+// CutMargin is the most time Shutdown keeps, before its context's
+// deadline, for the handlers of the connections it cut to return.
+const CutMargin = 2 * time.Second
+
+// waitEmpty waits until no connection is left (true) or until done or
+// timeout (false), whichever comes first.
+func (s *Set) waitEmpty(done <-chan struct{}, timeout <-chan time.Time) bool {
 	for {
 		s.mu.Lock()
 		n, ch := len(s.conns), s.changedLocked()
 		s.mu.Unlock()
 		if n == 0 {
-			return err
+			return true
 		}
 		select {
 		case <-ch:
-		case <-ctx.Done():
-			s.closeConns()
-			return ctx.Err()
+		case <-done:
+			return false
+		case <-timeout:
+			return false
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,10 +14,16 @@ import (
 type fakeConn struct {
 	interrupted atomic.Bool
 	closed      atomic.Bool
-	done        chan struct{} // closed when the "session" ends
+	onInterrupt func() // run, in a goroutine of its own, when interrupted
 }
 
-func (f *fakeConn) Interrupt()   { f.interrupted.Store(true) }
+func (f *fakeConn) Interrupt() {
+	f.interrupted.Store(true)
+	if f.onInterrupt != nil {
+		go f.onInterrupt()
+	}
+}
+
 func (f *fakeConn) Close() error { f.closed.Store(true); return nil }
 
 func addr(ip string) net.Addr { return &net.TCPAddr{IP: net.ParseIP(ip), Port: 1000} }
@@ -58,24 +63,16 @@ func TestLimits(t *testing.T) {
 func TestShutdown(t *testing.T) {
 	t.Parallel()
 	var s conns.Set
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// quick ends when interrupted; then the time is up for slow
 	quick, slow := &fakeConn{}, &fakeConn{}
+	quick.onInterrupt = func() { s.Remove(quick); cancel() }
 	s.Add(quick, addr("10.0.0.1"))
 	s.Add(slow, addr("10.0.0.2"))
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for !quick.interrupted.Load() {
-			time.Sleep(time.Millisecond)
-		}
-		s.Remove(quick)
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
 	err := s.Shutdown(ctx)
-	wg.Wait()
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Shutdown = %v, want the deadline", err)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Shutdown = %v, want the context's error", err)
 	}
 	if !slow.interrupted.Load() || !slow.closed.Load() || quick.closed.Load() {
 		t.Errorf("slow interrupted %v closed %v; quick closed %v", slow.interrupted.Load(), slow.closed.Load(), quick.closed.Load())
@@ -83,6 +80,34 @@ func TestShutdown(t *testing.T) {
 	if err := s.Add(&fakeConn{}, addr("10.0.0.3")); !errors.Is(err, conns.ErrClosed) {
 		t.Errorf("Add after Shutdown = %v", err)
 	}
+}
+
+// With a deadline, Shutdown cuts the connections left shortly before it,
+// and waits for their handlers to return before it does.
+func TestShutdownWaitsForTheHandlersItCut(t *testing.T) {
+	t.Parallel()
+	var s conns.Set
+	stuck := &cutConn{set: &s}
+	s.Add(stuck, addr("10.0.0.1"))
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	err := s.Shutdown(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Shutdown = %v, want the deadline", err)
+	}
+	if n := s.Len(); n != 0 {
+		t.Errorf("Shutdown returned with %d handlers still running", n)
+	}
+}
+
+// cutConn ignores Interrupt; when cut, its handler returns (a little
+// later, in a goroutine of its own).
+type cutConn struct{ set *conns.Set }
+
+func (c *cutConn) Interrupt() {}
+func (c *cutConn) Close() error {
+	go c.set.Remove(c)
+	return nil
 }
 
 func TestServeStopsOnClose(t *testing.T) {

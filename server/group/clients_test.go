@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"maillab/internal/testenv"
 	"maillab/server/group"
 	"maillab/server/journal"
 	"maillab/server/maildir"
@@ -94,23 +95,13 @@ func assertNoSecrets(t *testing.T, data *group.Data) {
 	}
 }
 
-// need finds a client program; a missing one fails the test.
-func need(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s is needed for this test and is not installed (make deps installs the test clients)", name)
-	}
-	return p
-}
-
 // runClient runs a client program and returns its output; it fails the
 // test when the program fails, unless wantFail.
 func runClient(t *testing.T, stdin string, wantFail bool, name string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, need(t, name), args...)
+	cmd := exec.CommandContext(ctx, testenv.NeedTool(t, name), args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "LC_ALL=C.UTF-8")
 	out, err := cmd.CombinedOutput()

@@ -261,12 +261,21 @@ func TestRelayWaitsForAPeerThatIsDown(t *testing.T) {
 	cl.start(1)
 	// … and group 2 comes up: delivered, once
 	cl.start(2)
-	msgs := cl.waitMailbox(2, "yom", 2)
-	time.Sleep(300 * time.Millisecond) // a second delivery would come by now
-	if msgs = mailbox(t, cl.data[2], "yom"); len(msgs) != 2 || !strings.Contains(msgs[1], "Subject: wait for me") {
+	cl.waitMailbox(2, "yom", 2)
+	// the relay is done with the message: handed over and out of the
+	// queue, so no second copy can be on its way
+	waitFor(t, func() bool {
+		for _, e := range events(t, cl.data[1], journal.Relayed) {
+			if e.Result == journal.ResultOK {
+				q, _ := cl.servers[1].Queue().List()
+				return len(q) == 0
+			}
+		}
+		return false
+	})
+	if msgs := mailbox(t, cl.data[2], "yom"); len(msgs) != 2 || !strings.Contains(msgs[1], "Subject: wait for me") {
 		t.Errorf("group 2's yom has %d messages", len(msgs))
 	}
-	waitFor(t, func() bool { q, _ := cl.servers[1].Queue().List(); return len(q) == 0 })
 }
 
 func TestRelayUnknownUserBounces(t *testing.T) {

@@ -19,8 +19,11 @@ import (
 	"maillab/server/smtp"
 )
 
-// Limits bound what one client can make the server do. Zero fields take the
-// defaults of DefaultLimits.
+// Limits bound what one client can make the server do. The rule for every
+// field is that of the protocol servers (conns.Limit): zero takes the
+// default of DefaultLimits, a negative value turns the limit off (no line
+// limit, no timeout, no login delay, no connection limit, no grace at
+// shutdown), any other is the limit.
 type Limits struct {
 	POP3Line     int           // command line incl. CRLF (RFC 2449: 255)
 	SMTPLine     int           // command line incl. CRLF (RFC 5321: 512)
@@ -39,15 +42,16 @@ type Limits struct {
 	ShutdownGrace time.Duration // how long a DATA in flight may take at shutdown
 }
 
-// DefaultLimits are the limits of a group server.
+// DefaultLimits are the limits of a group server: the protocol servers'
+// own defaults, and the group's.
 var DefaultLimits = Limits{
-	POP3Line:      255,
-	SMTPLine:      512,
-	TextLine:      1000,
-	MessageBytes:  10 << 20,
-	Recipients:    100,
-	POP3Idle:      10 * time.Minute,
-	SMTPIdle:      5 * time.Minute,
+	POP3Line:      pop3.DefaultMaxLine,
+	SMTPLine:      smtp.DefaultMaxLine,
+	TextLine:      smtp.DefaultMaxTextLine,
+	MessageBytes:  smtp.DefaultMaxMessageBytes,
+	Recipients:    smtp.DefaultMaxRecipients,
+	POP3Idle:      pop3.DefaultIdleTimeout,
+	SMTPIdle:      smtp.DefaultIdleTimeout,
 	ErrorsInARow:  20,
 	LoginDelay:    time.Second,
 	Conns:         500,
@@ -55,36 +59,29 @@ var DefaultLimits = Limits{
 	ShutdownGrace: 30 * time.Second,
 }
 
+// withDefaults fills the zero fields from DefaultLimits. A negative field
+// stays negative: the protocol servers read it as off, as the group does.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
-	set := func(v *int, def int) {
-		if *v == 0 {
-			*v = def
-		}
-	}
-	set(&l.POP3Line, d.POP3Line)
-	set(&l.SMTPLine, d.SMTPLine)
-	set(&l.TextLine, d.TextLine)
-	set(&l.Recipients, d.Recipients)
-	set(&l.ErrorsInARow, d.ErrorsInARow)
-	set(&l.Conns, d.Conns)
-	set(&l.ConnsPerHost, d.ConnsPerHost)
-	if l.MessageBytes == 0 {
-		l.MessageBytes = d.MessageBytes
-	}
-	if l.POP3Idle == 0 {
-		l.POP3Idle = d.POP3Idle
-	}
-	if l.SMTPIdle == 0 {
-		l.SMTPIdle = d.SMTPIdle
-	}
-	if l.LoginDelay == 0 {
-		l.LoginDelay = d.LoginDelay
-	}
-	if l.ShutdownGrace == 0 {
-		l.ShutdownGrace = d.ShutdownGrace
-	}
+	orDefault(&l.POP3Line, d.POP3Line)
+	orDefault(&l.SMTPLine, d.SMTPLine)
+	orDefault(&l.TextLine, d.TextLine)
+	orDefault(&l.MessageBytes, d.MessageBytes)
+	orDefault(&l.Recipients, d.Recipients)
+	orDefault(&l.POP3Idle, d.POP3Idle)
+	orDefault(&l.SMTPIdle, d.SMTPIdle)
+	orDefault(&l.ErrorsInARow, d.ErrorsInARow)
+	orDefault(&l.LoginDelay, d.LoginDelay)
+	orDefault(&l.Conns, d.Conns)
+	orDefault(&l.ConnsPerHost, d.ConnsPerHost)
+	orDefault(&l.ShutdownGrace, d.ShutdownGrace)
 	return l
+}
+
+func orDefault[T ~int | ~int64](v *T, def T) {
+	if *v == 0 {
+		*v = def
+	}
 }
 
 // Config describes one group's server.
@@ -172,7 +169,7 @@ func New(cfg Config) (*Server, error) {
 		lock:    l,
 		inUse:   map[string]bool{},
 	}
-	s.throttle = newThrottle(s.limits.LoginDelay)
+	s.throttle = newThrottle(max(s.limits.LoginDelay, 0)) // negative: off
 	if s.cfg.ErrorLog == nil {
 		s.cfg.ErrorLog = log.New(discard{}, "", 0)
 	}
@@ -313,8 +310,10 @@ func (s *Server) POP3Addr() net.Addr { return s.pop3Ln.Addr() }
 
 // Shutdown stops the servers gracefully: no new connections; a DATA in
 // flight completes (or is refused when ctx ends first); POP3 sessions end
-// without deleting anything. Then the journal is closed and the data folder
-// released.
+// without deleting anything. Give ctx a deadline: the servers then cut what
+// is left a little before it and wait for those sessions to end, so that
+// the journal is closed and the data folder released only when no session
+// uses them.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	if s.closed {

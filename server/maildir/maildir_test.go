@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"maillab/internal/testenv"
 	"maillab/server/maildir"
 )
 
@@ -215,10 +216,7 @@ func TestCleanTmp(t *testing.T) {
 // s-nail, an ordinary mail reader, reads what Deliver wrote.
 func TestSNailReadsTheFolder(t *testing.T) {
 	t.Parallel()
-	snail, err := exec.LookPath("s-nail")
-	if err != nil {
-		t.Fatal("s-nail is needed for this test (apt-get install s-nail)")
-	}
+	snail := testenv.NeedTool(t, "s-nail")
 	d := newDir(t)
 	msgs := []string{
 		"From: Alice <alice@g1.lab.test>\r\nTo: yom@g3.lab.test\r\nSubject: first hello\r\nDate: Wed, 25 Nov 2026 10:00:00 +0900\r\n\r\nbody one\r\n.dot line\r\n",

@@ -9,9 +9,9 @@ import (
 	"net"
 	"os"
 	"runtime/debug"
-	"sync"
 	"time"
 
+	"maillab/server/conns"
 	"maillab/server/wire"
 )
 
@@ -66,9 +66,6 @@ var (
 	errBroken = errors.New("pop3: connection broken")
 )
 
-// aLongTimeAgo is a read deadline that makes a blocked read return at once.
-var aLongTimeAgo = time.Unix(1, 0)
-
 // When the server ends a session, it reads and discards for up to
 // lingerTime, or lingerBytes, whatever the client still sends. Closing a
 // TCP connection with unread input sends a reset, which can destroy the
@@ -108,8 +105,7 @@ type conn struct {
 	sent []retrieved   // messages written out, reported to the tracer once flushed
 	br   *bufio.Reader // for TOP, reused
 
-	mu   sync.Mutex // guards idle and the read deadline against Shutdown
-	idle bool       // blocked waiting for a command
+	conns.Idle // waiting for a command; Shutdown wakes it there
 }
 
 // retrieved is a message sent in answer to RETR.
@@ -120,13 +116,13 @@ type retrieved struct {
 
 func newConn(s *Server, nc net.Conn) *conn {
 	var w io.Writer = nc
-	if s.IdleTimeout > 0 {
-		w = deadlineWriter{nc, s.IdleTimeout}
+	if d := s.idleTimeout(); d > 0 {
+		w = deadlineWriter{nc, d}
 	}
 	return &conn{
 		srv: s,
 		nc:  nc,
-		r:   wire.NewReader(nc, s.MaxLine),
+		r:   wire.NewReader(nc, s.maxLine()),
 		w:   bufio.NewWriterSize(w, 16<<10),
 	}
 }
@@ -219,23 +215,14 @@ func (c *conn) readLine() (wire.Line, error) {
 			return wire.Line{}, errBroken
 		}
 	}
-	c.mu.Lock()
-	if c.srv.set.Closing() {
-		c.mu.Unlock()
+	if !c.Begin(&c.srv.frame, c.nc) {
 		return wire.Line{}, errShutdown
 	}
-	c.idle = true
-	if d := c.srv.IdleTimeout; d > 0 {
-		c.nc.SetReadDeadline(time.Now().Add(d))
+	if d := c.srv.idleTimeout(); d > 0 {
+		c.SetReadDeadline(d)
 	}
-	c.mu.Unlock()
-
 	line, err := c.r.ReadLine()
-
-	c.mu.Lock()
-	c.idle = false
-	c.mu.Unlock()
-	if c.srv.set.Closing() {
+	if !c.End(&c.srv.frame) {
 		return wire.Line{}, errShutdown
 	}
 	return line, err
@@ -250,17 +237,6 @@ func (c *conn) lineBuffered() bool {
 	}
 	b, _ := c.r.R.Peek(n)
 	return bytes.IndexByte(b, '\n') >= 0
-}
-
-// Interrupt makes the connection give up waiting for a command; a command
-// in progress finishes first. It is called by Shutdown, after the server
-// has been marked as closing.
-func (c *conn) Interrupt() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.idle {
-		c.nc.SetReadDeadline(aLongTimeAgo)
-	}
 }
 
 // hangUp ends a session that did not end with QUIT, telling the client why
@@ -299,7 +275,7 @@ func (c *conn) fail(e *errReply) bool {
 		if e.code == "AUTH" {
 			c.authFailures++
 		}
-		if limit := c.srv.MaxErrors; limit > 0 && (c.errors >= limit || c.authFailures >= limit) {
+		if limit := c.srv.maxErrors(); limit > 0 && (c.errors >= limit || c.authFailures >= limit) {
 			c.writeErr(&errReply{text: "too many errors"})
 			c.flush()
 			return false

@@ -18,7 +18,6 @@ import (
 	"errors"
 	"log"
 	"net"
-	"sync"
 	"time"
 
 	"maillab/server/conns"
@@ -27,8 +26,19 @@ import (
 // ErrServerClosed is returned by Serve after Shutdown or Close.
 var ErrServerClosed = errors.New("pop3: server closed")
 
+// The defaults of the limits, for a limit field left zero.
+const (
+	DefaultMaxLine         = 255 // RFC 2449 section 4
+	DefaultIdleTimeout     = 10 * time.Minute
+	DefaultMaxErrors       = 20
+	DefaultMaxConns        = 500
+	DefaultMaxConnsPerHost = 100
+)
+
 // Server is a POP3 server. Set its fields before calling Serve or ServeConn
-// and do not change them afterwards. Limits are off when zero.
+// and do not change them afterwards. A limit left zero takes its default
+// (DefaultMaxLine and the others), a negative one is off: the rule of
+// conns.Limit, the same in package smtp and in group.Limits.
 type Server struct {
 	// Backend checks logins and provides the maildrops. Required.
 	Backend Backend
@@ -40,19 +50,18 @@ type Server struct {
 	Implementation string
 	// MaxLine is the longest command line accepted, counting its CRLF
 	// (RFC 2449 says 255). A longer line is answered "-ERR line too long"
-	// and the session goes on. Zero means no limit.
+	// and the session goes on.
 	MaxLine int
 	// IdleTimeout is the autologout timer (RFC 1939 asks for at least 10
 	// minutes): a whole command line must arrive within it, and every write
 	// to the client must make progress within it. A session that times out
-	// is closed without deleting anything. Zero means no timeout.
+	// is closed without deleting anything.
 	IdleTimeout time.Duration
 	// MaxErrors closes the connection, with "-ERR too many errors", when
 	// that many commands in a row have failed through the client's fault
 	// (unknown, wrong state, bad syntax, bad message number, failed login),
 	// or when that many logins have failed on the connection (USER's +OK
-	// between two failed PASS does not start the count again). Zero means
-	// never.
+	// between two failed PASS does not start the count again).
 	MaxErrors int
 	// Challenge, when set, returns the APOP timestamp for a new
 	// connection, angle brackets included. Tests set it to get fixed
@@ -66,17 +75,25 @@ type Server struct {
 
 	// MaxConns and MaxConnsPerHost bound the connections served at once,
 	// in all and from one client address; a connection over a limit is
-	// answered "-ERR [SYS/TEMP]" and closed. Zero means no limit.
+	// answered "-ERR [SYS/TEMP]" and closed.
 	MaxConns        int
 	MaxConnsPerHost int
 
-	set  conns.Set
-	once sync.Once
+	frame conns.Frame
 }
 
-func (s *Server) init() {
-	s.once.Do(func() {
-		s.set.Limits = conns.Limits{Total: s.MaxConns, PerHost: s.MaxConnsPerHost}
+// fr is the server's frame, set up from the fields the first time.
+func (s *Server) fr() *conns.Frame {
+	return s.frame.Setup(func() conns.Config {
+		return conns.Config{
+			Protocol: "pop3",
+			Limits: conns.Limits{
+				Total:   conns.Limit(s.MaxConns, DefaultMaxConns),
+				PerHost: conns.Limit(s.MaxConnsPerHost, DefaultMaxConnsPerHost),
+			},
+			ErrorLog: s.ErrorLog,
+			Closed:   ErrServerClosed,
+		}
 	})
 }
 
@@ -84,21 +101,15 @@ func (s *Server) init() {
 // closes l when it returns, which is with ErrServerClosed after Shutdown or
 // Close, or with the error that made Accept fail.
 func (s *Server) Serve(l net.Listener) error {
-	s.init()
-	err := s.set.Serve(l, s.ServeConn, func(format string, args ...any) { s.logf("pop3: "+format, args...) })
-	if errors.Is(err, conns.ErrClosed) {
-		return ErrServerClosed
-	}
-	return err
+	return s.fr().Serve(l, s.ServeConn)
 }
 
 // ServeConn serves one connection and returns when it has ended. It closes
 // nc. After Shutdown or Close it closes nc at once; over a connection limit
 // it says so first.
 func (s *Server) ServeConn(nc net.Conn) {
-	s.init()
 	c := newConn(s, nc)
-	if err := s.set.Add(c, nc.RemoteAddr()); err != nil {
+	if err := s.fr().Add(c, nc.RemoteAddr()); err != nil {
 		if !errors.Is(err, conns.ErrClosed) {
 			c.writeErr(sysTemp("too many connections, try again later").(*errReply))
 			c.flush()
@@ -107,7 +118,7 @@ func (s *Server) ServeConn(nc net.Conn) {
 		return
 	}
 	defer c.close()
-	defer s.set.Remove(c) // the session is over; lingering is not waited for
+	defer s.frame.Remove(c) // the session is over; lingering is not waited for
 	c.serve()
 }
 
@@ -115,28 +126,28 @@ func (s *Server) ServeConn(nc net.Conn) {
 // connections that are waiting for a command (telling the client so), lets
 // a command in progress finish (such as the deletions of a QUIT) and then
 // closes its connection. A session ended this way deletes nothing. Shutdown
-// returns when every connection has ended, or, when ctx ends first, cuts the
-// connections left (deleting nothing) and returns ctx's error.
+// returns when every session has ended (maildrop unlocked, session closed).
+// When time runs out it cuts the connections left (deleting nothing) and
+// returns the context's error: shortly before ctx's deadline, so that it can
+// still wait for their sessions to end (see conns.Set.Shutdown); at once when
+// ctx is cancelled.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.init()
-	return s.set.Shutdown(ctx)
+	return s.fr().Shutdown(ctx)
 }
 
 // Close stops the server at once: it closes the listeners and every
 // connection. Sessions cut this way delete nothing; their maildrops are
 // unlocked and their sessions closed as their goroutines notice.
 func (s *Server) Close() error {
-	s.init()
-	return s.set.Close()
+	return s.fr().Close()
 }
 
-func (s *Server) logf(format string, args ...any) {
-	if s.ErrorLog != nil {
-		s.ErrorLog.Printf(format, args...)
-	} else {
-		log.Printf(format, args...)
-	}
-}
+func (s *Server) logf(format string, args ...any) { s.fr().Logf(format, args...) }
+
+// The limits in force; 0 is off.
+func (s *Server) maxLine() int               { return conns.Limit(s.MaxLine, DefaultMaxLine) }
+func (s *Server) idleTimeout() time.Duration { return conns.Limit(s.IdleTimeout, DefaultIdleTimeout) }
+func (s *Server) maxErrors() int             { return conns.Limit(s.MaxErrors, DefaultMaxErrors) }
 
 // challenge returns the APOP timestamp for a new connection.
 func (s *Server) challenge() string {

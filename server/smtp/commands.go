@@ -136,7 +136,7 @@ func (c *conn) hello(arg string, extended bool) {
 		return
 	}
 	size := "SIZE"
-	if n := c.srv.MaxMessageBytes; n > 0 {
+	if n := c.srv.maxMessageBytes(); n > 0 {
 		size = "SIZE " + strconv.FormatInt(n, 10)
 	}
 	c.reply(250, "", host, "PIPELINING", size, "8BITMIME", "ENHANCEDSTATUSCODES", "HELP")
@@ -152,7 +152,7 @@ func (c *conn) mail(arg string) {
 		c.reply(503, "5.5.1", "Nested MAIL command (one sender per message; RSET starts over)")
 		return
 	}
-	from, opts, perr := parseMail(arg, c.srv.MaxMessageBytes)
+	from, opts, perr := parseMail(arg, c.srv.maxMessageBytes())
 	if perr != nil {
 		c.reply(perr.code, perr.enh, perr.msg)
 		return
@@ -177,7 +177,7 @@ func (c *conn) rcpt(arg string) {
 		c.reply(perr.code, perr.enh, perr.msg)
 		return
 	}
-	if max := c.srv.MaxRecipients; max > 0 && c.rcpts >= max {
+	if max := c.srv.maxRecipients(); max > 0 && c.rcpts >= max {
 		// RFC 5321 section 4.5.3.1.10: a temporary refusal, so that the
 		// client sends the rest of the recipients in another transaction.
 		c.reply(452, "4.5.3", "Too many recipients")

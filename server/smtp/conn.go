@@ -9,19 +9,16 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
+	"maillab/server/conns"
 	"maillab/server/wire"
 )
 
 // errShuttingDown ends a session that was waiting for a command when the
 // server began to shut down.
 var errShuttingDown = errors.New("smtp: shutting down")
-
-// aLongTimeAgo is a read deadline that wakes a blocked read at once.
-var aLongTimeAgo = time.Unix(1, 0)
 
 // conn is one client connection and its session.
 type conn struct {
@@ -33,11 +30,9 @@ type conn struct {
 	sess   Session
 	tracer Tracer // sess, when it is one
 
-	// mu orders the read deadlines that the session sets against the one
-	// Shutdown sets to wake a session waiting for a command.
-	mu          sync.Mutex
-	waiting     bool // blocked in the read of a command line
-	interrupted bool // Shutdown woke the read; the session must end
+	// Idle orders the read deadlines that the session sets against the
+	// one Shutdown sets to wake a session waiting for a command.
+	conns.Idle
 
 	// Only the session's goroutine touches the rest.
 	armed   bool  // give the next read from the connection a fresh deadline
@@ -54,14 +49,14 @@ type conn struct {
 
 func newConn(s *Server, nc net.Conn) *conn {
 	c := &conn{srv: s, nc: nc}
-	c.r = wire.NewReader((*connReader)(c), s.MaxLine)
+	c.r = wire.NewReader((*connReader)(c), s.maxLine())
 	c.w = bufio.NewWriter((*connWriter)(c))
 	return c
 }
 
 // serve runs the session to its end and closes the connection.
 func (c *conn) serve() {
-	defer c.srv.set.Remove(c)
+	defer c.srv.frame.Remove(c)
 	defer c.nc.Close()
 	if !c.open() {
 		return
@@ -154,7 +149,7 @@ func (c *conn) loop() {
 			c.endOnReadError(err)
 			return
 		}
-		if max := c.srv.MaxErrors; max > 0 && c.errs >= max {
+		if max := c.srv.maxErrors(); max > 0 && c.errs >= max {
 			c.reply(421, "4.7.0", "Too many errors")
 			c.flush()
 			return
@@ -168,41 +163,18 @@ func (c *conn) readCommand() (wire.Line, error) {
 	if err := c.flushUnlessPipelined(); err != nil {
 		return wire.Line{}, err
 	}
-	c.mu.Lock()
-	if c.srv.set.Closing() {
-		c.mu.Unlock()
+	if !c.Begin(&c.srv.frame, c.nc) {
 		return wire.Line{}, errShuttingDown
 	}
-	c.waiting = true
-	c.mu.Unlock()
-
 	c.armed = true
 	line, err := c.r.ReadLine()
 	c.armed = false
-
-	c.mu.Lock()
-	c.waiting = false
-	interrupted := c.interrupted
-	c.mu.Unlock()
-	if interrupted {
+	if !c.End(&c.srv.frame) {
 		// Even a line that made it: it has not been acted on, and the
 		// read deadline is gone.
 		return wire.Line{}, errShuttingDown
 	}
 	return line, err
-}
-
-// Interrupt wakes the session if it is waiting for a command, so
-// that it answers 421 and ends. Shutdown calls it after marking the server
-// as shutting down; a session that is busy sees the mark before its next
-// read.
-func (c *conn) Interrupt() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.waiting {
-		c.interrupted = true
-		c.nc.SetReadDeadline(aLongTimeAgo)
-	}
 }
 
 // endOnReadError ends the session after a failed read of a command.
@@ -320,13 +292,9 @@ func (r *connReader) Read(p []byte) (int, error) {
 	if c.readErr != nil {
 		return 0, c.readErr
 	}
-	if t := c.srv.IdleTimeout; t > 0 && (c.armed || c.renew) {
+	if t := c.srv.idleTimeout(); t > 0 && (c.armed || c.renew) {
 		c.armed = false
-		c.mu.Lock()
-		if !c.interrupted {
-			c.nc.SetReadDeadline(time.Now().Add(t))
-		}
-		c.mu.Unlock()
+		c.SetReadDeadline(t)
 	}
 	n, err := c.nc.Read(p)
 	if err != nil {
@@ -341,7 +309,7 @@ type connWriter conn
 
 func (w *connWriter) Write(p []byte) (int, error) {
 	c := (*conn)(w)
-	if t := c.srv.IdleTimeout; t > 0 {
+	if t := c.srv.idleTimeout(); t > 0 {
 		c.nc.SetWriteDeadline(time.Now().Add(t))
 	}
 	return c.nc.Write(p)

@@ -28,15 +28,15 @@ func (c *conn) data(arg string) (done bool) {
 		return true
 	}
 
-	c.r.MaxLine = c.srv.MaxTextLine
+	c.r.MaxLine = c.srv.maxTextLine()
 	c.renew = true
-	d := wire.NewDataReader(c.r, c.srv.MaxMessageBytes)
+	d := wire.NewDataReader(c.r, c.srv.maxMessageBytes())
 	dataErr := c.sess.Data(d)
 	// Whatever the backend did, read on to the final "." so that the next
 	// line is a command again.
 	err := d.Drain()
 	c.renew = false
-	c.r.MaxLine = c.srv.MaxLine
+	c.r.MaxLine = c.srv.maxLine()
 
 	if err != nil && !errors.Is(err, wire.ErrLineTooLong) && !errors.Is(err, wire.ErrTooBig) {
 		// The connection failed (closed, reset, timed out, or closed by
@@ -65,7 +65,7 @@ func (c *conn) data(arg string) (done bool) {
 		// and RFC 3463's X.6.0 "Other or undefined media error" (552 is for
 		// size, which is not what happened).
 		c.reply(554, "5.6.0", "Line too long: a message line may have at most "+
-			strconv.Itoa(c.srv.MaxTextLine)+" octets, CRLF included")
+			strconv.Itoa(c.srv.maxTextLine())+" octets, CRLF included")
 	case errors.Is(err, wire.ErrTooBig):
 		// RFC 1870 section 6.
 		c.reply(552, "5.3.4", "Message size exceeds fixed maximum message size")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log"
 	"net"
-	"sync"
 	"time"
 
 	"maillab/server/conns"
@@ -14,9 +13,22 @@ import (
 // ErrServerClosed is returned by Serve after Shutdown or Close.
 var ErrServerClosed = errors.New("smtp: server closed")
 
+// The defaults of the limits, for a limit field left zero.
+const (
+	DefaultMaxLine         = 512             // RFC 5321 section 4.5.3.1.4
+	DefaultMaxTextLine     = 1000            // RFC 5321 section 4.5.3.1.6
+	DefaultMaxMessageBytes = 10 << 20        // 10 MiB
+	DefaultMaxRecipients   = 100             // RFC 5321 section 4.5.3.1.8
+	DefaultIdleTimeout     = 5 * time.Minute // RFC 5321 section 4.5.3.2.7
+	DefaultMaxErrors       = 20
+	DefaultMaxConns        = 500
+	DefaultMaxConnsPerHost = 100
+)
+
 // Server is an SMTP server. Set its fields before calling Serve or ServeConn
-// and do not change them afterwards. Limits are zero when off; the values in
-// the comments are what a group server uses.
+// and do not change them afterwards. A limit left zero takes its default
+// (DefaultMaxLine and the others), a negative one is off: the rule of
+// conns.Limit, the same in package pop3 and in group.Limits.
 type Server struct {
 	// Backend is required: it makes a Session for every connection.
 	Backend Backend
@@ -32,7 +44,8 @@ type Server struct {
 	// refused with "554 5.6.0" once its data has ended.
 	MaxTextLine int
 	// MaxMessageBytes is the largest message accepted (CRLF line ends,
-	// stuffing dots not counted). It is advertised with the SIZE extension.
+	// stuffing dots not counted). It is advertised with the SIZE extension
+	// (as "SIZE" alone when off).
 	MaxMessageBytes int64
 	// MaxRecipients is the number of accepted recipients per message
 	// (100, RFC 5321 section 4.5.3.1.8); RCPTs beyond it get "452 4.5.3".
@@ -53,17 +66,25 @@ type Server struct {
 
 	// MaxConns and MaxConnsPerHost bound the connections served at once,
 	// in all and from one client address; a connection over a limit is
-	// answered "421 4.7.0" and closed. Zero means no limit.
+	// answered "421 4.7.0" and closed.
 	MaxConns        int
 	MaxConnsPerHost int
 
-	set  conns.Set
-	once sync.Once
+	frame conns.Frame
 }
 
-func (s *Server) init() {
-	s.once.Do(func() {
-		s.set.Limits = conns.Limits{Total: s.MaxConns, PerHost: s.MaxConnsPerHost}
+// fr is the server's frame, set up from the fields the first time.
+func (s *Server) fr() *conns.Frame {
+	return s.frame.Setup(func() conns.Config {
+		return conns.Config{
+			Protocol: "smtp",
+			Limits: conns.Limits{
+				Total:   conns.Limit(s.MaxConns, DefaultMaxConns),
+				PerHost: conns.Limit(s.MaxConnsPerHost, DefaultMaxConnsPerHost),
+			},
+			ErrorLog: s.ErrorLog,
+			Closed:   ErrServerClosed,
+		}
 	})
 }
 
@@ -71,21 +92,15 @@ func (s *Server) init() {
 // returns ErrServerClosed after Shutdown or Close, or the error of Accept
 // when it is not a temporary one. Serve closes l when it returns.
 func (s *Server) Serve(l net.Listener) error {
-	s.init()
-	err := s.set.Serve(l, s.ServeConn, func(format string, args ...any) { s.logf("smtp: "+format, args...) })
-	if errors.Is(err, conns.ErrClosed) {
-		return ErrServerClosed
-	}
-	return err
+	return s.fr().Serve(l, s.ServeConn)
 }
 
 // ServeConn serves one connection and returns when the session has ended
 // and the connection is closed. Over a connection limit the client is told
 // so (421) and the connection closed.
 func (s *Server) ServeConn(nc net.Conn) {
-	s.init()
 	c := newConn(s, nc)
-	if err := s.set.Add(c, nc.RemoteAddr()); err != nil {
+	if err := s.fr().Add(c, nc.RemoteAddr()); err != nil {
 		switch {
 		case errors.Is(err, conns.ErrTooManyFromHost):
 			c.reply(421, "4.7.0", s.hostname()+" Error: too many connections from your host")
@@ -104,20 +119,20 @@ func (s *Server) ServeConn(nc net.Conn) {
 // "421 4.3.2 Service shutting down" to every session that is waiting for a
 // command and closes it, and lets a session in the middle of DATA finish its
 // message (and get its 250) before it is told the same. Shutdown returns when
-// every session has ended, or, when ctx ends first, closes the connections
-// that remain (a message still being received is not acknowledged, so the
-// client will send it again) and returns ctx.Err(). In that case the
-// sessions' Logout may still run after Shutdown returned.
+// every session has ended, Logout included. When time runs out it closes the
+// connections that remain (a message still being received is not
+// acknowledged, so the client will send it again) and returns the context's
+// error: shortly before ctx's deadline, so that it can still wait for their
+// sessions to end (see conns.Set.Shutdown); at once when ctx is cancelled,
+// and then a session's Logout may run after Shutdown returned.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.init()
-	return s.set.Shutdown(ctx)
+	return s.fr().Shutdown(ctx)
 }
 
 // Close stops the server at once: it closes the listeners and every
 // connection without a reply. Messages not yet acknowledged are not kept.
 func (s *Server) Close() error {
-	s.init()
-	return s.set.Close()
+	return s.fr().Close()
 }
 
 func (s *Server) hostname() string {
@@ -127,10 +142,14 @@ func (s *Server) hostname() string {
 	return s.Hostname
 }
 
-func (s *Server) logf(format string, args ...any) {
-	if s.ErrorLog != nil {
-		s.ErrorLog.Printf(format, args...)
-		return
-	}
-	log.Printf(format, args...)
+func (s *Server) logf(format string, args ...any) { s.fr().Logf(format, args...) }
+
+// The limits in force; 0 is off.
+func (s *Server) maxLine() int     { return conns.Limit(s.MaxLine, DefaultMaxLine) }
+func (s *Server) maxTextLine() int { return conns.Limit(s.MaxTextLine, DefaultMaxTextLine) }
+func (s *Server) maxMessageBytes() int64 {
+	return conns.Limit(s.MaxMessageBytes, DefaultMaxMessageBytes)
 }
+func (s *Server) maxRecipients() int         { return conns.Limit(s.MaxRecipients, DefaultMaxRecipients) }
+func (s *Server) idleTimeout() time.Duration { return conns.Limit(s.IdleTimeout, DefaultIdleTimeout) }
+func (s *Server) maxErrors() int             { return conns.Limit(s.MaxErrors, DefaultMaxErrors) }

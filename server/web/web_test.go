@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"maillab/internal/testenv"
 	"maillab/server/group"
 	"maillab/server/journal"
 	"maillab/server/web"
@@ -201,7 +202,7 @@ func smtpSay(t *testing.T, addr string, lines ...string) {
 func TestNoSecretsLeak(t *testing.T) {
 	t.Parallel()
 	f := start(t, web.Config{MaxEvents: 7})
-	curl := need(t, "curl")
+	curl := testenv.NeedTool(t, "curl")
 	raw, _ := os.ReadFile(f.data.JournalPath())
 	if !strings.Contains(string(raw), "tanstaaf") {
 		t.Fatal("the test's sessions put no password into the journal, so they test nothing (update the test)")
@@ -281,15 +282,6 @@ func readJournal(t *testing.T, data *group.Data) []journal.Event {
 		t.Fatal(err)
 	}
 	return events
-}
-
-func need(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s is needed for this test and is not installed (make deps installs the test clients)", name)
-	}
-	return p
 }
 
 func TestStatus(t *testing.T) {

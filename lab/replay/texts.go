@@ -1,0 +1,111 @@
+package replay
+
+import "maillab/exercises/i18n"
+
+// texts are what a replay says, in both languages.
+var texts = map[string]i18n.Text{
+	"col-session":  {Ja: "セッション", En: "session"},
+	"col-proto":    {Ja: "種類", En: "proto"},
+	"col-client":   {Ja: "クライアント", En: "client"},
+	"col-started":  {Ja: "開始", En: "started"},
+	"col-commands": {Ja: "コマンド数", En: "commands"},
+	"col-user":     {Ja: "ユーザ/送信者", En: "user/sender"},
+	"col-id":       {Ja: "ID", En: "id"},
+	"replay-title": {Ja: "セッション %s（%s）%s", En: "Session %s (%s), %s"},
+	"replay-client-group": {
+		Ja: "%s（%d 班のホスト）",
+		En: "%s (group %d's host)",
+	},
+	"replay-client":  {Ja: "クライアント:", En: "client:"},
+	"replay-server":  {Ja: "サーバ:", En: "server:"},
+	"replay-started": {Ja: "開始:", En: "started:"},
+	"replay-user":    {Ja: "ユーザ:", En: "user:"},
+	"replay-sender":  {Ja: "送信者:", En: "sender:"},
+	"replay-closed": {
+		Ja: "── 切断（コマンド %d 個、%.1f 秒）──",
+		En: "── closed (%d commands, %.1f s) ──",
+	},
+	"replay-not-closed": {
+		Ja: "── 終わりの記録がありません（まだ接続中か、サーバが突然止まった）──",
+		En: "── no end recorded (still connected, or the server stopped abruptly) ──",
+	},
+	"replay-afterwards": {Ja: "その後:", En: "Afterwards:"},
+	"replay-login-ok": {
+		Ja: "%s が %s でログインした（%d 通、%d オクテット）",
+		En: "%s logged in with %s (%d message(s), %d octets)",
+	},
+	"replay-login-in-use": {
+		Ja: "%s の %s ログインは認証を通ったが、メールボックスは別のセッションが使用中だった",
+		En: "%s's %s login was authenticated, but another session was using the maildrop",
+	},
+	"replay-login-error": {
+		Ja: "%s のログイン中にサーバ側でエラー: %s",
+		En: "server error while %s logged in: %s",
+	},
+	"replay-login-fail": {
+		Ja: "%s の %s ログインは失敗した",
+		En: "%s's %s login failed",
+	},
+	"replay-why": {Ja: "原因: %s", En: "why: %s"},
+	"replay-retr": {
+		Ja: "%s にメールを 1 通まるごと送った（%d オクテット）",
+		En: "%s was sent a whole message (%d octets)",
+	},
+	"replay-deleted": {
+		Ja: "QUIT で %d 通を削除した（%s のメールボックス）",
+		En: "QUIT removed %d message(s) from %s's maildrop",
+	},
+	"replay-deleted-error": {
+		Ja: "%d 通の削除に失敗した: %s",
+		En: "removing %d message(s) failed: %s",
+	},
+	"replay-data": {
+		Ja: "メッセージを受け取った: %d オクテット（本文そのものはジャーナルに残さない）",
+		En: "the message came in: %d octets (the journal keeps no message text)",
+	},
+	"replay-bare-lf": {
+		Ja: "そのうち %d 行が CR の無い LF だけで終わっていた（SMTP の行末は CRLF。CRLF に直して保存した）",
+		En: "%d of its lines ended in a bare LF without CR (SMTP lines end in CRLF; they were stored with CRLF)",
+	},
+	"replay-accepted": {
+		Ja: "メッセージ %s を受け付けた: エンベロープの送信者 %s、受信者 %s",
+		En: "message %s accepted: envelope sender %s, recipients %s",
+	},
+	"replay-headers": {
+		Ja: "ヘッダの To: %s、Cc: %s",
+		En: "header fields To: %s, Cc: %s",
+	},
+	"replay-bcc": {
+		Ja: "%s はエンベロープの受信者だが、To: にも Cc: にも無い。この人にとってこのメールは Bcc",
+		En: "%s is an envelope recipient but in neither To: nor Cc:, so for them the message is a Bcc",
+	},
+	"replay-none": {Ja: "（なし）", En: "(none)"},
+	"replay-delivered": {
+		Ja: "%s のメールボックスに配送した",
+		En: "delivered to %s's mailbox",
+	},
+	"replay-delivered-error": {
+		Ja: "%s のメールボックスへの配送に失敗した: %s",
+		En: "delivery to %s's mailbox failed: %s",
+	},
+	"replay-queued": {
+		Ja: "%s 宛てなので、%d 班のサーバへ中継するためキューに入れた",
+		En: "for %s: queued to be relayed to group %d's server",
+	},
+	"replay-relayed": {
+		Ja: "%s 宛てを %d 班のサーバへ中継した（%s）",
+		En: "relayed for %s to group %d's server (%s)",
+	},
+	"replay-relay-deferred": {
+		Ja: "%d 班への中継は %d 回目も届かなかった: %s（後でまた試す）",
+		En: "relaying to group %d did not work on attempt %d: %s (it will be tried again)",
+	},
+	"replay-relay-failed": {
+		Ja: "%s 宛ての中継は失敗した: %s",
+		En: "relaying for %s failed: %s",
+	},
+	"replay-bounced": {
+		Ja: "届けられなかったので、送信者 %s にエラーの知らせ（バウンス）を返した",
+		En: "it could not be delivered, so a bounce went back to the sender %s",
+	},
+}
