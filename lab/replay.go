@@ -13,6 +13,7 @@ import (
 
 	"maillab/exercises/explain"
 	"maillab/exercises/i18n"
+	"maillab/lab/console"
 	"maillab/server/group"
 	"maillab/server/journal"
 )
@@ -70,6 +71,9 @@ func runReplay(e *env, o replayOptions) error {
 	events, err := journal.ReadFile(path)
 	if err != nil {
 		return err
+	}
+	for i := range events { // nothing from the network steers the terminal
+		events[i] = console.PrintableEvent(events[i])
 	}
 	sessions := sessionsOf(events)
 	if len(sessions) == 0 {

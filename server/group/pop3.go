@@ -9,6 +9,7 @@ import (
 	"maillab/server/account"
 	"maillab/server/journal"
 	"maillab/server/maildir"
+	"maillab/server/mask"
 	"maillab/server/pop3"
 )
 
@@ -130,11 +131,19 @@ func (p *pop3Session) Close() error {
 // Command, Reply and Retrieved make pop3Session a pop3.Tracer.
 func (p *pop3Session) Command(line string) {
 	p.commands++
-	verb, _, _ := strings.Cut(line, " ")
-	verb = strings.ToUpper(verb)
-	p.retr = verb == "RETR"
+	m := pop3.Mask(line) // masked already; this gives its verb or class
+	p.retr = m.Verb == "RETR"
 	// recorded with what the command leads to: its reply at the latest
-	p.j.Hold(journal.Event{Kind: journal.Command, Verb: verb, Line: line})
+	p.j.Hold(commandEvent(m))
+}
+
+// commandEvent is the journal event of a masked command line.
+func commandEvent(m mask.Line) journal.Event {
+	e := journal.Event{Kind: journal.Command, Verb: m.Verb, Line: m.Text}
+	if m.Space != 0 {
+		e.Reason = mask.WideSpace
+	}
+	return e
 }
 
 func (p *pop3Session) Reply(line string) {

@@ -306,18 +306,9 @@ func (t *smtpSession) Logout() error {
 
 // Command, Reply and DataEnd make smtpSession an smtp.Tracer.
 func (t *smtpSession) Command(line string) {
-	verb, _, _ := strings.Cut(line, " ")
-	if v, _, ok := strings.Cut(verb, ":"); ok {
-		verb = v // "MAIL FROM:<…>" typed as "mail from:<…>" is still MAIL
-	}
-	if strings.EqualFold(verb, "AUTH") {
-		// not offered (502), but a client may still send credentials
-		if f := strings.Fields(line); len(f) > 2 {
-			line = f[0] + " " + f[1] + " ****"
-		}
-	}
+	// masked already; this gives its verb or class
 	// recorded with what the command leads to: its reply at the latest
-	t.j.Hold(journal.Event{Kind: journal.Command, Verb: strings.ToUpper(verb), Line: line})
+	t.j.Hold(commandEvent(smtp.Mask(line)))
 }
 
 func (t *smtpSession) Reply(line string) {

@@ -265,7 +265,7 @@ func TestNoSecretsLeak(t *testing.T) {
 		t.Error("an answer holds the AUTH PLAIN credentials")
 	}
 	// and what is not secret is there
-	for _, want := range []string{`"APOP yom ****"`, `"USER ****"`, `"line":"****"`, `"AUTH PLAIN ****"`, `"user":"yom","method":"apop","result":"ok"`} {
+	for _, want := range []string{`"APOP yom ****"`, `"USER ****"`, `"line":"<unknown command, 8 bytes>"`, `"AUTH PLAIN ****"`, `"user":"yom","method":"apop","result":"ok"`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no %s in the answers", want)
 		}
