@@ -71,6 +71,7 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 				return fail("other-group-user")
 			}
 		}
+		ev.User = mask.Hidden // nobody's name: it may be a password
 		return fail("unknown-user")
 	case err != nil:
 		ev.Result, ev.Error = journal.ResultError, err.Error()
@@ -117,6 +118,20 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 	return d, nil
 }
 
+// knownName reports whether name (in any case) is an account of this group
+// or, as far as the server knows, of another group of the classroom: the
+// names the journal may keep.
+func (s *Server) knownName(name string) bool {
+	name = account.Normalize(name)
+	if _, err := s.data.Accounts.Lookup(name); err == nil {
+		return true
+	}
+	if f := s.cfg.UserElsewhere; f != nil && f(name) != 0 {
+		return true
+	}
+	return false
+}
+
 func (s *Server) release(user string) {
 	s.mu.Lock()
 	delete(s.inUse, user)
@@ -133,6 +148,14 @@ func (p *pop3Session) Command(line string) {
 	p.commands++
 	m := pop3.Mask(line) // masked already; this gives its verb or class
 	p.retr = m.Verb == "RETR"
+	if m.Verb == "USER" || m.Verb == "APOP" {
+		// a name that is nobody's may be a password typed in its place
+		w := mask.Split(m.Text)
+		if len(w.Args) > 0 && w.Args[0] != mask.Hidden && !p.s.knownName(w.Args[0]) {
+			w.Args[0] = mask.Hidden
+			m = mask.Join(w, m.Verb, w.Args)
+		}
+	}
 	// recorded with what the command leads to: its reply at the latest
 	p.j.Hold(commandEvent(m))
 }

@@ -169,13 +169,17 @@ func AsClass(line string) (Line, bool) {
 }
 
 // Join writes a kept line: the verb as typed, then the kept arguments,
-// separated by the line's first non-ASCII space when it had one (so that
-// it still shows), else by an ASCII space. Consecutive hidden arguments
-// are written as one.
+// separated by an ASCII space. Consecutive hidden arguments are written as
+// one. A line with a non-ASCII space keeps none of its arguments (it is a
+// syntax error, so they are evidence of nothing) and shows that space as
+// the separator.
 func Join(w Words, verb string, args []string) Line {
 	sep := " "
 	if w.Space != 0 {
 		sep = string(w.Space)
+		for i := range args {
+			args[i] = Hidden
+		}
 	}
 	var b strings.Builder
 	b.WriteString(w.Verb)

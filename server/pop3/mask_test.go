@@ -21,7 +21,7 @@ func TestMask(t *testing.T) {
 		{"user  Yom ", mask.Line{Verb: "USER", Text: "user Yom"}},
 		{"USER 8kpk8n3i", mask.Line{Verb: "USER", Text: "USER ****"}},
 		{"USER yom tanstaaf", mask.Line{Verb: "USER", Text: "USER yom ****"}},
-		{"USER taro\u30008kpk8n3i", mask.Line{Verb: "USER", Text: "USER\u3000taro\u3000****", Space: 0x3000}},
+		{"USER taro\u30008kpk8n3i", mask.Line{Verb: "USER", Text: "USER\u3000****", Space: 0x3000}},
 		{"PASS tanstaaf", mask.Line{Verb: "PASS", Text: "PASS ****"}},
 		{"pass two words", mask.Line{Verb: "PASS", Text: "pass ****"}},
 		{"PASS\u3000tanstaaf", mask.Line{Verb: "PASS", Text: "PASS\u3000****", Space: 0x3000}},
