@@ -39,6 +39,9 @@ type pop3Session struct {
 	user      string // logged in
 	commands  int
 	retr      bool // the command being answered is RETR
+	// unknownName is the name of the USER or APOP being answered when it
+	// is nobody's, to be masked in the reply too
+	unknownName string
 }
 
 func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, error) {
@@ -152,6 +155,7 @@ func (p *pop3Session) Command(line string) {
 		// a name that is nobody's may be a password typed in its place
 		w := mask.Split(m.Text)
 		if len(w.Args) > 0 && w.Args[0] != mask.Hidden && !p.s.knownName(w.Args[0]) {
+			p.unknownName = w.Args[0] // the reply to USER names it
 			w.Args[0] = mask.Hidden
 			m = mask.Join(w, m.Verb, w.Args)
 		}
@@ -170,6 +174,10 @@ func commandEvent(m mask.Line) journal.Event {
 }
 
 func (p *pop3Session) Reply(line string) {
+	if p.unknownName != "" {
+		line = strings.ReplaceAll(line, p.unknownName, mask.Hidden)
+		p.unknownName = ""
+	}
 	code, _, _ := strings.Cut(line, " ")
 	e := journal.Event{Kind: journal.Reply, Code: code, Line: line}
 	if p.retr && code == "+OK" {

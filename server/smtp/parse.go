@@ -82,7 +82,7 @@ func parseMail(arg string, maxSize int64) (from string, opts MailOptions, r *ref
 				return "", opts, &refusal{501, "5.5.4", "Bad BODY value (7BIT or 8BITMIME)"}
 			}
 		default:
-			return "", opts, &refusal{555, "5.5.4", "Unsupported parameter: " + key}
+			return "", opts, unsupported(key)
 		}
 	}
 	return from, opts, nil
@@ -114,9 +114,22 @@ func parseRcpt(arg string) (to string, r *refusal) {
 		if !validKeyword(key) || hasValue && !validValue(value) {
 			return "", errParamSyntax
 		}
-		return "", &refusal{555, "5.5.4", "Unsupported parameter: " + key}
+		return "", unsupported(key)
 	}
 	return to, nil
+}
+
+// unsupported refuses an ESMTP parameter that no extension offered here
+// defines. It names the parameter only when it is one of a known extension:
+// anything else the client typed may be a secret, and the reply is
+// journaled.
+func unsupported(key string) *refusal {
+	switch k := strings.ToUpper(key); k {
+	case "AUTH", "NOTIFY", "ORCPT", "RET", "ENVID", "SMTPUTF8", "BY", "MT-PRIORITY",
+		"REQUIRETLS", "HOLDFOR", "HOLDUNTIL", "MTRK", "RRVS", "DELIVERBY":
+		return &refusal{555, "5.5.4", "Unsupported parameter: " + key}
+	}
+	return &refusal{555, "5.5.4", "Unsupported parameter"}
 }
 
 // cutPrefixFold is strings.CutPrefix, ignoring ASCII case.
