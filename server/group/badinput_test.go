@@ -76,6 +76,7 @@ var badInputs = []badCase{
 	{"smtp address without brackets", "smtp", []step{{send: "HELO x\r\nMAIL FROM:alice@g1.lab.test\r\n", replies: 2, want: "501 5.5.4 Syntax: MAIL FROM:<address> (the address must be in angle brackets <>)"}}},
 	{"smtp nested MAIL", "smtp", []step{{send: smtpIntro + "MAIL FROM:<b@c.example>\r\n", replies: 3, want: "503 5.5.1 Nested MAIL command (one sender per message; RSET starts over)"}}},
 	{"smtp unknown user", "smtp", []step{{send: smtpIntro + "RCPT TO:<nobody@g3.lab.test>\r\n", replies: 3, want: "550 5.1.1 <nobody@g3.lab.test>: Recipient address rejected: User unknown in local recipient table"}}},
+	{"smtp quoted local part", "smtp", []step{{send: smtpIntro + "RCPT TO:<\"yom\"@g3.lab.test>\r\n", replies: 3, want: "250 2.1.5 Ok"}}},
 	{"smtp user escaping the folder", "smtp", []step{{send: smtpIntro + "RCPT TO:<../../etc@g3.lab.test>\r\n", replies: 3, want: "501 5.1.3 Bad recipient address syntax"}}},
 	{"smtp relay outside", "smtp", []step{{send: smtpIntro + "RCPT TO:<x@outside.example>\r\n", replies: 3, want: "554 5.7.1 <x@outside.example>: Relay access denied"}}},
 	{"smtp SIZE too big", "smtp", []step{{send: "HELO x\r\nMAIL FROM:<a@b.example> SIZE=99999999\r\n", replies: 2, want: "552 5.3.4 Message size exceeds fixed maximum message size"}}},

@@ -206,7 +206,32 @@ func parsePath(s string) (string, bool) {
 	if !validMailbox(s) {
 		return "", false
 	}
-	return s, true
+	return unquoteLocal(s), true
+}
+
+// unquoteLocal writes a mailbox whose local part is a Quoted-string that
+// says no more than a Dot-string without the quotes: "bob"@d and bob@d
+// name the same mailbox (RFC 5321 section 4.1.2, RFC 5322 section 3.2.4),
+// and the backend looks mailboxes up by the plain form. A quoted part that
+// needs its quotes ("bob smith"@d) is left as it is.
+func unquoteLocal(mailbox string) string {
+	at := strings.LastIndexByte(mailbox, '@')
+	local := mailbox[:at]
+	if !strings.HasPrefix(local, `"`) {
+		return mailbox
+	}
+	var b strings.Builder
+	for i := 1; i < len(local)-1; i++ {
+		if local[i] == '\\' {
+			i++
+		}
+		b.WriteByte(local[i])
+	}
+	plain := b.String()
+	if !validLocalPart(plain) || strings.HasPrefix(plain, `"`) {
+		return mailbox
+	}
+	return plain + mailbox[at:]
 }
 
 // validMailbox reports whether s is Local-part "@" ( Domain / address-literal ).
