@@ -2,6 +2,7 @@ package group
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -228,9 +229,13 @@ func (d *maildrop) file(uid string) (maildir.Message, bool) {
 func (d *maildrop) Open(uid string) (io.ReadCloser, error) {
 	m, ok := d.file(uid)
 	if !ok {
-		return nil, maildir.ErrNotFound
+		return nil, fmt.Errorf("%w: %w", pop3.ErrGone, maildir.ErrNotFound)
 	}
-	return d.dir.OpenReader(m)
+	rc, err := d.dir.OpenReader(m)
+	if errors.Is(err, maildir.ErrNotFound) {
+		err = fmt.Errorf("%w: %w", pop3.ErrGone, err)
+	}
+	return rc, err
 }
 
 func (d *maildrop) Delete(uids []string) error {
