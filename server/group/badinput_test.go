@@ -4,9 +4,13 @@ import (
 	"bufio"
 	"context"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"maillab/server/group"
 )
@@ -249,5 +253,50 @@ func TestConnectionFlood(t *testing.T) {
 		}
 		c.Close()
 		secondClient(t, tc.proto, tc.addr)
+	}
+}
+
+// A student whose telnet was cut off logs in again at once: the login
+// waits for the server to notice the old connection's end instead of
+// answering [IN-USE]. A message removed under a live session (by a mail
+// reader on the Maildir) is a plain -ERR, not [SYS/TEMP].
+func TestLoginAfterDroppedSessionAndVanishedMessage(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	deliver(t, s.data, "yom", "Subject: two\r\n\r\nx\r\n")
+	a, ar := dial(t, s.srv.POP3Addr())
+	say(t, a, ar, "USER yom")
+	if got := say(t, a, ar, "PASS tanstaaf"); !strings.HasPrefix(got, "+OK yom's maildrop has 2 messages") {
+		t.Fatalf("first login: %q", got)
+	}
+	b, br := dial(t, s.srv.POP3Addr())
+	say(t, b, br, "USER yom")
+	if _, err := b.Write([]byte("PASS tanstaaf\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	// the second login is under way, and finds the maildrop locked, when
+	// the first connection drops (without QUIT)
+	time.Sleep(200 * time.Millisecond)
+	a.Close()
+	var got []string
+	got = append(got, readLine(t, br))
+	list, err := s.data.Mailbox("yom").List()
+	if err != nil || len(list) != 2 {
+		t.Fatalf("mailbox: %v %v", list, err)
+	}
+	if err := os.Remove(filepath.Join(string(s.data.Mailbox("yom")), list[1].Name)); err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, say(t, b, br, "RETR 2"), say(t, b, br, "QUIT"))
+	want := []string{
+		got[0], // checked below: the octets vary
+		"-ERR message removed since the maildrop was locked (by another program)",
+		"+OK maillab POP3 server signing off (2 messages left)",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if !strings.HasPrefix(got[0], "+OK yom's maildrop has 2 messages") {
+		t.Errorf("login right after a dropped session: %q", got[0])
 	}
 }

@@ -90,13 +90,7 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 		return fail("wrong-password")
 	}
 	p.s.throttle.succeeded(keys...)
-	p.s.mu.Lock()
-	busy := p.s.inUse[name]
-	if !busy {
-		p.s.inUse[name] = true
-	}
-	p.s.mu.Unlock()
-	if busy {
+	if !p.s.lockMaildrop(name) {
 		ev.Result = journal.ResultInUse
 		p.j.Record(ev)
 		return nil, pop3.ErrInUse
@@ -134,6 +128,34 @@ func (s *Server) knownName(name string) bool {
 		return true
 	}
 	return false
+}
+
+// lockWait is how long a login waits for another session to unlock the
+// maildrop before it answers [IN-USE]: a student whose telnet was cut
+// off logs in again at once, and the server may not have seen the old
+// connection end yet.
+const lockWait = 1500 * time.Millisecond
+
+// lockMaildrop marks user's maildrop as locked by a session, waiting up
+// to lockWait for the session that has it. It reports false when the
+// maildrop stayed locked.
+func (s *Server) lockMaildrop(user string) bool {
+	deadline := time.Now().Add(lockWait)
+	for {
+		s.mu.Lock()
+		busy := s.inUse[user]
+		if !busy {
+			s.inUse[user] = true
+		}
+		s.mu.Unlock()
+		if !busy {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func (s *Server) release(user string) {
