@@ -229,6 +229,6 @@ var texts = map[string]i18n.Text{
 		En: "%s is a user of group %d: log in to group %d's server, or with a user of this group."},
 	"wide-space": {Ja: "単語の間に全角スペースなど ASCII 以外の空白が入っていました（日本語入力（IME）がオンのままだと全角スペースになります）。IME をオフにして、半角スペースで打ち直してください。",
 		En: "a non-ASCII space (such as the full-width space a Japanese IME types) separated the words; switch the IME off and type an ordinary space."},
-	"throttled": {Ja: "失敗が続いたので、この返事は %.1f 秒待たせました（パスワードの総当たりを防ぐため）。落ち着いて確かめてから試してください。",
-		En: "after several failures this answer was held back %.1f s (against password guessing); check carefully before the next try."},
+	"throttled": {Ja: "失敗が続いたので、この名前（またはこのマシン）からのログインはあと %.1f 秒ほど受け付けません（パスワードの総当たりを防ぐため）。落ち着いてパスワードを確かめてから試してください。",
+		En: "after too many failures, logins for this name (or from this machine) are refused for about %.1f s more (against password guessing); check the password carefully before the next try."},
 }

@@ -3,16 +3,19 @@ package group_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"maillab/server/group"
+	"maillab/server/journal"
 )
 
 // A step of a bad-input case: what the client sends (raw: no CRLF is
@@ -298,5 +301,85 @@ func TestLoginAfterDroppedSessionAndVanishedMessage(t *testing.T) {
 	}
 	if !strings.HasPrefix(got[0], "+OK yom's maildrop has 2 messages") {
 		t.Errorf("login right after a dropped session: %q", got[0])
+	}
+}
+
+// Password guessing is capped per name whatever the parallelism: 200
+// connections from 20 addresses, each guessing yom's password up to 5
+// times, get 5 guesses checked in all (the name's tries; no try comes
+// back within the run, LoginDelay being an hour), every other login is
+// refused unchecked and its session ended, and no connection is left
+// waiting.
+func TestGuessingIsCapped(t *testing.T) {
+	t.Parallel()
+	data, err := group.OpenData(t.TempDir(), 3, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := group.New(group.Config{Data: data, SMTPAddr: "127.0.0.1:0", POP3Addr: "127.0.0.1:0",
+		Limits: group.Limits{LoginDelay: time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data.AddUser("yom", "tanstaaf", srv.Journal())
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+
+	const conns, perConn, sources = 200, 5, 20
+	var wg sync.WaitGroup
+	replies := make(chan string, conns*perConn)
+	for i := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := net.Dialer{Timeout: 10 * time.Second}
+			// 127.0.0.2 … 127.0.0.21 where the system has them (Linux);
+			// else all from 127.0.0.1, which the name's cap holds for too
+			d.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%sources))}
+			c, err := d.Dial("tcp", srv.POP3Addr().String())
+			if err != nil {
+				d.LocalAddr = nil
+				if c, err = d.Dial("tcp", srv.POP3Addr().String()); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(60 * time.Second))
+			r := bufio.NewReader(c)
+			if _, err := r.ReadString('\n'); err != nil {
+				t.Error(err)
+				return
+			}
+			for j := range perConn {
+				fmt.Fprintf(c, "USER yom\r\nPASS guess-%d-%d\r\n", i, j)
+				r.ReadString('\n')
+				reply, err := r.ReadString('\n')
+				if err != nil {
+					return // the server ended the session
+				}
+				replies <- strings.TrimSpace(reply)
+			}
+		}()
+	}
+	wg.Wait()
+	close(replies)
+	count := map[string]int{}
+	for r := range replies {
+		count[r]++
+	}
+	checked := 0
+	for _, e := range events(t, data, journal.Login) {
+		if e.Reason == "wrong-password" {
+			checked++
+		}
+	}
+	if checked != 5 || count["-ERR [AUTH] invalid user name or password"] != 5 {
+		t.Errorf("%d guesses checked (%v), want 5", checked, count)
+	}
+	if n := count["-ERR [AUTH] too many failed logins; wait a minute, then try again"]; n < conns-5 {
+		t.Errorf("%d logins refused, want %d at least (%v)", n, conns-5, count)
 	}
 }

@@ -52,18 +52,24 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 		method = "apop"
 	}
 	ev := journal.Event{Kind: journal.Login, User: name, Method: method}
-	keys := []string{"ip " + p.ip, "user " + name}
-	// fail answers a wrong user, password or digest alike, after a delay
-	// that grows with the failures from this address or for this name
+	keys := []string{addrKey(p.ip), nameKey(name)}
+	// Every login takes a try from the buckets of its address and its
+	// name before anything is checked; none left, it is refused unchecked
+	// and the session ends, so that guessing is capped however many
+	// connections it uses, and no connection waits.
+	if ok, wait := p.s.throttle.take(time.Now(), keys...); !ok {
+		ev.Result, ev.Reason, ev.Millis = journal.ResultFail, ReasonThrottled, wait.Milliseconds()
+		if !p.s.knownName(name) {
+			ev.User = mask.Hidden
+		}
+		p.j.Record(ev)
+		return nil, pop3.ErrThrottled
+	}
+	// fail answers a wrong user, password or digest alike; the try taken
+	// is spent
 	fail := func(reason string) (pop3.Maildrop, error) {
 		ev.Result, ev.Reason = journal.ResultFail, reason
-		if d := p.s.throttle.failed(time.Now(), keys...); d > 0 {
-			ev.Millis = d.Milliseconds()
-			p.j.Record(ev)
-			time.Sleep(d)
-		} else {
-			p.j.Record(ev)
-		}
+		p.j.Record(ev)
 		return nil, pop3.ErrAuth
 	}
 	a, err := p.s.data.Accounts.Lookup(name)
@@ -78,6 +84,7 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 		ev.User = mask.Hidden // nobody's name: it may be a password
 		return fail("unknown-user")
 	case err != nil:
+		p.s.throttle.giveBack(time.Now(), keys...)
 		ev.Result, ev.Error = journal.ResultError, err.Error()
 		p.j.Record(ev)
 		return nil, err
@@ -89,7 +96,8 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 	} else if !a.CheckPassword(cred.Password) {
 		return fail("wrong-password")
 	}
-	p.s.throttle.succeeded(keys...)
+	p.s.throttle.giveBack(time.Now(), keys[0])
+	p.s.throttle.forget(keys[1])
 	if !p.s.lockMaildrop(name) {
 		ev.Result = journal.ResultInUse
 		p.j.Record(ev)
@@ -115,6 +123,10 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 	p.j.Record(ev)
 	return d, nil
 }
+
+// ReasonThrottled is the reason of a login refused unchecked because its
+// user name or its client address has no tries left (see throttle).
+const ReasonThrottled = "throttled"
 
 // knownName reports whether name (in any case) is an account of this group
 // or, as far as the server knows, of another group of the classroom: the

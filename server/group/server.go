@@ -30,9 +30,9 @@ type Limits struct {
 	POP3Idle     time.Duration // autologout (RFC 1939: at least 10 minutes)
 	SMTPIdle     time.Duration // (RFC 5321 section 4.5.3.2.7: 5 minutes)
 	ErrorsInARow int           // bad commands before the server hangs up
-	// LoginDelay is the wait before answering the 4th failed login in 15
-	// minutes from one client address or for one user name; it doubles
-	// with each further failure, up to 8 times as long.
+	// LoginDelay is how often a user name earns another login try once
+	// its first 5 are spent (a client address: twice as often, after 10);
+	// a login with no try left is refused unchecked (see throttle.go).
 	LoginDelay    time.Duration
 	Conns         int           // connections at once, per protocol
 	ConnsPerHost  int           // from one client address, per protocol
@@ -49,7 +49,7 @@ var DefaultLimits = Limits{
 	POP3Idle:      10 * time.Minute,
 	SMTPIdle:      5 * time.Minute,
 	ErrorsInARow:  20,
-	LoginDelay:    time.Second,
+	LoginDelay:    20 * time.Second,
 	Conns:         500,
 	ConnsPerHost:  100,
 	ShutdownGrace: 30 * time.Second,

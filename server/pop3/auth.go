@@ -61,6 +61,8 @@ func (c *conn) login(name string, cred Credentials, denied string) error {
 	switch {
 	case errors.Is(err, ErrAuth):
 		return &errReply{code: "AUTH", text: denied, bad: true}
+	case errors.Is(err, ErrThrottled):
+		return &errReply{code: "AUTH", text: "too many failed logins; wait a minute, then try again", end: true}
 	case errors.Is(err, ErrInUse):
 		return &errReply{code: "IN-USE", text: "maildrop already locked by another session"}
 	case err != nil:

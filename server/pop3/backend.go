@@ -42,6 +42,11 @@ var (
 	// ErrInUse is returned when the maildrop is locked by another session
 	// (RFC 2449 response code [IN-USE]).
 	ErrInUse = errors.New("pop3: maildrop in use")
+	// ErrThrottled is returned when the login was refused unchecked: too
+	// many failures for this name or from this address lately. The
+	// client is told so and the session ends, so that a guesser holds
+	// no connection.
+	ErrThrottled = errors.New("pop3: too many failed logins")
 	// ErrGone is returned (or wrapped) by a Maildrop's Open for a message
 	// that was listed but has since been removed by something else: the
 	// reply is a plain -ERR, since no retry can bring it back.
