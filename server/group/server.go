@@ -210,6 +210,8 @@ func New(cfg Config) (*Server, error) {
 		MaxErrors:       s.limits.ErrorsInARow,
 		MaxConns:        s.limits.Conns,
 		MaxConnsPerHost: s.limits.ConnsPerHost,
+		ReservedConns:   s.limits.Conns / 5,
+		TrustedConn:     s.mayRelay,
 		ErrorLog:        s.cfg.ErrorLog,
 	}
 	s.pop3 = &pop3.Server{
@@ -221,6 +223,8 @@ func New(cfg Config) (*Server, error) {
 		MaxErrors:       s.limits.ErrorsInARow,
 		MaxConns:        s.limits.Conns,
 		MaxConnsPerHost: s.limits.ConnsPerHost,
+		ReservedConns:   s.limits.Conns / 5,
+		TrustedConn:     s.mayRelay,
 		ErrorLog:        s.cfg.ErrorLog,
 	}
 	return s, nil

@@ -69,6 +69,10 @@ type Server struct {
 	// answered "-ERR [SYS/TEMP]" and closed. Zero means no limit.
 	MaxConns        int
 	MaxConnsPerHost int
+	// ReservedConns of MaxConns are kept for the clients TrustedConn
+	// trusts (the classroom's hosts and their relays).
+	ReservedConns int
+	TrustedConn   func(remote net.Addr) bool
 
 	set  conns.Set
 	once sync.Once
@@ -76,7 +80,8 @@ type Server struct {
 
 func (s *Server) init() {
 	s.once.Do(func() {
-		s.set.Limits = conns.Limits{Total: s.MaxConns, PerHost: s.MaxConnsPerHost}
+		s.set.Limits = conns.Limits{Total: s.MaxConns, PerHost: s.MaxConnsPerHost, Reserved: s.ReservedConns}
+		s.set.Trusted = s.TrustedConn
 	})
 }
 

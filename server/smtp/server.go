@@ -56,6 +56,10 @@ type Server struct {
 	// answered "421 4.7.0" and closed. Zero means no limit.
 	MaxConns        int
 	MaxConnsPerHost int
+	// ReservedConns of MaxConns are kept for the clients TrustedConn
+	// trusts (the classroom's hosts and their relays).
+	ReservedConns int
+	TrustedConn   func(remote net.Addr) bool
 
 	set  conns.Set
 	once sync.Once
@@ -63,7 +67,8 @@ type Server struct {
 
 func (s *Server) init() {
 	s.once.Do(func() {
-		s.set.Limits = conns.Limits{Total: s.MaxConns, PerHost: s.MaxConnsPerHost}
+		s.set.Limits = conns.Limits{Total: s.MaxConns, PerHost: s.MaxConnsPerHost, Reserved: s.ReservedConns}
+		s.set.Trusted = s.TrustedConn
 	})
 }
 
