@@ -182,7 +182,7 @@ func (c *Classroom) check(lines lineIndex) error {
 		return bad(lines.top["max_conns"], "max_conns %d: 1 to %d connections (or leave it out for the default)", c.MaxConns, MaxConnsLimit)
 	}
 	hosts := map[string]Group{} // host → the group on it
-	ids := map[int]int{} // id → line
+	ids := map[int]int{}        // id → line
 	type hostPort struct {
 		host string
 		port int
