@@ -388,15 +388,17 @@ func (s *Server) mayRelay(a net.Addr) bool {
 }
 
 // isRelayID says whether id ("g1.lab.test/ENTRY") is the relay id of the
-// group whose host the client is: only that group's relay is trusted to
-// name its messages.
-func (s *Server) isRelayID(id string, client net.Addr) bool {
+// group whose host the client is, sent by that group's relay (which says
+// HELO with the group's domain): only that relay is trusted to name its
+// messages. Any other id is nobody's, and counts for nothing.
+func (s *Server) isRelayID(id string, client net.Addr, helo string) bool {
 	g := s.clientGroup(client)
 	if id == "" || g == 0 || g == s.data.Group || s.cfg.Classroom == nil {
 		return false
 	}
-	domain, _, ok := strings.Cut(id, "/")
-	return ok && strings.EqualFold(domain, s.cfg.Classroom.GroupDomain(g))
+	domain := s.cfg.Classroom.GroupDomain(g)
+	idDomain, entry, ok := strings.Cut(id, "/")
+	return ok && entry != "" && strings.EqualFold(idDomain, domain) && strings.EqualFold(helo, domain)
 }
 
 // route is where the relay finds a group's SMTP server.

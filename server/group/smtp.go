@@ -139,7 +139,7 @@ func (t *smtpSession) Data(r io.Reader) error {
 		return &smtp.Error{Code: 554, Enhanced: "5.4.6", Message: fmt.Sprintf("Too many hops: %d Received fields (a mail loop?)", h.received)}
 	}
 	// a message another group's relay sent before it died, sent again
-	fromRelay := t.s.isRelayID(h.relayID, t.remote)
+	fromRelay := t.s.isRelayID(h.relayID, t.remote, t.helo)
 	if fromRelay && t.s.seen.has(h.relayID) {
 		t.j.Record(journal.Event{Kind: journal.Accepted, ID: id, MessageID: h.messageID, From: t.from, Reason: "duplicate-relay", Size: int64(len(msg))})
 		t.lastID = id
