@@ -103,10 +103,11 @@ func (c *Console) render(e journal.Event) []string {
 	case journal.Challenge:
 		return []string{c.note.Sprint(c.t("challenge", e.Challenge, e.Challenge))}
 	case journal.Command:
+		line := c.client.Sprint("C: " + CommandLine(c.lang, e))
 		if e.Reason == mask.WideSpace {
-			return []string{c.client.Sprint("C: " + e.Line), c.note.Sprint("  → " + c.t("wide-space"))}
+			return []string{line, c.note.Sprint("  → " + c.t("wide-space"))}
 		}
-		return []string{c.client.Sprint("C: " + e.Line)}
+		return []string{line}
 	case journal.Reply:
 		if strings.HasPrefix(e.Code, "-") || strings.HasPrefix(e.Code, "4") || strings.HasPrefix(e.Code, "5") {
 			return []string{c.bad.Sprint("S: " + e.Line)}

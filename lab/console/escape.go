@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"maillab/exercises/i18n"
 	"maillab/server/journal"
 	"maillab/server/mask"
 )
@@ -39,6 +40,23 @@ func Printable(s string) string {
 		i += n
 	}
 	return b.String()
+}
+
+// CommandLine is how a command event's line is shown to students: as it
+// was kept, or, for a line kept only as its class and length, that said in
+// their language.
+func CommandLine(lang i18n.Lang, e journal.Event) string {
+	class, n, ok := mask.ClassOf(e.Line)
+	if !ok {
+		return e.Line
+	}
+	return classTexts[class].F(lang, n)
+}
+
+// classTexts say a kept class in both languages.
+var classTexts = map[string]i18n.Text{
+	mask.Unknown: {Ja: "〈このプロトコルにないコマンド、%d バイト。内容は記録しません〉", En: "<a command this protocol does not have, %d bytes; its text is not kept>"},
+	mask.Control: {Ja: "〈制御文字を含むコマンド、%d バイト。内容は記録しません〉", En: "<a command with control characters, %d bytes; its text is not kept>"},
 }
 
 // PrintableEvent is e with Printable applied to every text in it that

@@ -72,3 +72,27 @@ func TestConsoleEscapes(t *testing.T) {
 		t.Errorf("the console changed the event it was given: %q", got)
 	}
 }
+
+// A line kept only as its class is said in the student's language.
+func TestCommandLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		lang i18n.Lang
+		line string
+		want string
+	}{
+		{i18n.En, "PASS ****", "PASS ****"},
+		{i18n.En, "<unknown command, 12 bytes>", "<a command this protocol does not have, 12 bytes; its text is not kept>"},
+		{i18n.Ja, "<unknown command, 12 bytes>", "〈このプロトコルにないコマンド、12 バイト。内容は記録しません〉"},
+		{i18n.Ja, "<command with control characters, 7 bytes>", "〈制御文字を含むコマンド、7 バイト。内容は記録しません〉"},
+		{i18n.En, "<unknown command, x bytes>", "<unknown command, x bytes>"},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, CommandLine(tt.lang, journal.Event{Kind: journal.Command, Line: tt.line})); diff != "" {
+			t.Errorf("%v %q (-want +got):\n%s", tt.lang, tt.line, diff)
+		}
+	}
+	if bad := i18n.Missing(classTexts); len(bad) > 0 {
+		t.Errorf("class texts missing a language: %v", bad)
+	}
+}

@@ -149,23 +149,35 @@ func Class(class string, n int) Line {
 // AsClass recognizes a line that is already a class with its length, as
 // Class writes it, so that masking it again changes nothing.
 func AsClass(line string) (Line, bool) {
-	if !strings.HasPrefix(line, "<") || !strings.HasSuffix(line, " bytes>") {
-		return Line{}, false
-	}
-	inner := strings.TrimSuffix(line[1:], " bytes>")
-	text, n, ok := strings.Cut(inner, ", ")
+	class, _, ok := ClassOf(line)
 	if !ok {
 		return Line{}, false
 	}
-	if _, err := strconv.ParseUint(n, 10, 31); err != nil || n[0] == '0' && n != "0" {
-		return Line{}, false
+	return Line{Verb: class, Text: line}, true
+}
+
+// ClassOf returns the class and the length in bytes of a kept line that
+// Class wrote ("<unknown command, 12 bytes>"), so that a console can say
+// it in the student's language.
+func ClassOf(text string) (class string, n int, ok bool) {
+	if !strings.HasPrefix(text, "<") || !strings.HasSuffix(text, " bytes>") {
+		return "", 0, false
+	}
+	inner := strings.TrimSuffix(text[1:], " bytes>")
+	name, num, ok := strings.Cut(inner, ", ")
+	if !ok {
+		return "", 0, false
+	}
+	v, err := strconv.ParseUint(num, 10, 31)
+	if err != nil || num[0] == '0' && num != "0" {
+		return "", 0, false
 	}
 	for class, t := range classText {
-		if t == text {
-			return Line{Verb: class, Text: line}, true
+		if t == name {
+			return class, int(v), true
 		}
 	}
-	return Line{}, false
+	return "", 0, false
 }
 
 // Join writes a kept line: the verb as typed, then the kept arguments,
