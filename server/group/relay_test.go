@@ -476,3 +476,44 @@ func TestLoopIsBouncedNeverDropped(t *testing.T) {
 		t.Errorf("the postmaster's bounce:\n%s", b)
 	}
 }
+
+// Outsiders who open many idle connections fill only the slots that are
+// not kept for the classroom: a peer group's host (its relay) still gets
+// in.
+func TestSlotsKeptForTheClassroom(t *testing.T) {
+	t.Parallel()
+	cl := newClass(t, 2)
+	data, err := group.OpenData(cl.root, 1, cl.c.GroupDomain(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := cl.c.Group(1)
+	srv, err := group.New(group.Config{Data: data, SMTPAddr: g.SMTPAddr(), POP3Addr: g.POP3Addr(), Classroom: cl.c,
+		Limits: group.Limits{Conns: 10, ConnsPerHost: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	greet := func(from string) string {
+		d := net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+		c, err := d.Dial("tcp", g.SMTPAddr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		return readLine(t, bufio.NewReader(c))
+	}
+	var got []string
+	for i := range 9 { // 10 slots, 2 of them kept: the 9th outsider is one too many
+		got = append(got, greet(fmt.Sprintf("127.0.0.%d", 10+i%5))[:3])
+	}
+	got = append(got, greet("127.0.1.2")[:3], greet("127.0.1.2")[:3], greet("127.0.1.2")[:3])
+	want := []string{"220", "220", "220", "220", "220", "220", "220", "220", "421", "220", "220", "421"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("greetings (-want +got):\n%s", diff)
+	}
+}
