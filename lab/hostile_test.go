@@ -31,7 +31,9 @@ type hostileCase struct {
 	lines []string
 }
 
-// hostileLines are the lines of issue 11 and their kin, for both protocols.
+// hostileLines are what a careless student or a hostile classmate types:
+// an IME's spaces, mistyped verbs, terminal controls, AUTH data, POP3 in
+// the SMTP port, secrets in every argument, for both protocols.
 var hostileLines = []hostileCase{
 	// POP3: an IME's spaces, mistyped verbs, controls, AUTH, digests
 	{"pop3", []string{"PASS\u3000{P}"}},
