@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"maillab/lab/console"
 	"maillab/lab/replay"
 	"maillab/server/group"
 	"maillab/server/journal"
@@ -65,6 +66,9 @@ func runReplay(e *env, o replayOptions) error {
 	events, err := journal.ReadFile(path)
 	if err != nil {
 		return err
+	}
+	for i := range events { // nothing from the network steers the terminal
+		events[i] = console.PrintableEvent(events[i])
 	}
 	sessions := replay.Sessions(events)
 	if len(sessions) == 0 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +38,7 @@ type startOptions struct {
 	webAddr   string
 	quiet     bool
 	color     bool
+	maxConns  int // 0: the classroom's, else the default
 	// ready, when set, is called once the server listens (tests use it).
 	ready func(*group.Server)
 }
@@ -46,7 +48,7 @@ func newStartCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "start",
 		Usage:     t("start-usage"),
-		UsageText: "lab start --group N [--classroom FILE] [--data DIR] [--smtp ADDR] [--pop3 ADDR] [--web ADDR] [--lang ja|en] [--quiet]",
+		UsageText: "lab start --group N [--classroom FILE] [--data DIR] [--smtp ADDR] [--pop3 ADDR] [--web ADDR] [--lang ja|en] [--max-conns N] [--quiet]",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: t("flag-group")},
 			classroomFlag(e),
@@ -55,11 +57,15 @@ func newStartCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "pop3", Usage: t("flag-pop3"), DefaultText: defaultPOP3Addr},
 			&cli.StringFlag{Name: "web", Usage: guideTexts["flag-web"].In(e.lang), DefaultText: defaultWebAddr},
 			langFlag(e),
+			maxConnsFlag(e),
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: t("flag-quiet")},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
+			}
+			if c.Int("max-conns") < 0 {
+				return usageError{t("bad-max-conns")}
 			}
 			n := c.Int("group")
 			if n < 1 {
@@ -74,9 +80,15 @@ func newStartCommand(e *env) *cli.Command {
 				webAddr:   c.String("web"),
 				quiet:     c.Bool("quiet"),
 				color:     useColor(e),
+				maxConns:  c.Int("max-conns"),
 			})
 		},
 	}
+}
+
+// maxConnsFlag is --max-conns of lab start and lab up.
+func maxConnsFlag(e *env) *cli.IntFlag {
+	return &cli.IntFlag{Name: "max-conns", Usage: texts["flag-max-conns"].In(e.lang), DefaultText: strconv.Itoa(group.DefaultLimits.Conns)}
 }
 
 func classroomFlag(e *env) *cli.StringFlag {
@@ -100,7 +112,7 @@ func loadClassroom(e *env, path string) (*classroom.Classroom, error) {
 // openGroup prepares group n's server: its data folder under root, and
 // where it listens — the flags' addresses, else the classroom's, else the
 // standalone defaults on loopback.
-func openGroup(e *env, root string, c *classroom.Classroom, n int, smtpAddr, pop3Addr string, elsewhere func(string) int) (*group.Server, error) {
+func openGroup(e *env, root string, c *classroom.Classroom, n int, smtpAddr, pop3Addr string, maxConns int, elsewhere func(string) int) (*group.Server, error) {
 	domain := ""
 	if c != nil {
 		g, ok := c.Group(n)
@@ -122,6 +134,10 @@ func openGroup(e *env, root string, c *classroom.Classroom, n int, smtpAddr, pop
 		Classroom:     c,
 		UserElsewhere: elsewhere,
 	}
+	if maxConns == 0 && c != nil {
+		maxConns = c.MaxConns // the classroom's, unless the flag says otherwise
+	}
+	cfg.Limits.Conns = maxConns // 0: the default
 	if d, err := time.ParseDuration(e.getenv("MAILLAB_RELAY_RETRY")); err == nil && d > 0 {
 		cfg.Relay.MinRetry, cfg.Relay.MaxRetry = d, 4*d
 	}
@@ -164,7 +180,7 @@ func runStart(ctx context.Context, e *env, o startOptions) error {
 		peers = newPeerUsers(c, o.group)
 		defer peers.stop()
 	}
-	srv, err := openGroup(e, o.dataRoot, c, o.group, o.smtpAddr, o.pop3Addr, peers.lookup)
+	srv, err := openGroup(e, o.dataRoot, c, o.group, o.smtpAddr, o.pop3Addr, o.maxConns, peers.lookup)
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,8 @@ var texts = map[string]i18n.Text{
 	"banner-no-peers":  {Ja: "（同じ組の他の班なし）", En: "(no other group in this cluster)"},
 	"flag-smtp":        {Ja: "SMTP サーバのアドレス", En: "address of the SMTP server"},
 	"flag-pop3":        {Ja: "POP3 サーバのアドレス", En: "address of the POP3 server"},
+	"flag-max-conns":   {Ja: "プロトコルごとに同時に受け付ける接続の数（一部は教室のホスト用に取っておきます）", En: "the most connections at once per protocol (some are kept for the classroom's hosts)"},
+	"bad-max-conns":    {Ja: "--max-conns には 1 以上の数を指定してください", En: "--max-conns takes a number of connections, 1 or more"},
 	"flag-quiet":       {Ja: "セッションの実況を表示しない", En: "do not show the live feed of sessions"},
 	"start-usage":      {Ja: "班のメールサーバ（SMTP と POP3/APOP）を動かす", En: "run a group's mail server (SMTP and POP3/APOP)"},
 	"need-group":       {Ja: "--group N で班の番号（1 以上）を指定してください", En: "give the group number (1 or more) with --group N"},

@@ -22,6 +22,7 @@ type upOptions struct {
 	dataRoot  string
 	quiet     bool
 	color     bool
+	maxConns  int // 0: the classroom's, else the default
 	ready     func(map[int]*group.Server)
 }
 
@@ -30,11 +31,12 @@ func newUpCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "up",
 		Usage:     t("up-usage"),
-		UsageText: "lab up --classroom FILE [--data DIR] [--lang ja|en] [--quiet]",
+		UsageText: "lab up --classroom FILE [--data DIR] [--lang ja|en] [--max-conns N] [--quiet]",
 		Flags: []cli.Flag{
 			classroomFlag(e),
 			dataRootFlag(e),
 			langFlag(e),
+			maxConnsFlag(e),
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: t("flag-quiet")},
 		},
 		Action: func(c *cli.Context) error {
@@ -44,11 +46,15 @@ func newUpCommand(e *env) *cli.Command {
 			if c.String("classroom") == "" {
 				return usageError{t("need-classroom")}
 			}
+			if c.Int("max-conns") < 0 {
+				return usageError{t("bad-max-conns")}
+			}
 			return runUp(c.Context, e, upOptions{
 				classroom: c.String("classroom"),
 				dataRoot:  c.String("data"),
 				quiet:     c.Bool("quiet"),
 				color:     useColor(e),
+				maxConns:  c.Int("max-conns"),
 			})
 		},
 	}
@@ -99,7 +105,7 @@ func runUp(ctx context.Context, e *env, o upOptions) error {
 			}
 			return 0
 		}
-		srv, err := openGroup(e, o.dataRoot, c, g.ID, "", "", elsewhere)
+		srv, err := openGroup(e, o.dataRoot, c, g.ID, "", "", o.maxConns, elsewhere)
 		if err != nil {
 			shutdown()
 			return err

@@ -16,6 +16,7 @@ import (
 	"maillab/exercises/explain"
 	"maillab/exercises/i18n"
 	"maillab/server/journal"
+	"maillab/server/mask"
 )
 
 // Console writes journal events for people to read.
@@ -54,7 +55,7 @@ func New(w io.Writer, lang i18n.Lang, useColor bool) *Console {
 
 // Event writes one journal event; subscribe it to a journal.
 func (c *Console) Event(e journal.Event) {
-	lines := c.render(e)
+	lines := c.render(PrintableEvent(e))
 	if len(lines) == 0 {
 		return
 	}
@@ -102,7 +103,11 @@ func (c *Console) render(e journal.Event) []string {
 	case journal.Challenge:
 		return []string{c.note.Sprint(c.t("challenge", e.Challenge, e.Challenge))}
 	case journal.Command:
-		return []string{c.client.Sprint("C: " + e.Line)}
+		line := c.client.Sprint("C: " + CommandLine(c.lang, e))
+		if e.Reason == mask.WideSpace {
+			return []string{line, c.note.Sprint("  → " + c.t("wide-space"))}
+		}
+		return []string{line}
 	case journal.Reply:
 		if strings.HasPrefix(e.Code, "-") || strings.HasPrefix(e.Code, "4") || strings.HasPrefix(e.Code, "5") {
 			return []string{c.bad.Sprint("S: " + e.Line)}
@@ -223,6 +228,8 @@ var texts = map[string]i18n.Text{
 	"login-fail":     {Ja: "%s の %s ログインに失敗しました", En: "%s's %s login failed"},
 	"other-group-user": {Ja: "%s は %d 班のユーザです。%d 班のサーバにログインするか、この班のユーザでログインしてください。",
 		En: "%s is a user of group %d: log in to group %d's server, or with a user of this group."},
-	"throttled": {Ja: "失敗が続いたので、この返事は %.1f 秒待たせました（パスワードの総当たりを防ぐため）。落ち着いて確かめてから試してください。",
-		En: "after several failures this answer was held back %.1f s (against password guessing); check carefully before the next try."},
+	"wide-space": {Ja: "単語の間に全角スペースなど ASCII 以外の空白が入っていました（日本語入力（IME）がオンのままだと全角スペースになります）。IME をオフにして、半角スペースで打ち直してください。",
+		En: "a non-ASCII space (such as the full-width space a Japanese IME types) separated the words; switch the IME off and type an ordinary space."},
+	"throttled": {Ja: "失敗が続いたので、この名前（またはこのマシン）からのログインはあと %.1f 秒ほど受け付けません（パスワードの総当たりを防ぐため）。落ち着いてパスワードを確かめてから試してください。",
+		En: "after too many failures, logins for this name (or from this machine) are refused for about %.1f s more (against password guessing); check the password carefully before the next try."},
 }

@@ -95,10 +95,12 @@ func TestLoginNotes(t *testing.T) {
 	var out bytes.Buffer
 	c := New(&out, i18n.En, false)
 	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.Local)
-	c.Event(journal.Event{Time: at, Kind: journal.Login, User: "suzuki", Method: "pass", Result: journal.ResultFail, Reason: "other-group-user", OtherGroup: 2, Millis: 2000})
+	c.Event(journal.Event{Time: at, Kind: journal.Login, User: "suzuki", Method: "pass", Result: journal.ResultFail, Reason: "other-group-user", OtherGroup: 2})
+	c.Event(journal.Event{Time: at, Kind: journal.Login, User: "yom", Method: "pass", Result: journal.ResultFail, Reason: "throttled", Millis: 2000})
 	want := `10:00:00 suzuki's USER/PASS login failed
 10:00:00   → suzuki is a user of group 2: log in to group 2's server, or with a user of this group.
-10:00:00   → after several failures this answer was held back 2.0 s (against password guessing); check carefully before the next try.
+10:00:00 yom's USER/PASS login failed
+10:00:00   → after too many failures, logins for this name (or from this machine) are refused for about 2.0 s more (against password guessing); check the password carefully before the next try.
 `
 	if diff := cmp.Diff(want, out.String()); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)

@@ -17,6 +17,7 @@ import (
 
 	"maillab/exercises/explain"
 	"maillab/exercises/i18n"
+	"maillab/lab/console"
 	"maillab/lab/terminal"
 	"maillab/server/journal"
 )
@@ -250,7 +251,7 @@ func (r *replayer) session(s *Session, later []journal.Event) {
 			if lastVerb == "" {
 				lastVerb = explain.Verb(ev.Line)
 			}
-			r.line(s, ev, "C: "+ev.Line, r.colors.client)
+			r.line(s, ev, "C: "+console.CommandLine(r.lang, ev), r.colors.client)
 			if n, ok := explain.Command(proto, ev.Line); ok {
 				r.notes(n)
 			} else if proto == explain.POP3 || proto == explain.SMTP {

@@ -5,7 +5,8 @@
 //
 // Loading checks everything and names the line of any mistake: a corrupt
 // file, an unknown key, a duplicate group, a group in two clusters, a port
-// used twice on one host, a bad address.
+// used twice on one host, a bad address, two groups on one host, a host
+// that is no one machine's (unspecified, broadcast, multicast).
 package classroom
 
 import (
@@ -57,6 +58,9 @@ type Classroom struct {
 	Domain   string  `toml:"domain"`
 	Clusters [][]int `toml:"clusters"`
 	Groups   []Group `toml:"groups"`
+	// MaxConns is the most connections each group server takes at once
+	// per protocol (lab start --max-conns overrides it); 0: the default.
+	MaxConns int `toml:"max_conns"`
 
 	// Path is the file it was read from.
 	Path string `toml:"-"`
@@ -143,7 +147,7 @@ func known(k toml.Key) string {
 	if len(k) > 1 && k[0] == "groups" {
 		return "id, host, smtp, pop3, web"
 	}
-	return "name, domain, clusters, groups"
+	return "name, domain, clusters, max_conns, groups"
 }
 
 // typeError is how BurntSushi/toml words a value of the wrong type.
@@ -174,7 +178,11 @@ func (c *Classroom) check(lines lineIndex) error {
 	if len(c.Groups) == 0 {
 		return bad(0, "no [[groups]]: the classroom needs at least one group")
 	}
-	ids := map[int]int{} // id → line
+	if c.MaxConns < 0 || c.MaxConns > MaxConnsLimit {
+		return bad(lines.top["max_conns"], "max_conns %d: 1 to %d connections (or leave it out for the default)", c.MaxConns, MaxConnsLimit)
+	}
+	hosts := map[string]Group{} // host → the group on it
+	ids := map[int]int{}        // id → line
 	type hostPort struct {
 		host string
 		port int
@@ -192,6 +200,16 @@ func (c *Classroom) check(lines lineIndex) error {
 		if ip == nil {
 			return bad(g.lineOf("host"), "group %d: host %q is not an IP address (the group's machine, e.g. 127.0.1.%d)", g.ID, g.Host, g.ID)
 		}
+		if why := notAHost(ip); why != "" {
+			return bad(g.lineOf("host"), "group %d: host %s is %s, not one machine's address (e.g. 127.0.1.%d)", g.ID, g.Host, why, g.ID)
+		}
+		if other, shared := hosts[ip.String()]; shared {
+			// a client's address tells which group it is, and the relay
+			// sends from it: two groups on one machine are told apart by
+			// nothing
+			return bad(g.lineOf("host"), "group %d: host %s is group %d's already (line %d); every group needs a machine (an address) of its own", g.ID, g.Host, other.ID, other.lineOf("host"))
+		}
+		hosts[ip.String()] = g
 		for _, p := range []struct {
 			name string
 			port int
@@ -223,6 +241,23 @@ func (c *Classroom) check(lines lineIndex) error {
 	}
 	sort.Slice(c.Groups, func(i, j int) bool { return c.Groups[i].ID < c.Groups[j].ID })
 	return nil
+}
+
+// MaxConnsLimit is the largest max_conns a classroom file may set.
+const MaxConnsLimit = 100000
+
+// notAHost says why ip cannot be a group machine's address: unspecified
+// (0.0.0.0, ::), broadcast or multicast; "" when it can be.
+func notAHost(ip net.IP) string {
+	switch {
+	case ip.IsUnspecified():
+		return "the unspecified address (any address)"
+	case ip.Equal(net.IPv4bcast):
+		return "the broadcast address"
+	case ip.IsMulticast():
+		return "a multicast address"
+	}
+	return ""
 }
 
 // Group returns the group with the id.
@@ -311,8 +346,8 @@ var DefaultInit = InitOptions{
 	HostTemplate: "127.0.1.{N}",
 }
 
-// Init writes a classroom file. When the host template has no "{N}" (all
-// groups on one machine), each group gets ports of its own.
+// Init writes a classroom file. The host template must have "{N}": two
+// groups never share a machine.
 func Init(o InitOptions) ([]byte, error) {
 	if o.Groups < 1 || o.Groups > 999 {
 		return nil, fmt.Errorf("classroom: --groups %d: 1 to 999", o.Groups)
@@ -323,7 +358,9 @@ func Init(o InitOptions) ([]byte, error) {
 	if err := CheckDomain(o.Domain); err != nil {
 		return nil, fmt.Errorf("classroom: %w", err)
 	}
-	perHost := strings.Contains(o.HostTemplate, "{N}")
+	if !strings.Contains(o.HostTemplate, "{N}") {
+		return nil, fmt.Errorf("classroom: --host-template %q has no {N}: every group needs a machine (an address) of its own", o.HostTemplate)
+	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# The classroom: public, no secrets — every group gets the same copy.\n")
 	fmt.Fprintf(&b, "# Group N's mail domain is gN.<domain>. In a real lab, set each host to\n")
@@ -348,9 +385,6 @@ func Init(o InitOptions) ([]byte, error) {
 	for id := 1; id <= o.Groups; id++ {
 		host := strings.ReplaceAll(o.HostTemplate, "{N}", strconv.Itoa(id))
 		smtp, pop3, web := 2525, 1110, 8025
-		if !perHost {
-			smtp, pop3, web = 2520+id*10, 1100+id*10, 8020+id*10
-		}
 		fmt.Fprintf(&b, "\n[[groups]]\nid = %d\nhost = %q\nsmtp = %d\npop3 = %d\nweb  = %d\n", id, host, smtp, pop3, web)
 	}
 	if _, err := Parse("classroom.toml", b.Bytes()); err != nil {

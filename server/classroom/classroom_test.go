@@ -88,7 +88,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown top key", func(s string) string {
 			return strings.Replace(s, `domain = "lab.test"`, "domain = \"lab.test\"\ndomian = \"x\"", 1)
 		},
-			`class.toml:3: unknown key "domian" (known keys: name, domain, clusters, groups)`},
+			`class.toml:3: unknown key "domian" (known keys: name, domain, clusters, max_conns, groups)`},
 		{"unknown group key", func(s string) string { return strings.Replace(s, "id = 3\n", "id = 3\nhots = \"x\"\n", 1) },
 			`class.toml:14: unknown key "hots" in [[groups]]`},
 		{"duplicate group", func(s string) string { return strings.Replace(s, "id = 3\n", "id = 1\n", 1) },
@@ -97,8 +97,26 @@ func TestParseErrors(t *testing.T) {
 			"class.toml:3: group 2 is in two clusters: [1 2] and [2 3]"},
 		{"cluster names a missing group", func(s string) string { return strings.Replace(s, "[[1, 2, 3]]", "[[1, 2, 4]]", 1) },
 			"class.toml:3: cluster [1 2 4] names group 4, which has no [[groups]] table"},
-		{"port clash on one host", func(s string) string { return strings.Replace(s, `host = "127.0.1.3"`, `host = "127.0.1.1"`, 1) },
-			"class.toml:15: group 3: smtp port 2525 on 127.0.1.1 is already group 1's smtp port"},
+		{"two groups on one host", func(s string) string { return strings.Replace(s, `host = "127.0.1.3"`, `host = "127.0.1.1"`, 1) },
+			"class.toml:14: group 3: host 127.0.1.1 is group 1's already (line 7); every group needs a machine (an address) of its own"},
+		{"two groups on one host, written apart", func(s string) string {
+			return strings.Replace(strings.Replace(s, `host = "127.0.1.3"`, `host = "::ffff:127.0.1.1"`, 1), "smtp = 2525\npop3 = 1110\nweb  = 8025\n\n[[groups]]\nid = 2", "smtp = 2526\npop3 = 1110\nweb  = 8025\n\n[[groups]]\nid = 2", 1)
+		},
+			"class.toml:14: group 3: host ::ffff:127.0.1.1 is group 1's already (line 7)"},
+		{"unspecified host", func(s string) string { return strings.Replace(s, `host = "127.0.1.2"`, `host = "0.0.0.0"`, 1) },
+			"class.toml:21: group 2: host 0.0.0.0 is the unspecified address (any address), not one machine's address"},
+		{"unspecified IPv6 host", func(s string) string { return strings.Replace(s, `host = "127.0.1.2"`, `host = "::"`, 1) },
+			"class.toml:21: group 2: host :: is the unspecified address (any address)"},
+		{"broadcast host", func(s string) string { return strings.Replace(s, `host = "127.0.1.2"`, `host = "255.255.255.255"`, 1) },
+			"class.toml:21: group 2: host 255.255.255.255 is the broadcast address"},
+		{"multicast host", func(s string) string { return strings.Replace(s, `host = "127.0.1.2"`, `host = "224.0.0.1"`, 1) },
+			"class.toml:21: group 2: host 224.0.0.1 is a multicast address"},
+		{"multicast IPv6 host", func(s string) string { return strings.Replace(s, `host = "127.0.1.2"`, `host = "ff02::1"`, 1) },
+			"class.toml:21: group 2: host ff02::1 is a multicast address"},
+		{"max_conns negative", func(s string) string {
+			return strings.Replace(s, `domain = "lab.test"`, "domain = \"lab.test\"\nmax_conns = -1", 1)
+		},
+			"class.toml:3: max_conns -1: 1 to 100000 connections"},
 		{"port clash in a group", func(s string) string {
 			return strings.Replace(s, "pop3 = 1110\nweb  = 8025\n\n[[groups]]\nid = 3", "pop3 = 2525\nweb  = 8025\n\n[[groups]]\nid = 3", 1)
 		},
@@ -161,22 +179,27 @@ func TestInit(t *testing.T) {
 	if diff := cmp.Diff([][]int{{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}, c.Clusters); diff != "" {
 		t.Errorf("clusters (-want +got):\n%s", diff)
 	}
-	// all on one host: ports of their own
+	// all on one host: refused, two groups never share a machine
 	o := classroom.DefaultInit
 	o.Groups, o.ClusterSize, o.HostTemplate = 4, 2, "192.168.0.10"
-	b, err = classroom.Init(o)
-	if err != nil {
-		t.Fatal(err)
+	if _, err := classroom.Init(o); err == nil || !strings.Contains(err.Error(), "{N}") {
+		t.Errorf("Init with one host for all: %v", err)
 	}
-	c, err = classroom.Parse("one-host", b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Groups[3].SMTP == c.Groups[2].SMTP || len(c.Clusters) != 2 {
-		t.Errorf("one host: %+v %v", c.Groups, c.Clusters)
-	}
+	o.HostTemplate = "10.0.0.{N}"
 	o.Groups = 0
 	if _, err := classroom.Init(o); err == nil {
 		t.Error("Init with 0 groups accepted")
+	}
+}
+
+// max_conns sets the connection limit of every group's server.
+func TestMaxConns(t *testing.T) {
+	t.Parallel()
+	c, err := classroom.Parse("class.toml", []byte(strings.Replace(good, `domain = "lab.test"`, "domain = \"lab.test\"\nmax_conns = 50", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxConns != 50 {
+		t.Errorf("MaxConns = %d, want 50", c.MaxConns)
 	}
 }

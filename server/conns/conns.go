@@ -34,6 +34,10 @@ var (
 type Limits struct {
 	Total   int
 	PerHost int // from one client IP address
+	// Reserved of the Total are kept for clients that Set.Trusted
+	// trusts (the classroom's hosts, whose relays deliver here): others
+	// may fill only Total-Reserved, so that they cannot lock them out.
+	Reserved int
 }
 
 // Conn is a served connection, as the Set sees it.
@@ -50,6 +54,10 @@ type Conn interface {
 // ready to use; set Limits before serving.
 type Set struct {
 	Limits Limits
+	// Trusted, when set, tells the clients that may use the reserved
+	// slots. It is called with the Set's lock held and must answer at
+	// once.
+	Trusted func(remote net.Addr) bool
 
 	closing atomic.Bool // read without mu: connections check it under locks of their own
 
@@ -124,11 +132,15 @@ func (s *Set) Add(c Conn, remote net.Addr) error {
 	host := hostOf(remote)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	total := s.Limits.Total
+	if total > 0 && !(s.Trusted != nil && s.Trusted(remote)) {
+		total = max(total-s.Limits.Reserved, 1)
+	}
 	switch {
 	case s.closing.Load():
 		return ErrClosed
-	case s.Limits.Total > 0 && len(s.conns) >= s.Limits.Total:
-		return fmt.Errorf("%w (%d)", ErrTooMany, s.Limits.Total)
+	case total > 0 && len(s.conns) >= total:
+		return fmt.Errorf("%w (%d)", ErrTooMany, total)
 	case s.Limits.PerHost > 0 && s.hosts[host] >= s.Limits.PerHost:
 		return fmt.Errorf("%w (%d from %s)", ErrTooManyFromHost, s.Limits.PerHost, host)
 	}

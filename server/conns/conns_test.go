@@ -58,6 +58,32 @@ func TestLimits(t *testing.T) {
 	}
 }
 
+// Slots reserved for trusted clients (the classroom's hosts) stay free
+// when others fill the rest.
+func TestReserved(t *testing.T) {
+	t.Parallel()
+	s := conns.Set{
+		Limits:  conns.Limits{Total: 4, PerHost: 3, Reserved: 2},
+		Trusted: func(a net.Addr) bool { return a.(*net.TCPAddr).IP.Equal(net.ParseIP("127.0.1.2")) },
+	}
+	steps := []struct {
+		from string
+		want error
+	}{
+		{"10.0.0.1", nil},
+		{"10.0.0.2", nil},
+		{"10.0.0.3", conns.ErrTooMany}, // the other two are reserved
+		{"127.0.1.2", nil},
+		{"127.0.1.2", nil},
+		{"127.0.1.2", conns.ErrTooMany}, // all four taken
+	}
+	for i, st := range steps {
+		if err := s.Add(&fakeConn{}, addr(st.from)); !errors.Is(err, st.want) {
+			t.Errorf("step %d: Add from %s = %v, want %v", i, st.from, err, st.want)
+		}
+	}
+}
+
 // Shutdown interrupts every connection and waits for them to go; a
 // connection that does not go in time is cut.
 func TestShutdown(t *testing.T) {

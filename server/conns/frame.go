@@ -22,6 +22,9 @@ type Config struct {
 	// Closed is what Serve returns after Shutdown or Close, the
 	// protocol's ErrServerClosed.
 	Closed error
+	// Trusted tells the clients that may use the reserved slots (see
+	// Set.Trusted); nil trusts none.
+	Trusted func(remote net.Addr) bool
 }
 
 // Frame is the part of a TCP server that does not depend on its protocol:
@@ -41,6 +44,7 @@ func (f *Frame) Setup(config func() Config) *Frame {
 	f.once.Do(func() {
 		f.cfg = config()
 		f.set.Limits = f.cfg.Limits
+		f.set.Trusted = f.cfg.Trusted
 	})
 	return f
 }

@@ -3,12 +3,19 @@ package group_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"maillab/server/group"
+	"maillab/server/journal"
 )
 
 // A step of a bad-input case: what the client sends (raw: no CRLF is
@@ -76,6 +83,7 @@ var badInputs = []badCase{
 	{"smtp address without brackets", "smtp", []step{{send: "HELO x\r\nMAIL FROM:alice@g1.lab.test\r\n", replies: 2, want: "501 5.5.4 Syntax: MAIL FROM:<address> (the address must be in angle brackets <>)"}}},
 	{"smtp nested MAIL", "smtp", []step{{send: smtpIntro + "MAIL FROM:<b@c.example>\r\n", replies: 3, want: "503 5.5.1 Nested MAIL command (one sender per message; RSET starts over)"}}},
 	{"smtp unknown user", "smtp", []step{{send: smtpIntro + "RCPT TO:<nobody@g3.lab.test>\r\n", replies: 3, want: "550 5.1.1 <nobody@g3.lab.test>: Recipient address rejected: User unknown in local recipient table"}}},
+	{"smtp quoted local part", "smtp", []step{{send: smtpIntro + "RCPT TO:<\"yom\"@g3.lab.test>\r\n", replies: 3, want: "250 2.1.5 Ok"}}},
 	{"smtp user escaping the folder", "smtp", []step{{send: smtpIntro + "RCPT TO:<../../etc@g3.lab.test>\r\n", replies: 3, want: "501 5.1.3 Bad recipient address syntax"}}},
 	{"smtp relay outside", "smtp", []step{{send: smtpIntro + "RCPT TO:<x@outside.example>\r\n", replies: 3, want: "554 5.7.1 <x@outside.example>: Relay access denied"}}},
 	{"smtp SIZE too big", "smtp", []step{{send: "HELO x\r\nMAIL FROM:<a@b.example> SIZE=99999999\r\n", replies: 2, want: "552 5.3.4 Message size exceeds fixed maximum message size"}}},
@@ -248,5 +256,130 @@ func TestConnectionFlood(t *testing.T) {
 		}
 		c.Close()
 		secondClient(t, tc.proto, tc.addr)
+	}
+}
+
+// A student whose telnet was cut off logs in again at once: the login
+// waits for the server to notice the old connection's end instead of
+// answering [IN-USE]. A message removed under a live session (by a mail
+// reader on the Maildir) is a plain -ERR, not [SYS/TEMP].
+func TestLoginAfterDroppedSessionAndVanishedMessage(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	deliver(t, s.data, "yom", "Subject: two\r\n\r\nx\r\n")
+	a, ar := dial(t, s.srv.POP3Addr())
+	say(t, a, ar, "USER yom")
+	if got := say(t, a, ar, "PASS tanstaaf"); !strings.HasPrefix(got, "+OK yom's maildrop has 2 messages") {
+		t.Fatalf("first login: %q", got)
+	}
+	b, br := dial(t, s.srv.POP3Addr())
+	say(t, b, br, "USER yom")
+	if _, err := b.Write([]byte("PASS tanstaaf\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	// the second login is under way, and finds the maildrop locked, when
+	// the first connection drops (without QUIT)
+	time.Sleep(200 * time.Millisecond)
+	a.Close()
+	var got []string
+	got = append(got, readLine(t, br))
+	list, err := s.data.Mailbox("yom").List()
+	if err != nil || len(list) != 2 {
+		t.Fatalf("mailbox: %v %v", list, err)
+	}
+	if err := os.Remove(filepath.Join(string(s.data.Mailbox("yom")), list[1].Name)); err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, say(t, b, br, "RETR 2"), say(t, b, br, "QUIT"))
+	want := []string{
+		got[0], // checked below: the octets vary
+		"-ERR message removed since the maildrop was locked (by another program)",
+		"+OK maillab POP3 server signing off (2 messages left)",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if !strings.HasPrefix(got[0], "+OK yom's maildrop has 2 messages") {
+		t.Errorf("login right after a dropped session: %q", got[0])
+	}
+}
+
+// Password guessing is capped per name whatever the parallelism: 200
+// connections from 20 addresses, each guessing yom's password up to 5
+// times, get 5 guesses checked in all (the name's tries; no try comes
+// back within the run, LoginDelay being an hour), every other login is
+// refused unchecked and its session ended, and no connection is left
+// waiting.
+func TestGuessingIsCapped(t *testing.T) {
+	t.Parallel()
+	data, err := group.OpenData(t.TempDir(), 3, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := group.New(group.Config{Data: data, SMTPAddr: "127.0.0.1:0", POP3Addr: "127.0.0.1:0",
+		Limits: group.Limits{LoginDelay: time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data.AddUser("yom", "tanstaaf", srv.Journal())
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+
+	const conns, perConn, sources = 200, 5, 20
+	var wg sync.WaitGroup
+	replies := make(chan string, conns*perConn)
+	for i := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := net.Dialer{Timeout: 10 * time.Second}
+			// 127.0.0.2 … 127.0.0.21 where the system has them (Linux);
+			// else all from 127.0.0.1, which the name's cap holds for too
+			d.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%sources))}
+			c, err := d.Dial("tcp", srv.POP3Addr().String())
+			if err != nil {
+				d.LocalAddr = nil
+				if c, err = d.Dial("tcp", srv.POP3Addr().String()); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(60 * time.Second))
+			r := bufio.NewReader(c)
+			if _, err := r.ReadString('\n'); err != nil {
+				t.Error(err)
+				return
+			}
+			for j := range perConn {
+				fmt.Fprintf(c, "USER yom\r\nPASS guess-%d-%d\r\n", i, j)
+				r.ReadString('\n')
+				reply, err := r.ReadString('\n')
+				if err != nil {
+					return // the server ended the session
+				}
+				replies <- strings.TrimSpace(reply)
+			}
+		}()
+	}
+	wg.Wait()
+	close(replies)
+	count := map[string]int{}
+	for r := range replies {
+		count[r]++
+	}
+	checked := 0
+	for _, e := range events(t, data, journal.Login) {
+		if e.Reason == "wrong-password" {
+			checked++
+		}
+	}
+	if checked != 5 || count["-ERR [AUTH] invalid user name or password"] != 5 {
+		t.Errorf("%d guesses checked (%v), want 5", checked, count)
+	}
+	if n := count["-ERR [AUTH] too many failed logins; wait a minute, then try again"]; n < conns-5 {
+		t.Errorf("%d logins refused, want %d at least (%v)", n, conns-5, count)
 	}
 }

@@ -19,7 +19,7 @@ type header struct {
 	messageID    string
 	to, cc       []string
 	received     int    // Received fields, to count hops
-	relayID      string // X-Maillab-Relay-ID of a message another group relayed
+	relayID      string // X-Maillab-Relay-ID of a message another group relayed: the first, this hop's
 	origin       string // X-Maillab-Origin: the kit's own messages (a probe)
 }
 
@@ -66,7 +66,12 @@ func scanHeader(msg []byte) header {
 		case "received":
 			h.received++
 		case "x-maillab-relay-id":
-			h.relayID = value
+			if h.relayID == "" {
+				// the relay puts its own on top (and strips older ones); an
+				// older one below names an earlier hop, and a message that
+				// loops back must not be taken for one already delivered
+				h.relayID = value
+			}
 		case "x-maillab-origin":
 			if value == journal.OriginProbe {
 				h.origin = value // only probes come over SMTP; the rest the kit writes itself

@@ -2,6 +2,7 @@ package group
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"maillab/server/account"
 	"maillab/server/journal"
 	"maillab/server/maildir"
+	"maillab/server/mask"
 	"maillab/server/pop3"
 )
 
@@ -38,6 +40,9 @@ type pop3Session struct {
 	user      string // logged in
 	commands  int
 	retr      bool // the command being answered is RETR
+	// unknownName is the name of the USER or APOP being answered when it
+	// is nobody's, to be masked in the reply too
+	unknownName string
 }
 
 func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, error) {
@@ -47,18 +52,24 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 		method = "apop"
 	}
 	ev := journal.Event{Kind: journal.Login, User: name, Method: method}
-	keys := []string{"ip " + p.ip, "user " + name}
-	// fail answers a wrong user, password or digest alike, after a delay
-	// that grows with the failures from this address or for this name
+	keys := []string{addrKey(p.ip), nameKey(name)}
+	// Every login takes a try from the buckets of its address and its
+	// name before anything is checked; none left, it is refused unchecked
+	// and the session ends, so that guessing is capped however many
+	// connections it uses, and no connection waits.
+	if ok, wait := p.s.throttle.take(time.Now(), keys...); !ok {
+		ev.Result, ev.Reason, ev.Millis = journal.ResultFail, ReasonThrottled, wait.Milliseconds()
+		if !p.s.knownName(name) {
+			ev.User = mask.Hidden
+		}
+		p.j.Record(ev)
+		return nil, pop3.ErrThrottled
+	}
+	// fail answers a wrong user, password or digest alike; the try taken
+	// is spent
 	fail := func(reason string) (pop3.Maildrop, error) {
 		ev.Result, ev.Reason = journal.ResultFail, reason
-		if d := p.s.throttle.failed(time.Now(), keys...); d > 0 {
-			ev.Millis = d.Milliseconds()
-			p.j.Record(ev)
-			time.Sleep(d)
-		} else {
-			p.j.Record(ev)
-		}
+		p.j.Record(ev)
 		return nil, pop3.ErrAuth
 	}
 	a, err := p.s.data.Accounts.Lookup(name)
@@ -70,8 +81,12 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 				return fail("other-group-user")
 			}
 		}
+		if !isProbeName(name) {
+			ev.User = mask.Hidden // nobody's name: it may be a password
+		}
 		return fail("unknown-user")
 	case err != nil:
+		p.s.throttle.giveBack(time.Now(), keys...)
 		ev.Result, ev.Error = journal.ResultError, err.Error()
 		p.j.Record(ev)
 		return nil, err
@@ -83,14 +98,9 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 	} else if !a.CheckPassword(cred.Password) {
 		return fail("wrong-password")
 	}
-	p.s.throttle.succeeded(keys...)
-	p.s.mu.Lock()
-	busy := p.s.inUse[name]
-	if !busy {
-		p.s.inUse[name] = true
-	}
-	p.s.mu.Unlock()
-	if busy {
+	p.s.throttle.giveBack(time.Now(), keys[0])
+	p.s.throttle.forget(keys[1])
+	if !p.s.lockMaildrop(name) {
 		ev.Result = journal.ResultInUse
 		p.j.Record(ev)
 		return nil, pop3.ErrInUse
@@ -116,6 +126,70 @@ func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, 
 	return d, nil
 }
 
+// probeNamePrefix begins the made-up user names of the failed APOP logins
+// of `lab grade --probe` (checker.ProbeUserPrefix), which are followed by
+// 8 hex digits; the journal keeps them so that the probe's sessions are
+// known as the instructor's.
+const probeNamePrefix = "grade-probe-"
+
+// isProbeName reports whether name is a probe's made-up user name.
+func isProbeName(name string) bool {
+	hex, ok := strings.CutPrefix(name, probeNamePrefix)
+	if !ok || len(hex) != 8 {
+		return false
+	}
+	return strings.Trim(hex, "0123456789abcdef") == ""
+}
+
+// ReasonThrottled is the reason of a login refused unchecked because its
+// user name or its client address has no tries left (see throttle).
+const ReasonThrottled = "throttled"
+
+// knownName reports whether name (in any case) is an account of this group
+// or, as far as the server knows, of another group of the classroom: the
+// names the journal may keep.
+func (s *Server) knownName(name string) bool {
+	name = account.Normalize(name)
+	if isProbeName(name) {
+		return true // the instructor's probe: its name marks its session
+	}
+	if _, err := s.data.Accounts.Lookup(name); err == nil {
+		return true
+	}
+	if f := s.cfg.UserElsewhere; f != nil && f(name) != 0 {
+		return true
+	}
+	return false
+}
+
+// lockWait is how long a login waits for another session to unlock the
+// maildrop before it answers [IN-USE]: a student whose telnet was cut
+// off logs in again at once, and the server may not have seen the old
+// connection end yet.
+const lockWait = 1500 * time.Millisecond
+
+// lockMaildrop marks user's maildrop as locked by a session, waiting up
+// to lockWait for the session that has it. It reports false when the
+// maildrop stayed locked.
+func (s *Server) lockMaildrop(user string) bool {
+	deadline := time.Now().Add(lockWait)
+	for {
+		s.mu.Lock()
+		busy := s.inUse[user]
+		if !busy {
+			s.inUse[user] = true
+		}
+		s.mu.Unlock()
+		if !busy {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func (s *Server) release(user string) {
 	s.mu.Lock()
 	delete(s.inUse, user)
@@ -130,14 +204,35 @@ func (p *pop3Session) Close() error {
 // Command, Reply and Retrieved make pop3Session a pop3.Tracer.
 func (p *pop3Session) Command(line string) {
 	p.commands++
-	verb, _, _ := strings.Cut(line, " ")
-	verb = strings.ToUpper(verb)
-	p.retr = verb == "RETR"
+	m := pop3.Mask(line) // masked already; this gives its verb or class
+	p.retr = m.Verb == "RETR"
+	if m.Verb == "USER" || m.Verb == "APOP" {
+		// a name that is nobody's may be a password typed in its place
+		w := mask.Split(m.Text)
+		if len(w.Args) > 0 && w.Args[0] != mask.Hidden && !p.s.knownName(w.Args[0]) {
+			p.unknownName = w.Args[0] // the reply to USER names it
+			w.Args[0] = mask.Hidden
+			m = mask.Join(w, m.Verb, w.Args)
+		}
+	}
 	// recorded with what the command leads to: its reply at the latest
-	p.j.Hold(journal.Event{Kind: journal.Command, Verb: verb, Line: line})
+	p.j.Hold(commandEvent(m))
+}
+
+// commandEvent is the journal event of a masked command line.
+func commandEvent(m mask.Line) journal.Event {
+	e := journal.Event{Kind: journal.Command, Verb: m.Verb, Line: m.Text}
+	if m.Space != 0 {
+		e.Reason = mask.WideSpace
+	}
+	return e
 }
 
 func (p *pop3Session) Reply(line string) {
+	if p.unknownName != "" {
+		line = strings.ReplaceAll(line, p.unknownName, mask.Hidden)
+		p.unknownName = ""
+	}
 	code, _, _ := strings.Cut(line, " ")
 	e := journal.Event{Kind: journal.Reply, Code: code, Line: line}
 	if p.retr && code == "+OK" {
@@ -188,9 +283,13 @@ func (d *maildrop) file(uid string) (maildir.Message, bool) {
 func (d *maildrop) Open(uid string) (io.ReadCloser, error) {
 	m, ok := d.file(uid)
 	if !ok {
-		return nil, maildir.ErrNotFound
+		return nil, fmt.Errorf("%w: %w", pop3.ErrGone, maildir.ErrNotFound)
 	}
-	return d.dir.OpenReader(m)
+	rc, err := d.dir.OpenReader(m)
+	if errors.Is(err, maildir.ErrNotFound) {
+		err = fmt.Errorf("%w: %w", pop3.ErrGone, err)
+	}
+	return rc, err
 }
 
 func (d *maildrop) Delete(uids []string) error {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"maillab/server/classroom"
 	"maillab/server/group"
 	"maillab/server/journal"
@@ -301,6 +303,9 @@ func TestRelayUnknownUserBounces(t *testing.T) {
 			t.Errorf("bounce lacks %q:\n%s", want, bounce)
 		}
 	}
+	// the event is recorded right after the delivery
+	waitFor(t, func() bool { return len(events(t, cl.data[1], journal.Bounced)) > 0 })
+	waitFor(t, func() bool { q, _ := cl.servers[1].Queue().List(); return len(q) == 0 })
 	b := events(t, cl.data[1], journal.Bounced)
 	if len(b) != 1 || b[0].Result != journal.ResultOK || b[0].User != "alice" {
 		t.Errorf("bounced events %+v", b)
@@ -410,5 +415,114 @@ func TestProbeToAnotherGroupsPostmaster(t *testing.T) {
 	q := events(t, cl.data[1], journal.Queued)
 	if len(origins) != 1 || origins[0] != journal.OriginProbe || len(q) != 1 || q[0].Origin != journal.OriginProbe {
 		t.Errorf("probe origins at g2 %v, queued at g1 %+v", origins, q)
+	}
+}
+
+// A relay id counts only when the relay of the client's group sent it
+// (HELO with the group's domain): a student on group 1's machine who copies
+// one into a message of their own still gets it delivered, every time.
+func TestForgedRelayIDIsNoDuplicate(t *testing.T) {
+	t.Parallel()
+	cl := newClass(t, 2)
+	cl.start(2)
+	msg := "X-Maillab-Relay-ID: g1.lab.test/FORGED.g2\r\nSubject: mine\r\n\r\nx\r\n."
+	for i := 0; i < 2; i++ {
+		r := cl.send(2, "127.0.1.1", "EHLO pc01", "MAIL FROM:<alice@g1.lab.test>", "RCPT TO:<yom@g2.lab.test>", "DATA", msg, "QUIT")
+		if !strings.HasPrefix(r[4], "250 2.0.0") {
+			t.Fatalf("send %d: %q", i, r)
+		}
+	}
+	if msgs := mailbox(t, cl.data[2], "yom"); len(msgs) != 3 {
+		t.Errorf("yom has %d messages, want the welcome and two", len(msgs))
+	}
+	for _, e := range events(t, cl.data[2], journal.Accepted) {
+		if e.Reason == "duplicate-relay" {
+			t.Errorf("taken for a duplicate: %+v", e)
+		}
+	}
+}
+
+// A message that loops (too many hops at the peer) comes back to its
+// sender as a bounce; a bounce that cannot be delivered either goes to the
+// postmaster: nothing is dropped. A message an outsider sent through the
+// postmaster exception gets no bounce: its sender is unproven.
+func TestLoopIsBouncedNeverDropped(t *testing.T) {
+	t.Parallel()
+	cl := newClass(t, 2)
+	cl.start(1)
+	cl.start(2)
+	hops := strings.Repeat("Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\r\n", group.MaxHops-1)
+	tests := []struct {
+		from, sender, rcpt string
+	}{
+		{"127.0.1.1", "alice@g1.lab.test", "yom@g2.lab.test"},
+		{"127.0.1.1", "", "yom@g2.lab.test"},
+		{"127.0.0.9", "alice@g1.lab.test", "postmaster@g2.lab.test"},
+	}
+	for _, tt := range tests {
+		r := cl.send(1, tt.from, "HELO x", "MAIL FROM:<"+tt.sender+">", "RCPT TO:<"+tt.rcpt+">", "DATA", hops+"Subject: loop\r\n\r\nx\r\n.", "QUIT")
+		if !strings.HasPrefix(r[4], "250 ") {
+			t.Fatalf("replies %q", r)
+		}
+	}
+	waitFor(t, func() bool { return len(events(t, cl.data[1], journal.Bounced)) == 3 })
+	var got []string
+	for _, e := range events(t, cl.data[1], journal.Bounced) {
+		got = append(got, fmt.Sprintf("%s %s %s %s", e.From, e.Result, e.User, e.Reason))
+	}
+	want := []string{
+		" ok postmaster double-bounce",
+		"alice@g1.lab.test dropped  sender-outside-classroom",
+		"alice@g1.lab.test ok alice 5.4.6",
+	}
+	if diff := cmp.Diff(want, sorted(got)); diff != "" {
+		t.Errorf("bounces (-want +got):\n%s", diff)
+	}
+	if b := cl.waitMailbox(1, "alice", 2)[1]; !strings.Contains(b, "Status: 5.4.6") {
+		t.Errorf("alice's bounce:\n%s", b)
+	}
+	if b := cl.waitMailbox(1, group.Postmaster, 1)[0]; !strings.Contains(b, "Status: 5.4.6") {
+		t.Errorf("the postmaster's bounce:\n%s", b)
+	}
+}
+
+// Outsiders who open many idle connections fill only the slots that are
+// not kept for the classroom: a peer group's host (its relay) still gets
+// in.
+func TestSlotsKeptForTheClassroom(t *testing.T) {
+	t.Parallel()
+	cl := newClass(t, 2)
+	data, err := group.OpenData(cl.root, 1, cl.c.GroupDomain(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := cl.c.Group(1)
+	srv, err := group.New(group.Config{Data: data, SMTPAddr: g.SMTPAddr(), POP3Addr: g.POP3Addr(), Classroom: cl.c,
+		Limits: group.Limits{Conns: 10, ConnsPerHost: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	greet := func(from string) string {
+		d := net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+		c, err := d.Dial("tcp", g.SMTPAddr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		return readLine(t, bufio.NewReader(c))
+	}
+	var got []string
+	for i := range 9 { // 10 slots, 2 of them kept: the 9th outsider is one too many
+		got = append(got, greet(fmt.Sprintf("127.0.0.%d", 10+i%5))[:3])
+	}
+	got = append(got, greet("127.0.1.2")[:3], greet("127.0.1.2")[:3], greet("127.0.1.2")[:3])
+	want := []string{"220", "220", "220", "220", "220", "220", "220", "220", "421", "220", "220", "421"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("greetings (-want +got):\n%s", diff)
 	}
 }

@@ -33,9 +33,9 @@ type Limits struct {
 	POP3Idle     time.Duration // autologout (RFC 1939: at least 10 minutes)
 	SMTPIdle     time.Duration // (RFC 5321 section 4.5.3.2.7: 5 minutes)
 	ErrorsInARow int           // bad commands before the server hangs up
-	// LoginDelay is the wait before answering the 4th failed login in 15
-	// minutes from one client address or for one user name; it doubles
-	// with each further failure, up to 8 times as long.
+	// LoginDelay is how often a user name earns another login try once
+	// its first 5 are spent (a client address: twice as often, after 10);
+	// a login with no try left is refused unchecked (see throttle.go).
 	LoginDelay    time.Duration
 	Conns         int           // connections at once, per protocol
 	ConnsPerHost  int           // from one client address, per protocol
@@ -53,7 +53,7 @@ var DefaultLimits = Limits{
 	POP3Idle:      pop3.DefaultIdleTimeout,
 	SMTPIdle:      smtp.DefaultIdleTimeout,
 	ErrorsInARow:  20,
-	LoginDelay:    time.Second,
+	LoginDelay:    20 * time.Second,
 	Conns:         500,
 	ConnsPerHost:  100,
 	ShutdownGrace: 30 * time.Second,
@@ -207,6 +207,8 @@ func New(cfg Config) (*Server, error) {
 		MaxErrors:       s.limits.ErrorsInARow,
 		MaxConns:        s.limits.Conns,
 		MaxConnsPerHost: s.limits.ConnsPerHost,
+		ReservedConns:   s.limits.Conns / 5,
+		TrustedConn:     s.mayRelay,
 		ErrorLog:        s.cfg.ErrorLog,
 	}
 	s.pop3 = &pop3.Server{
@@ -218,6 +220,8 @@ func New(cfg Config) (*Server, error) {
 		MaxErrors:       s.limits.ErrorsInARow,
 		MaxConns:        s.limits.Conns,
 		MaxConnsPerHost: s.limits.ConnsPerHost,
+		ReservedConns:   s.limits.Conns / 5,
+		TrustedConn:     s.mayRelay,
 		ErrorLog:        s.cfg.ErrorLog,
 	}
 	return s, nil
@@ -383,15 +387,17 @@ func (s *Server) mayRelay(a net.Addr) bool {
 }
 
 // isRelayID says whether id ("g1.lab.test/ENTRY") is the relay id of the
-// group whose host the client is: only that group's relay is trusted to
-// name its messages.
-func (s *Server) isRelayID(id string, client net.Addr) bool {
+// group whose host the client is, sent by that group's relay (which says
+// HELO with the group's domain): only that relay is trusted to name its
+// messages. Any other id is nobody's, and counts for nothing.
+func (s *Server) isRelayID(id string, client net.Addr, helo string) bool {
 	g := s.clientGroup(client)
 	if id == "" || g == 0 || g == s.data.Group || s.cfg.Classroom == nil {
 		return false
 	}
-	domain, _, ok := strings.Cut(id, "/")
-	return ok && strings.EqualFold(domain, s.cfg.Classroom.GroupDomain(g))
+	domain := s.cfg.Classroom.GroupDomain(g)
+	idDomain, entry, ok := strings.Cut(id, "/")
+	return ok && entry != "" && strings.EqualFold(idDomain, domain) && strings.EqualFold(helo, domain)
 }
 
 // route is where the relay finds a group's SMTP server.

@@ -139,7 +139,7 @@ func (t *smtpSession) Data(r io.Reader) error {
 		return &smtp.Error{Code: 554, Enhanced: "5.4.6", Message: fmt.Sprintf("Too many hops: %d Received fields (a mail loop?)", h.received)}
 	}
 	// a message another group's relay sent before it died, sent again
-	fromRelay := t.s.isRelayID(h.relayID, t.remote)
+	fromRelay := t.s.isRelayID(h.relayID, t.remote, t.helo)
 	if fromRelay && t.s.seen.has(h.relayID) {
 		t.j.Record(journal.Event{Kind: journal.Accepted, ID: id, MessageID: h.messageID, From: t.from, Reason: "duplicate-relay", Size: int64(len(msg))})
 		t.lastID = id
@@ -306,18 +306,9 @@ func (t *smtpSession) Logout() error {
 
 // Command, Reply and DataEnd make smtpSession an smtp.Tracer.
 func (t *smtpSession) Command(line string) {
-	verb, _, _ := strings.Cut(line, " ")
-	if v, _, ok := strings.Cut(verb, ":"); ok {
-		verb = v // "MAIL FROM:<…>" typed as "mail from:<…>" is still MAIL
-	}
-	if strings.EqualFold(verb, "AUTH") {
-		// not offered (502), but a client may still send credentials
-		if f := strings.Fields(line); len(f) > 2 {
-			line = f[0] + " " + f[1] + " ****"
-		}
-	}
+	// masked already; this gives its verb or class
 	// recorded with what the command leads to: its reply at the latest
-	t.j.Hold(journal.Event{Kind: journal.Command, Verb: strings.ToUpper(verb), Line: line})
+	t.j.Hold(commandEvent(smtp.Mask(line)))
 }
 
 func (t *smtpSession) Reply(line string) {

@@ -3,16 +3,24 @@ package pop3
 import (
 	"errors"
 	"fmt"
+
+	"maillab/server/mask"
 )
 
 // USER name (RFC 1939 section 7). The reply is the same whether or not the
-// user exists, so that nobody can find out user names this way.
+// user exists, so that nobody can find out user names this way. It names
+// the user only when the name has the shape of one: a password typed in
+// its place is not echoed.
 func (c *conn) userCmd(cmd command) error {
 	c.user = ""
 	if len(cmd.args) != 1 {
 		return bad("syntax: USER name")
 	}
 	c.user = cmd.args[0]
+	if !mask.Name(c.user) {
+		c.okf("password required")
+		return nil
+	}
 	c.okf("password required for %s", c.user)
 	return nil
 }
@@ -53,6 +61,8 @@ func (c *conn) login(name string, cred Credentials, denied string) error {
 	switch {
 	case errors.Is(err, ErrAuth):
 		return &errReply{code: "AUTH", text: denied, bad: true}
+	case errors.Is(err, ErrThrottled):
+		return &errReply{code: "AUTH", text: "too many failed logins; wait a minute, then try again", end: true}
 	case errors.Is(err, ErrInUse):
 		return &errReply{code: "IN-USE", text: "maildrop already locked by another session"}
 	case err != nil:

@@ -42,6 +42,15 @@ var (
 	// ErrInUse is returned when the maildrop is locked by another session
 	// (RFC 2449 response code [IN-USE]).
 	ErrInUse = errors.New("pop3: maildrop in use")
+	// ErrThrottled is returned when the login was refused unchecked: too
+	// many failures for this name or from this address lately. The
+	// client is told so and the session ends, so that a guesser holds
+	// no connection.
+	ErrThrottled = errors.New("pop3: too many failed logins")
+	// ErrGone is returned (or wrapped) by a Maildrop's Open for a message
+	// that was listed but has since been removed by something else: the
+	// reply is a plain -ERR, since no retry can bring it back.
+	ErrGone = errors.New("pop3: message removed")
 )
 
 // Session is one client's conversation as the backend sees it.
@@ -70,7 +79,8 @@ type Message struct {
 type Maildrop interface {
 	// Messages lists the messages present when the maildrop was locked.
 	Messages() []Message
-	// Open returns the message with CRLF line ends and no byte-stuffing.
+	// Open returns the message with CRLF line ends and no byte-stuffing, or
+	// an error wrapping ErrGone when it is no longer there.
 	Open(uid string) (io.ReadCloser, error)
 	// Delete removes the messages. It is called only in the UPDATE state,
 	// after QUIT in the TRANSACTION state, and only for the messages

@@ -3,6 +3,7 @@ package pop3
 import (
 	"strings"
 
+	"maillab/server/mask"
 	"maillab/server/wire"
 )
 
@@ -38,30 +39,44 @@ func fields(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' })
 }
 
-// redacted is the command line as a tracer may see it: the password of
-// PASS and the digest of APOP are replaced by "****". Extra words after
-// USER's name are hidden too, in case a password was typed there.
-func (cmd command) redacted(line string) string {
-	const hidden = "****"
-	switch cmd.verb {
-	case "PASS":
-		if cmd.rest != "" {
-			return cmd.word + " " + hidden
-		}
-	case "APOP":
-		switch len(cmd.args) {
-		case 0:
-		case 1: // a name or a digest: no telling which
-			return cmd.word + " " + hidden
+// Mask returns what may be kept of a POP3 command line (see package
+// server/mask): a command of RFC 1939 or RFC 2449 with its arguments when
+// they are message numbers, the name of USER and APOP when it has the
+// shape of a user name, and nothing of PASS's password or APOP's digest
+// ("PASS ****", "APOP yom ****"); any other line only as its class and
+// length ("<unknown command, 12 bytes>"). A masked line masks to itself.
+func Mask(line string) mask.Line {
+	if l, ok := mask.AsClass(line); ok {
+		return l
+	}
+	w := mask.Split(line)
+	verb := mask.Verb(w)
+	switch {
+	case w.Control:
+		return mask.Class(mask.Control, len(line))
+	case w.Verb == "":
+		return mask.Class(mask.Empty, len(line))
+	case verb == "":
+		return mask.Class(mask.Unknown, len(line))
+	}
+	if _, ok := commands[verb]; !ok {
+		return mask.Class(mask.Unknown, len(line))
+	}
+	kept := make([]string, len(w.Args))
+	for i, a := range w.Args {
+		switch {
+		case verb == "PASS":
+			kept[i] = mask.Hidden
+		case verb == "USER" && i == 0 && mask.Name(a),
+			verb == "APOP" && i == 0 && len(w.Args) > 1 && mask.Name(a): // a lone word may be the digest
+			kept[i] = a
+		case verb != "USER" && verb != "APOP" && mask.Number(a):
+			kept[i] = a
 		default:
-			return cmd.word + " " + cmd.args[0] + " " + hidden
-		}
-	case "USER":
-		if len(cmd.args) > 1 {
-			return cmd.word + " " + cmd.args[0] + " " + hidden
+			kept[i] = mask.Hidden
 		}
 	}
-	return line
+	return mask.Join(w, verb, kept)
 }
 
 // handler carries out one command in a state where it is allowed. It
@@ -95,10 +110,10 @@ var commands = map[string]handler{
 // carries it out.
 func (c *conn) execute(l wire.Line) error {
 	line := string(l.Text)
-	cmd := parse(line)
 	if c.tracer != nil {
-		c.tracer.Command(cmd.redacted(line))
+		c.tracer.Command(Mask(line).Text)
 	}
+	cmd := parse(line)
 	if strings.IndexByte(line, 0) >= 0 {
 		return bad("NUL byte in command")
 	}
@@ -106,6 +121,12 @@ func (c *conn) execute(l wire.Line) error {
 		// RFC 1939: keywords and arguments are printable. A backspace or
 		// an arrow key typed in telnet ends up here.
 		return bad("control character in command")
+	}
+	if sp := mask.Split(line).Space; sp != 0 {
+		// An IME's full-width space looks like a space but is not one:
+		// "PASS　secret" would otherwise be an unknown command, or a
+		// password with a space in it.
+		return bad("syntax error: %s between the words; type an ASCII space", mask.SpaceName(sp))
 	}
 	if cmd.verb == "" {
 		return bad("empty command")

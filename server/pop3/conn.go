@@ -41,6 +41,7 @@ type errReply struct {
 	code string // RFC 2449 response code without brackets, or ""
 	text string
 	bad  bool // the client's fault; counts toward Server.MaxErrors
+	end  bool // the session ends after this reply
 }
 
 func (e *errReply) Error() string { return "pop3: " + e.text }
@@ -270,6 +271,11 @@ func (c *conn) close() {
 // fail answers a failed command. It returns false when the session must
 // end because of too many errors in a row.
 func (c *conn) fail(e *errReply) bool {
+	if e.end {
+		c.writeErr(e)
+		c.flush()
+		return false
+	}
 	if e.bad {
 		c.errors++
 		if e.code == "AUTH" {

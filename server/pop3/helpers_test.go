@@ -49,6 +49,9 @@ func newFixture() *memBackend {
 		"Subject: only a header\r\n",
 	)...)
 	b.add("spacey", "two words")
+	b.add("gone", "gone",
+		memMessage{uid: "kept", body: "Subject: kept\r\n\r\nstill here\r\n"},
+		memMessage{uid: "vanished", body: "Subject: vanished\r\n\r\nremoved under the session\r\n", gone: true})
 	return b
 }
 

@@ -44,6 +44,7 @@ type memUser struct {
 type memMessage struct {
 	uid  string
 	body string // CRLF line ends, no byte-stuffing
+	gone bool   // listed, but removed by something else before RETR
 }
 
 func newMemBackend() *memBackend {
@@ -213,6 +214,9 @@ func (d *memDrop) Open(uid string) (io.ReadCloser, error) {
 		panic("test panic in Open")
 	}
 	for _, m := range d.msgs {
+		if m.uid == uid && m.gone {
+			return nil, fmt.Errorf("memdrop: %q: %w", uid, pop3.ErrGone)
+		}
 		if m.uid == uid {
 			d.s.mu.Lock()
 			d.s.open++

@@ -78,6 +78,10 @@ type Server struct {
 	// answered "-ERR [SYS/TEMP]" and closed.
 	MaxConns        int
 	MaxConnsPerHost int
+	// ReservedConns of MaxConns are kept for the clients TrustedConn
+	// trusts (the classroom's hosts and their relays).
+	ReservedConns int
+	TrustedConn   func(remote net.Addr) bool
 
 	frame conns.Frame
 }
@@ -88,9 +92,11 @@ func (s *Server) fr() *conns.Frame {
 		return conns.Config{
 			Protocol: "pop3",
 			Limits: conns.Limits{
-				Total:   conns.Limit(s.MaxConns, DefaultMaxConns),
-				PerHost: conns.Limit(s.MaxConnsPerHost, DefaultMaxConnsPerHost),
+				Total:    conns.Limit(s.MaxConns, DefaultMaxConns),
+				PerHost:  conns.Limit(s.MaxConnsPerHost, DefaultMaxConnsPerHost),
+				Reserved: max(s.ReservedConns, 0),
 			},
+			Trusted:  s.TrustedConn,
 			ErrorLog: s.ErrorLog,
 			Closed:   ErrServerClosed,
 		}

@@ -2,6 +2,7 @@ package pop3
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"strconv"
 	"sync"
@@ -197,6 +198,10 @@ func (c *conn) topCmd(cmd command) error {
 // open opens a message of the maildrop for RETR or TOP.
 func (c *conn) open(m Message) (io.ReadCloser, error) {
 	rc, err := c.drop.Open(m.UID)
+	if errors.Is(err, ErrGone) {
+		// not transient: RFC 2449's [SYS/TEMP] would invite a retry
+		return nil, &errReply{text: "message removed since the maildrop was locked (by another program)"}
+	}
 	if err != nil {
 		c.srv.logf("pop3: opening message %s for %v: %v", m.UID, c.nc.RemoteAddr(), err)
 		return nil, sysTemp("unable to read the message, try again later")

@@ -274,7 +274,9 @@ func (r *Relayer) deliver(ctx context.Context, e Entry, msg []byte) (delivered [
 	if _, err := fmt.Fprintf(w, "%s: %s/%s\r\n", RelayIDField, r.Hostname, e.ID); err != nil {
 		return nil, failed, append(deferred, accepted...), describe(err)
 	}
-	if _, err := w.Write(msg); err != nil {
+	// only this hop's id goes on: one an earlier hop (or a sender) wrote
+	// could make the peer take the message for one it has already
+	if _, err := w.Write(StripRelayID(msg)); err != nil {
 		return nil, failed, append(deferred, accepted...), describe(err)
 	}
 	if err := w.Close(); err != nil {
@@ -283,6 +285,48 @@ func (r *Relayer) deliver(ctx context.Context, e Entry, msg []byte) (delivered [
 	}
 	c.Quit()
 	return accepted, failed, deferred, why
+}
+
+// StripRelayID returns msg without the RelayIDField fields of its header
+// (continuation lines included); msg itself when it has none.
+func StripRelayID(msg []byte) []byte {
+	var out []byte
+	skipping := false
+	for off := 0; off < len(msg); {
+		end := bytes.IndexByte(msg[off:], '\n')
+		if end < 0 {
+			end = len(msg)
+		} else {
+			end += off + 1
+		}
+		line := msg[off:end]
+		if len(bytes.TrimRight(line, "\r\n")) == 0 {
+			if out == nil {
+				return msg // the header ended with no such field
+			}
+			return append(out, msg[off:]...)
+		}
+		switch {
+		case line[0] == ' ' || line[0] == '\t':
+			// a continuation of the field before
+		case len(line) > len(RelayIDField) && line[len(RelayIDField)] == ':' &&
+			bytes.EqualFold(line[:len(RelayIDField)], []byte(RelayIDField)):
+			skipping = true
+			if out == nil {
+				out = append([]byte{}, msg[:off]...)
+			}
+		default:
+			skipping = false
+		}
+		if !skipping && out != nil {
+			out = append(out, line...)
+		}
+		off = end
+	}
+	if out == nil {
+		return msg
+	}
+	return out
 }
 
 // classify sorts rcpts by an SMTP error: a 5xx reply fails them for good,

@@ -359,3 +359,23 @@ func TestBounceMessage(t *testing.T) {
 		t.Error("bounce has bare LF line ends")
 	}
 }
+
+// Only this hop's relay id goes to the peer: one a sender forged, or an
+// earlier hop wrote, is taken out of the header (never out of the body).
+func TestStripRelayID(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"Subject: a\r\n\r\nbody\r\n", "Subject: a\r\n\r\nbody\r\n"},
+		{"X-Maillab-Relay-ID: g1.lab.test/X\r\nSubject: a\r\n\r\nbody\r\n", "Subject: a\r\n\r\nbody\r\n"},
+		{"Subject: a\r\nx-maillab-relay-id: g1.lab.test/X\r\n  folded\r\nTo: b\r\n\r\nX-Maillab-Relay-ID: in the body\r\n",
+			"Subject: a\r\nTo: b\r\n\r\nX-Maillab-Relay-ID: in the body\r\n"},
+		{"Received: x\r\n\tfolded\r\nX-Maillab-Relay-ID: a\r\nX-Maillab-Relay-ID: b\r\n\r\n", "Received: x\r\n\tfolded\r\n\r\n"},
+		{"X-Maillab-Relay-IDs: not the field\r\n\r\n", "X-Maillab-Relay-IDs: not the field\r\n\r\n"},
+		{"X-Maillab-Relay-ID: no body", ""},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, string(StripRelayID([]byte(tt.in)))); diff != "" {
+			t.Errorf("StripRelayID(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}

@@ -3,7 +3,9 @@ package smtp
 import (
 	"bytes"
 	"strconv"
+	"strings"
 
+	"maillab/server/mask"
 	"maillab/server/wire"
 )
 
@@ -32,14 +34,126 @@ func notImplemented(verb string) bool {
 	return false
 }
 
+// verbs are the commands this server answers, offered or not.
+var verbs = map[string]bool{
+	"HELO": true, "EHLO": true, "MAIL": true, "RCPT": true, "DATA": true,
+	"RSET": true, "NOOP": true, "QUIT": true, "VRFY": true, "HELP": true, "EXPN": true,
+	"BDAT": true, "STARTTLS": true, "AUTH": true, "ETRN": true, "ATRN": true,
+	"TURN": true, "SEND": true, "SOML": true, "SAML": true,
+}
+
+// Mask returns what may be kept of an SMTP command line (see package
+// server/mask): a verb of SMTP with the host of HELO/EHLO, the address and
+// SIZE/BODY of MAIL FROM and RCPT TO, the user of VRFY/EXPN and the
+// mechanism of AUTH, each only when it has the shape of one; "****" for
+// any other argument (AUTH's credentials always); any other line (a POP3
+// command typed here, an AUTH continuation line) only as its class and
+// length ("<unknown command, 12 bytes>"). A masked line masks to itself.
+func Mask(line string) mask.Line {
+	if l, ok := mask.AsClass(line); ok {
+		return l
+	}
+	w := mask.Split(line)
+	verb := mask.Verb(w)
+	switch {
+	case w.Control:
+		return mask.Class(mask.Control, len(line))
+	case w.Verb == "":
+		return mask.Class(mask.Empty, len(line))
+	case !verbs[verb]:
+		return mask.Class(mask.Unknown, len(line))
+	}
+	kept := make([]string, len(w.Args))
+	for i, a := range w.Args {
+		kept[i] = mask.Hidden
+		switch verb {
+		case "HELO", "EHLO", "VRFY", "EXPN":
+			if i == 0 && mask.Token(a, 255) {
+				kept[i] = a
+			}
+		case "AUTH":
+			if i == 0 && mechanism(a) {
+				kept[i] = a
+			}
+		case "HELP":
+			if i == 0 && mask.Verb(mask.Words{Verb: a}) != "" {
+				kept[i] = a
+			}
+		case "MAIL", "RCPT":
+			if pathArg(verb, i, a) || i > 0 && param(a) {
+				kept[i] = a
+			}
+		}
+	}
+	return mask.Join(w, verb, kept)
+}
+
+// mechanism reports whether a has the shape of a SASL mechanism name
+// (RFC 4422 section 3.1): 1 to 20 upper-case letters, digits, '-' or '_'
+// (typed in any case).
+func mechanism(a string) bool {
+	if a == "" || len(a) > 20 {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if !('a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// pathArg reports whether the i-th word of MAIL or RCPT may be kept as the
+// "FROM:<path>" or "TO:<path>" part: "FROM:<a@b>", or "FROM:" and "<a@b>"
+// typed apart.
+func pathArg(verb string, i int, a string) bool {
+	if !mask.Token(a, 300) {
+		return false
+	}
+	key := "FROM:"
+	if verb == "RCPT" {
+		key = "TO:"
+	}
+	switch {
+	case i == 0:
+		return len(a) >= len(key) && strings.EqualFold(a[:len(key)], key)
+	case i == 1:
+		return strings.HasPrefix(a, "<") && strings.HasSuffix(a, ">")
+	}
+	return false
+}
+
+// param reports whether a is an ESMTP parameter that may be kept: SIZE=n
+// or BODY=7BIT|8BITMIME.
+func param(a string) bool {
+	k, v, _ := strings.Cut(a, "=")
+	switch strings.ToUpper(k) {
+	case "SIZE":
+		return mask.Number(v)
+	case "BODY":
+		return strings.EqualFold(v, "7BIT") || strings.EqualFold(v, "8BITMIME")
+	}
+	return false
+}
+
 // command acts on one command line. It reports whether the session is over.
 func (c *conn) command(l wire.Line) (done bool) {
 	if c.tracer != nil {
-		c.tracer.Command(string(l.Text))
+		c.tracer.Command(Mask(string(l.Text)).Text)
 	}
 	text := l.Text
 	if bytes.IndexByte(text, 0) >= 0 {
 		c.reply(500, "5.5.2", "NUL character in command line")
+		return false
+	}
+	if sp := mask.Split(string(text)).Space; sp != 0 {
+		// An IME's full-width space looks like a space but is not one.
+		code, at := 501, bytes.IndexAny(text, " \t")
+		if at < 0 || bytes.IndexFunc(text, func(r rune) bool { return r == sp }) < at {
+			code = 500 // inside the verb: not a command at all
+		}
+		c.reply(code, "5.5.2", "Syntax error: "+mask.SpaceName(sp)+" between the words; type an ASCII space")
 		return false
 	}
 	text = bytes.Trim(text, " \t")

@@ -20,7 +20,10 @@ var update = flag.Bool("update", false, "rewrite the S: and B: lines of testdata
 //
 //	# comment (or a blank line)
 //	S: a line the server sends
-//	C: a line the client sends; {{N*x}} stands for N times the character x
+//	C: a line the client sends; {{N*x}} stands for N times the character x;
+//	   a line in double quotes is a Go string literal sent as it is, its line
+//	   end included ("a\n" for nc's bare LF); in the data after DATA a
+//	   quoted "." line without S: lines is expected to be text, not the end
 //	B: a call the backend got, in order, once the connection has ended
 //
 // The test sends each C: line with CRLF and reads one reply after it (none
@@ -176,9 +179,20 @@ func runGolden(t *testing.T, g *golden) *golden {
 	inData := false
 	for _, st := range g.steps {
 		line := expand(st.send)
-		c.write(line + "\r\n")
+		quoted := strings.HasPrefix(line, `"`) && strings.HasSuffix(line, `"`) && len(line) > 1
+		if quoted {
+			raw, err := strconv.Unquote(line)
+			if err != nil {
+				t.Fatalf("C: %s: %v", line, err)
+			}
+			c.write(raw)
+			line = strings.TrimRight(raw, "\r\n")
+		} else {
+			c.write(line + "\r\n")
+		}
+		expectReply := len(st.replies) > 0
 		st.replies = nil
-		if inData && line != "." {
+		if inData && (line != "." || quoted && !expectReply) {
 			got.steps = append(got.steps, st)
 			continue
 		}

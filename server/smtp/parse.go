@@ -82,7 +82,7 @@ func parseMail(arg string, maxSize int64) (from string, opts MailOptions, r *ref
 				return "", opts, &refusal{501, "5.5.4", "Bad BODY value (7BIT or 8BITMIME)"}
 			}
 		default:
-			return "", opts, &refusal{555, "5.5.4", "Unsupported parameter: " + key}
+			return "", opts, unsupported(key)
 		}
 	}
 	return from, opts, nil
@@ -114,9 +114,22 @@ func parseRcpt(arg string) (to string, r *refusal) {
 		if !validKeyword(key) || hasValue && !validValue(value) {
 			return "", errParamSyntax
 		}
-		return "", &refusal{555, "5.5.4", "Unsupported parameter: " + key}
+		return "", unsupported(key)
 	}
 	return to, nil
+}
+
+// unsupported refuses an ESMTP parameter that no extension offered here
+// defines. It names the parameter only when it is one of a known extension:
+// anything else the client typed may be a secret, and the reply is
+// journaled.
+func unsupported(key string) *refusal {
+	switch k := strings.ToUpper(key); k {
+	case "AUTH", "NOTIFY", "ORCPT", "RET", "ENVID", "SMTPUTF8", "BY", "MT-PRIORITY",
+		"REQUIRETLS", "HOLDFOR", "HOLDUNTIL", "MTRK", "RRVS", "DELIVERBY":
+		return &refusal{555, "5.5.4", "Unsupported parameter: " + key}
+	}
+	return &refusal{555, "5.5.4", "Unsupported parameter"}
 }
 
 // cutPrefixFold is strings.CutPrefix, ignoring ASCII case.
@@ -193,7 +206,32 @@ func parsePath(s string) (string, bool) {
 	if !validMailbox(s) {
 		return "", false
 	}
-	return s, true
+	return unquoteLocal(s), true
+}
+
+// unquoteLocal writes a mailbox whose local part is a Quoted-string that
+// says no more than a Dot-string without the quotes: "bob"@d and bob@d
+// name the same mailbox (RFC 5321 section 4.1.2, RFC 5322 section 3.2.4),
+// and the backend looks mailboxes up by the plain form. A quoted part that
+// needs its quotes ("bob smith"@d) is left as it is.
+func unquoteLocal(mailbox string) string {
+	at := strings.LastIndexByte(mailbox, '@')
+	local := mailbox[:at]
+	if !strings.HasPrefix(local, `"`) {
+		return mailbox
+	}
+	var b strings.Builder
+	for i := 1; i < len(local)-1; i++ {
+		if local[i] == '\\' {
+			i++
+		}
+		b.WriteByte(local[i])
+	}
+	plain := b.String()
+	if !validLocalPart(plain) || strings.HasPrefix(plain, `"`) {
+		return mailbox
+	}
+	return plain + mailbox[at:]
 }
 
 // validMailbox reports whether s is Local-part "@" ( Domain / address-literal ).

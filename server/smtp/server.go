@@ -69,6 +69,10 @@ type Server struct {
 	// answered "421 4.7.0" and closed.
 	MaxConns        int
 	MaxConnsPerHost int
+	// ReservedConns of MaxConns are kept for the clients TrustedConn
+	// trusts (the classroom's hosts and their relays).
+	ReservedConns int
+	TrustedConn   func(remote net.Addr) bool
 
 	frame conns.Frame
 }
@@ -79,9 +83,11 @@ func (s *Server) fr() *conns.Frame {
 		return conns.Config{
 			Protocol: "smtp",
 			Limits: conns.Limits{
-				Total:   conns.Limit(s.MaxConns, DefaultMaxConns),
-				PerHost: conns.Limit(s.MaxConnsPerHost, DefaultMaxConnsPerHost),
+				Total:    conns.Limit(s.MaxConns, DefaultMaxConns),
+				PerHost:  conns.Limit(s.MaxConnsPerHost, DefaultMaxConnsPerHost),
+				Reserved: max(s.ReservedConns, 0),
 			},
+			Trusted:  s.TrustedConn,
 			ErrorLog: s.ErrorLog,
 			Closed:   ErrServerClosed,
 		}

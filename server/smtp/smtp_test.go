@@ -598,14 +598,14 @@ func TestTracer(t *testing.T) {
 	waitLogout(t, s)
 	want := []string{
 		"S: 220 g1.lab.test ESMTP maillab",
-		"C: ehlo  me ",
+		"C: ehlo me",
 		"S: 250-g1.lab.test",
 		"S: 250-PIPELINING",
 		"S: 250-SIZE 10485760",
 		"S: 250-8BITMIME",
 		"S: 250-ENHANCEDSTATUSCODES",
 		"S: 250 HELP",
-		"C: FOO",
+		"C: <unknown command, 3 bytes>",
 		"S: 500 5.5.2 Command not recognized",
 		// the over-long line is gone; only its reply is heard
 		"S: 500 5.5.2 Line too long",

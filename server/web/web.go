@@ -11,11 +11,12 @@
 // waiting ("more"), so that a poller asks only for what is new.
 //
 // It leaks nothing secret. Account names are public, passwords are not; the
-// journal masks the PASS and APOP arguments at the source, and this package
-// masks them again on the way out, along with anything that looks like an
-// APOP digest (32 hex digits), a word equal to an account's password (a
-// password typed where a user name or a command was expected), and the
-// arguments of SMTP AUTH. No message body is ever in the journal. It only
+// protocol code keeps of each command line only what its allow-list allows
+// (see package server/mask), and this package applies the same allow-list
+// again on the way out, and masks besides anything that looks like an
+// APOP digest (32 hex digits) and a word equal to an account's password (a
+// password typed where a user name was expected). No message body is ever
+// in the journal. It only
 // reads: every method but GET and HEAD gets 405.
 //
 // Start it next to a group server:
@@ -46,6 +47,9 @@ import (
 	"maillab/server/account"
 	"maillab/server/group"
 	"maillab/server/journal"
+	"maillab/server/mask"
+	"maillab/server/pop3"
+	"maillab/server/smtp"
 )
 
 // Paging limits of /api/events.
@@ -330,14 +334,14 @@ const hidden = "****"
 var digestLike = regexp.MustCompile(`(?i)\b[0-9a-f]{32}\b`)
 
 func (r *redactor) event(e journal.Event) journal.Event {
-	if e.Line != "" {
-		if e.Kind == journal.Command {
-			e.Line = maskArguments(e.Proto, e.Line)
-		}
-		e.Line = r.maskWords(digestLike.ReplaceAllString(e.Line, hidden))
+	if e.Kind == journal.Command {
+		m := maskCommand(e.Proto, e.Line)
+		e.Verb, e.Line = m.Verb, m.Text
+	} else if e.Verb != "" {
+		e.Verb = "" // only commands have verbs
 	}
-	if r.isPassword(e.Verb) {
-		e.Verb = hidden
+	if e.Line != "" {
+		e.Line = r.maskWords(digestLike.ReplaceAllString(e.Line, hidden))
 	}
 	if e.User != "" && !r.names[e.User] && r.isPassword(e.User) {
 		e.User = hidden
@@ -348,29 +352,17 @@ func (r *redactor) event(e journal.Event) journal.Event {
 	return e
 }
 
-// maskArguments masks what the protocol code masks already, once more:
-// the password of PASS, the digest of APOP (keeping the user name), what
-// follows the user name of USER, and the credentials of SMTP AUTH.
-func maskArguments(proto, line string) string {
-	f := strings.Fields(line)
-	if len(f) < 2 {
-		return line
+// maskCommand masks a command line once more with the allow-list of its
+// protocol (the one the protocol code applied before the journal saw it):
+// a known verb and its innocent arguments, else the class and length.
+func maskCommand(proto, line string) mask.Line {
+	switch proto {
+	case "pop3":
+		return pop3.Mask(line)
+	case "smtp":
+		return smtp.Mask(line)
 	}
-	verb := strings.ToUpper(f[0])
-	switch {
-	case proto != "smtp" && verb == "PASS":
-		return f[0] + " " + hidden
-	case proto != "smtp" && verb == "APOP":
-		if len(f) == 2 {
-			return f[0] + " " + hidden
-		}
-		return f[0] + " " + f[1] + " " + hidden
-	case proto != "smtp" && verb == "USER" && len(f) > 2:
-		return f[0] + " " + f[1] + " " + hidden
-	case proto != "pop3" && verb == "AUTH" && len(f) > 2:
-		return f[0] + " " + f[1] + " " + hidden
-	}
-	return line
+	return mask.Class(mask.Unknown, len(line))
 }
 
 // maskWords masks each word of s (split at spaces) that is an account's

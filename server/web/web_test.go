@@ -204,9 +204,23 @@ func TestNoSecretsLeak(t *testing.T) {
 	f := start(t, web.Config{MaxEvents: 7})
 	curl := testenv.NeedTool(t, "curl")
 	raw, _ := os.ReadFile(f.data.JournalPath())
-	if !strings.Contains(string(raw), "tanstaaf") {
-		t.Fatal("the test's sessions put no password into the journal, so they test nothing (update the test)")
+	if strings.Contains(string(raw), "tanstaaf") {
+		t.Error("the sessions put a password into the journal")
 	}
+	// what a journal of an older version may hold: the API masks it again
+	old := `{"t":"2026-11-25T10:00:00Z","group":3,"ev":"cmd","session":"pop3-old-1","proto":"pop3","line":"PASS\u3000tanstaaf","verb":"PASS\u3000TANSTAAF"}
+{"t":"2026-11-25T10:00:01Z","group":3,"ev":"cmd","session":"pop3-old-1","proto":"pop3","line":"tanstaaf","verb":"TANSTAAF"}
+{"t":"2026-11-25T10:00:02Z","group":3,"ev":"cmd","session":"pop3-old-1","proto":"pop3","line":"USER tanstaaf","verb":"USER"}
+{"t":"2026-11-25T10:00:03Z","group":3,"ev":"reply","session":"pop3-old-1","proto":"pop3","line":"+OK password required for tanstaaf","code":"+OK"}
+`
+	jf, err := os.OpenFile(f.data.JournalPath(), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jf.WriteString(old); err != nil {
+		t.Fatal(err)
+	}
+	jf.Close()
 	var answers []string
 	get := func(path string) string {
 		out, err := exec.Command(curl, "-sS", "--max-time", "10", f.url+path).Output()
@@ -266,7 +280,7 @@ func TestNoSecretsLeak(t *testing.T) {
 		t.Error("an answer holds the AUTH PLAIN credentials")
 	}
 	// and what is not secret is there
-	for _, want := range []string{`"APOP yom ****"`, `"USER ****"`, `"line":"****"`, `"AUTH PLAIN ****"`, `"user":"yom","method":"apop","result":"ok"`} {
+	for _, want := range []string{`"APOP yom ****"`, `"USER ****"`, `"line":"<unknown command, 8 bytes>"`, `"line":"PASS　****","verb":"PASS"`, `"AUTH PLAIN ****"`, `"user":"yom","method":"apop","result":"ok"`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no %s in the answers", want)
 		}

@@ -29,6 +29,10 @@ type Reader struct {
 	// MaxLine is the longest line accepted, counting its CRLF; zero means
 	// no limit.
 	MaxLine int
+
+	sawCRLF  bool // some line so far ended in CRLF
+	lastLF   bool // the last line read ended in a bare LF
+	anyLines bool // a line has been read
 }
 
 // NewReader returns a Reader with a buffer big enough for a pipeline of
@@ -67,7 +71,7 @@ func (r *Reader) ReadLine() (Line, error) {
 				long = append(long, chunk...)
 				chunk = long
 			}
-			return splitEnd(chunk), nil
+			return r.ended(splitEnd(chunk)), nil
 		case errors.Is(err, bufio.ErrBufferFull):
 			if !tooLong {
 				long = append(long, chunk...)
@@ -84,6 +88,20 @@ func (r *Reader) ReadLine() (Line, error) {
 	}
 }
 
+// CRLFSeen reports whether a line read so far ended in CRLF: the peer is
+// not an nc that sends bare LFs throughout.
+func (r *Reader) CRLFSeen() bool { return r.sawCRLF }
+
+// ended records how a line just read ended.
+func (r *Reader) ended(l Line) Line {
+	r.anyLines = true
+	r.lastLF = l.BareLF
+	if !l.BareLF {
+		r.sawCRLF = true
+	}
+	return l
+}
+
 // splitEnd takes the line end off a line that ends in LF.
 func splitEnd(b []byte) Line {
 	b = b[:len(b)-1]
@@ -96,6 +114,16 @@ func splitEnd(b []byte) Line {
 // DataReader reads the dot-terminated data that follows SMTP DATA (RFC 5321
 // section 4.5.2): leading dots are removed, every line comes out ending in
 // CRLF, and the final "." line ends the data with io.EOF.
+//
+// The data ends only at <CRLF>.<CRLF> (RFC 5321 section 4.1.1.4), so that
+// a line end that another server would read differently cannot smuggle a
+// second message in: a "." line ends the data when it and the line before
+// it end in CRLF, or when the session has used bare LFs throughout (a
+// student with nc). Any other "." line is text, kept as ".".
+//
+// The line limit counts a line as RFC 5321 section 4.5.3.1.6 does: with its
+// CRLF, without the dot that stuffing added; a line of 1000 octets that
+// begins with "." comes as 1001 octets and is accepted.
 //
 // A line over the limit or a message over MaxSize makes Read return
 // ErrLineTooLong or ErrTooBig; the caller should then call Drain, which
@@ -137,9 +165,52 @@ func (d *DataReader) Read(p []byte) (int, error) {
 	return 0, d.err
 }
 
+// readLine reads the next line of data. It reports whether the line is
+// the final "." line; a line over the limit (stuffing dot not counted) is
+// consumed and reported as ErrLineTooLong.
+func (d *DataReader) readLine() (text []byte, last bool, err error) {
+	limit := d.r.MaxLine
+	endedCRLF := d.r.anyLines && !d.r.lastLF || !d.r.anyLines
+	lfOnly := !d.r.sawCRLF
+	if limit > 0 {
+		d.r.MaxLine = limit + 1 // the stuffing dot
+		defer func() { d.r.MaxLine = limit }()
+	}
+	line, err := d.r.ReadLine()
+	if err != nil {
+		return nil, false, err
+	}
+	if line.BareLF {
+		d.bareLF++
+	}
+	text = line.Text
+	if limit > 0 {
+		n := len(text) + 2
+		if line.BareLF {
+			n--
+		}
+		if len(text) > 0 && text[0] == '.' {
+			n--
+		}
+		if n > limit {
+			return nil, false, ErrLineTooLong
+		}
+	}
+	if len(text) == 1 && text[0] == '.' {
+		if lfOnly && line.BareLF || endedCRLF && !line.BareLF {
+			return text, true, nil
+		}
+		return text, false, nil // <LF>.<LF> in a CRLF session is text
+	}
+	if len(text) > 0 && text[0] == '.' {
+		text = text[1:]
+	}
+	return text, false, nil
+}
+
 // next reads one line into pending, or sets err.
 func (d *DataReader) next() {
-	line, err := d.r.ReadLine()
+	text, last, err := d.readLine()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
@@ -147,16 +218,9 @@ func (d *DataReader) next() {
 		d.err = err
 		return
 	}
-	if line.BareLF {
-		d.bareLF++
-	}
-	text := line.Text
-	if len(text) == 1 && text[0] == '.' {
+	if last {
 		d.err = io.EOF
 		return
-	}
-	if len(text) > 0 && text[0] == '.' {
-		text = text[1:]
 	}
 	d.size += int64(len(text)) + 2
 	if d.MaxSize > 0 && d.size > d.MaxSize {
@@ -180,7 +244,7 @@ func (d *DataReader) Drain() error {
 		return first // the connection failed: nothing more will come
 	}
 	for {
-		line, err := d.r.ReadLine()
+		text, last, err := d.readLine()
 		switch {
 		case errors.Is(err, ErrLineTooLong):
 			if first == nil {
@@ -194,15 +258,12 @@ func (d *DataReader) Drain() error {
 			d.err = err
 			return err
 		}
-		if line.BareLF {
-			d.bareLF++
-		}
-		if len(line.Text) == 1 && line.Text[0] == '.' {
+		if last {
 			d.err = io.EOF
 			d.pending = nil
 			return first
 		}
-		d.size += int64(len(line.Text)) + 2 // (dots left in: only a measure now)
+		d.size += int64(len(text)) + 2 // only a measure now
 	}
 }
 

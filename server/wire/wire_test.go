@@ -65,6 +65,7 @@ func TestDataReader(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name     string
+		prelude  string // a command line read before the data
 		input    string
 		maxLine  int
 		maxSize  int64
@@ -86,8 +87,43 @@ func TestDataReader(t *testing.T) {
 		},
 		{
 			name:  "bare lf lines, as nc sends them",
-			input: "a\nb\r\nc\n.\nQUIT\n",
-			want:  "a\r\nb\r\nc\r\n", wantSize: 9, bareLF: 3, after: "QUIT",
+			input: "a\nb\nc\n.\nQUIT\n",
+			want:  "a\r\nb\r\nc\r\n", wantSize: 9, bareLF: 4, after: "QUIT",
+		},
+		{
+			name:    "bare lf lines after a CRLF command",
+			prelude: "DATA\r\n",
+			input:   "a\nb\n.\nc\r\n.\r\nQUIT\r\n",
+			want:    "a\r\nb\r\n.\r\nc\r\n", wantSize: 12, bareLF: 3, after: "QUIT",
+		},
+		{
+			// RFC 5321 section 4.1.1.4: only <CRLF>.<CRLF> ends the data
+			name:    "smuggling: <LF>.<LF> in a CRLF session is text",
+			prelude: "DATA\r\n",
+			input:   "Subject: a\r\n\r\nbody\n.\nMAIL FROM:<x@y>\r\n.\r\nQUIT\r\n",
+			want:    "Subject: a\r\n\r\nbody\r\n.\r\nMAIL FROM:<x@y>\r\n", wantSize: 40, bareLF: 2, after: "QUIT",
+		},
+		{
+			name:  "smuggling: <LF>.<CRLF> is text",
+			input: "a\r\nb\n.\r\nc\r\n.\r\nQUIT\r\n",
+			want:  "a\r\nb\r\n.\r\nc\r\n", wantSize: 12, bareLF: 1, after: "QUIT",
+		},
+		{
+			name:  "smuggling: <CRLF>.<LF> is text",
+			input: "a\r\n.\nc\r\n.\r\nQUIT\r\n",
+			want:  "a\r\n.\r\nc\r\n", wantSize: 9, bareLF: 1, after: "QUIT",
+		},
+		{
+			// RFC 5321 section 4.5.3.1.6 counts the line without its
+			// stuffing dot
+			name:    "stuffed line of 1000 octets is fine",
+			input:   "." + strings.Repeat(".", 998) + "\r\n.\r\nQUIT\r\n",
+			maxLine: 1000, want: strings.Repeat(".", 998) + "\r\n", wantSize: 1000, after: "QUIT",
+		},
+		{
+			name:    "stuffed line of 1001 octets is too long",
+			input:   "." + strings.Repeat("z", 999) + "\r\n.\r\nQUIT\r\n",
+			maxLine: 1000, wantErr: wire.ErrLineTooLong, wantSize: 0, after: "QUIT",
 		},
 		{
 			name:  "empty message",
@@ -119,7 +155,12 @@ func TestDataReader(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := wire.NewReader(strings.NewReader(tt.input), tt.maxLine)
+			r := wire.NewReader(strings.NewReader(tt.prelude+tt.input), tt.maxLine)
+			if tt.prelude != "" {
+				if _, err := r.ReadLine(); err != nil {
+					t.Fatal(err)
+				}
+			}
 			d := wire.NewDataReader(r, tt.maxSize)
 			got, readErr := io.ReadAll(d)
 			err := d.Drain()
