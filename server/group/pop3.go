@@ -43,6 +43,7 @@ type pop3Session struct {
 	// unknownName is the name of the USER or APOP being answered when it
 	// is nobody's, to be masked in the reply too
 	unknownName string
+	telnet      telnetNotes
 }
 
 func (p *pop3Session) Login(user string, cred pop3.Credentials) (pop3.Maildrop, error) {
@@ -245,6 +246,9 @@ func (p *pop3Session) Reply(line string) {
 	p.retr = false
 	p.j.Record(e)
 }
+
+// Telnet makes pop3Session a pop3.TelnetTracer.
+func (p *pop3Session) Telnet(name string) { p.telnet.note(p.j, name) }
 
 func (p *pop3Session) Retrieved(uid string, size int64) {
 	p.j.Record(journal.Event{Kind: journal.Retrieved, User: p.user, UID: uid, Size: size})

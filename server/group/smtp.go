@@ -36,6 +36,7 @@ type smtpSession struct {
 	extended bool
 
 	lastID string // of the last message accepted
+	telnet telnetNotes
 
 	// the transaction
 	inMail bool
@@ -318,6 +319,9 @@ func (t *smtpSession) Reply(line string) {
 	}
 	t.j.Record(journal.Event{Kind: journal.Reply, Code: code, Line: line})
 }
+
+// Telnet makes smtpSession an smtp.TelnetTracer.
+func (t *smtpSession) Telnet(name string) { t.telnet.note(t.j, name) }
 
 func (t *smtpSession) DataEnd(size int64, bareLFs int) {
 	e := journal.Event{Kind: journal.Data, Size: size, Count: bareLFs}

@@ -105,3 +105,11 @@ type Tracer interface {
 	// RETR.
 	Retrieved(uid string, size int64)
 }
+
+// TelnetTracer may be implemented by a Session to hear of the Telnet
+// commands (RFC 854) a telnet client sent, which the server answers and
+// takes out of the byte stream (see server/telnet). name is the command
+// as RFC 854 spells it: "BRK", "DO TIMING-MARK".
+type TelnetTracer interface {
+	Telnet(name string)
+}

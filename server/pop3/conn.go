@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"maillab/server/conns"
+	"maillab/server/telnet"
 	"maillab/server/wire"
 )
 
@@ -86,7 +87,8 @@ type conn struct {
 
 	challenge string
 	sess      Session
-	tracer    Tracer // sess as a Tracer, or nil
+	tracer    Tracer       // sess as a Tracer, or nil
+	telnet    TelnetTracer // sess as a TelnetTracer, or nil
 
 	state    state
 	user     string // the name given by USER, waiting for PASS
@@ -120,11 +122,17 @@ func newConn(s *Server, nc net.Conn) *conn {
 	if d := s.idleTimeout(); d > 0 {
 		w = deadlineWriter{nc, d}
 	}
-	return &conn{
-		srv: s,
-		nc:  nc,
-		r:   wire.NewReader(nc, s.maxLine()),
-		w:   bufio.NewWriterSize(w, 16<<10),
+	c := &conn{srv: s, nc: nc, w: bufio.NewWriterSize(w, 16<<10)}
+	f := telnet.NewFilter(nc, w)
+	f.Seen = c.telnetSeen
+	c.r = wire.NewReader(f, s.maxLine())
+	return c
+}
+
+// telnetSeen tells the session of a Telnet command the client sent.
+func (c *conn) telnetSeen(e telnet.Event) {
+	if c.telnet != nil {
+		c.telnet.Telnet(e.Name())
 	}
 }
 
@@ -204,6 +212,7 @@ func (c *conn) greet() bool {
 	}
 	c.sess = sess
 	c.tracer, _ = sess.(Tracer)
+	c.telnet, _ = sess.(TelnetTracer)
 	c.okf("%s ready %s", c.srv.name(), c.challenge)
 	return true
 }

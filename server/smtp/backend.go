@@ -67,6 +67,14 @@ type Tracer interface {
 	DataEnd(size int64, bareLFs int)
 }
 
+// TelnetTracer may be implemented by a Session to hear of the Telnet
+// commands (RFC 854) a telnet client sent, which the server answers and
+// takes out of the byte stream (see server/telnet). name is the command
+// as RFC 854 spells it: "BRK", "DO TIMING-MARK".
+type TelnetTracer interface {
+	Telnet(name string)
+}
+
 // Error is an SMTP reply that a backend returns to refuse something; the
 // server sends it as it is.
 type Error struct {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"maillab/server/conns"
+	"maillab/server/telnet"
 	"maillab/server/wire"
 )
 
@@ -28,7 +29,8 @@ type conn struct {
 	w   *bufio.Writer
 
 	sess   Session
-	tracer Tracer // sess, when it is one
+	tracer Tracer       // sess, when it is one
+	telnet TelnetTracer // sess, when it is one
 
 	// Idle orders the read deadlines that the session sets against the
 	// one Shutdown sets to wake a session waiting for a command.
@@ -49,9 +51,18 @@ type conn struct {
 
 func newConn(s *Server, nc net.Conn) *conn {
 	c := &conn{srv: s, nc: nc}
-	c.r = wire.NewReader((*connReader)(c), s.maxLine())
+	f := telnet.NewFilter((*connReader)(c), (*connWriter)(c))
+	f.Seen = c.telnetSeen
+	c.r = wire.NewReader(f, s.maxLine())
 	c.w = bufio.NewWriter((*connWriter)(c))
 	return c
+}
+
+// telnetSeen tells the session of a Telnet command the client sent.
+func (c *conn) telnetSeen(e telnet.Event) {
+	if c.telnet != nil {
+		c.telnet.Telnet(e.Name())
+	}
 }
 
 // serve runs the session to its end and closes the connection.
@@ -93,6 +104,7 @@ func (c *conn) open() (ok bool) {
 	}
 	c.sess = sess
 	c.tracer, _ = sess.(Tracer)
+	c.telnet, _ = sess.(TelnetTracer)
 	return true
 }
 

@@ -111,10 +111,6 @@ func OptionName(o byte) string {
 	return string([]byte{digits[o/100], digits[o/10%10], digits[o%10]})
 }
 
-// maxSub is the most bytes of one subnegotiation kept track of; a longer
-// one is still skipped to its end.
-const maxSub = 1 << 10
-
 // Filter reads a client's bytes from R with the Telnet commands taken out,
 // and writes its answers to W. It is for one connection, read by one
 // goroutine.
@@ -129,8 +125,10 @@ type Filter struct {
 	state int
 	cmd   byte
 	any   bool
-	cr    bool // the last data byte was CR
-	buf   []byte
+	cr    bool   // the last data byte was CR
+	in    []byte // what was read, before filtering
+	out   []byte // data bytes not yet returned
+	err   error  // what the last read of r returned
 }
 
 // Filter states: where in a command the stream is.
@@ -165,21 +163,24 @@ func (f *Filter) Active() bool { return f.any }
 // data byte or an error, so a stream of commands alone never looks like
 // the end of the input.
 func (f *Filter) Read(p []byte) (int, error) {
-	for {
-		n, err := f.r.Read(p)
-		if n > 0 {
-			n = f.filter(p[:n])
+	for len(f.out) == 0 {
+		if f.err != nil {
+			return 0, f.err
 		}
-		if n > 0 || err != nil {
-			return n, err
+		if cap(f.in) < len(p) {
+			f.in = make([]byte, len(p))
 		}
+		n, err := f.r.Read(f.in[:len(p)])
+		f.filter(f.in[:n])
+		f.err = err
 	}
+	n := copy(p, f.out)
+	f.out = f.out[:copy(f.out, f.out[n:])]
+	return n, nil
 }
 
-// filter takes the commands out of b in place and returns how many data
-// bytes are left at its start.
-func (f *Filter) filter(b []byte) int {
-	out := 0
+// filter appends the data bytes of b to f.out and answers the commands.
+func (f *Filter) filter(b []byte) {
 	for _, c := range b {
 		switch f.state {
 		case data:
@@ -194,45 +195,42 @@ func (f *Filter) filter(b []byte) int {
 				c = '\n'
 			}
 			f.cr = c == '\r'
-			b[out] = c
-			out++
+			f.out = append(f.out, c)
 		case iac:
 			f.state = data
 			switch c {
 			case IAC: // IAC IAC: the data byte 255
-				b[out] = IAC
-				out++
+				f.out = append(f.out, IAC)
 			case DO, DONT, WILL, WONT:
 				f.cmd, f.state = c, option
 			case SB:
 				f.state = subOpt
 			default:
+				if c < SE {
+					// Not a Telnet command: a mail client's 8-bit
+					// text (ÿ in Latin-1 is 0xFF). Both bytes are data.
+					f.out = append(f.out, IAC, c)
+					continue
+				}
 				f.command(Event{Command: c})
 			}
 		case option:
 			f.state = data
 			f.command(Event{Command: f.cmd, Option: c})
 		case subOpt:
-			f.state, f.cmd, f.buf = sub, c, f.buf[:0]
+			f.state, f.cmd = sub, c
 		case sub:
 			if c == IAC {
 				f.state = subIAC
-			} else if len(f.buf) < maxSub {
-				f.buf = append(f.buf, c)
 			}
 		case subIAC:
-			switch c {
-			case SE:
+			f.state = sub
+			if c == SE {
 				f.state = data
 				f.command(Event{Command: SB, Option: f.cmd})
-			case IAC:
-				f.state = sub
-			default:
-				f.state = sub
 			}
 		}
 	}
-	return out
 }
 
 // command answers one command: every option refused, TIMING-MARK agreed to

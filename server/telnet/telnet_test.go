@@ -36,6 +36,7 @@ func TestFilter(t *testing.T) {
 		// telnet's "mode character" asks for SGA and ECHO, then ends each
 		// line with CR NUL.
 		{"character mode", "\xff\xfd\x03\xff\xfd\x01NOOP\r\x00QUIT\r\x00", "NOOP\r\nQUIT\r\n", "\xff\xfc\x03\xff\xfc\x01", []string{"DO SUPPRESS-GO-AHEAD", "DO ECHO"}},
+		{"Latin-1 text from a mail client kept", "Subject: caf\xe9 \xffe\r\n", "Subject: caf\xe9 \xffe\r\n", "", nil},
 		{"NUL from a mail client kept", "NOOP\r\x00\r\n", "NOOP\r\x00\r\n", "", nil},
 		{"unknown option number", "\xff\xfd\xc8x", "x", "\xff\xfc\xc8", []string{"DO 200"}},
 	}
