@@ -682,4 +682,3 @@ func (c *check) envelopeBcc() Result {
 	}
 	return missing(c.t("bcc-none"))
 }
-
