@@ -28,7 +28,7 @@ import (
 	"maillab/checker"
 	"maillab/server/account"
 	"maillab/server/classroom"
-	"maillab/server/group"
+	"maillab/server/datadir"
 	"maillab/server/journal"
 	"maillab/server/web"
 )
@@ -88,11 +88,11 @@ func NewReader(c *classroom.Classroom, o ReaderOptions) *Reader {
 		st := &groupState{addr: g.WebAddr()}
 		if r.local {
 			st.addr = localPrefix + strconv.Itoa(g.ID)
-			dir := group.DirFor(o.DataRoot, g.ID)
+			dir := datadir.DirFor(o.DataRoot, g.ID)
 			if _, err := os.Stat(dir); err != nil {
 				st.missing = fmt.Errorf("no data folder for group %d: %w", g.ID, err)
 			} else {
-				local[st.addr] = web.New(web.Config{Data: &group.Data{
+				local[st.addr] = web.New(web.Config{Data: &datadir.Folder{
 					Dir: dir, Group: g.ID, Domain: c.GroupDomain(g.ID), Accounts: account.Open(dir),
 				}})
 			}

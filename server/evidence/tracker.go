@@ -112,8 +112,17 @@ func Parse(b []byte) (*State, error) {
 	if err := json.Unmarshal(b, st); err != nil {
 		return nil, fmt.Errorf("evidence: %w", err)
 	}
-	st.init()
 	return st, nil
+}
+
+// UnmarshalJSON reads a State from its JSON, and makes its indexes.
+func (st *State) UnmarshalJSON(b []byte) error {
+	type plain State
+	if err := json.Unmarshal(b, (*plain)(st)); err != nil {
+		return err
+	}
+	st.init()
+	return nil
 }
 
 // Load reads group's State from its data folder dir: the saved state, and
@@ -141,4 +150,56 @@ func Load(dir string, group int) (*State, error) {
 		return nil
 	})
 	return st, err
+}
+
+// EachName calls fn with each name the state holds that a person typed —
+// the user of a login, a command's verb — so that a copy served to others
+// can mask one that is a password typed in the wrong place.
+func (st *State) EachName(fn func(*string)) {
+	seen := map[*Session]bool{}
+	session := func(s *Session) {
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		for i := range s.Logins {
+			fn(&s.Logins[i].User)
+		}
+		fn(&s.LastUser)
+		fn(&s.LastOKUser)
+		for i := range s.Cmds {
+			fn(&s.Cmds[i].Verb)
+		}
+	}
+	for _, s := range st.Open {
+		session(s)
+	}
+	for _, s := range st.Recent {
+		session(s)
+	}
+	for _, o := range st.Owners {
+		for _, classes := range o.Rules {
+			for i := range classes {
+				for _, s := range classes[i].Known {
+					session(s)
+				}
+				session(classes[i].Unknown)
+			}
+		}
+	}
+	delivery := func(d *Delivery) {
+		if d != nil {
+			fn(&d.User)
+		}
+	}
+	for _, d := range st.Pending {
+		delivery(d)
+	}
+	for _, snd := range st.Senders {
+		delivery(snd.First)
+		delivery(snd.Read)
+	}
+	delivery(st.Bcc.NoHeader)
+	delivery(st.Bcc.First)
+	delivery(st.Bcc.Read)
 }

@@ -108,7 +108,7 @@ func start(t *testing.T, cfg web.Config) *fixture {
 		}
 	}
 	if cfg.Data == nil {
-		cfg.Data = data
+		cfg.Data = &data.Folder
 	}
 	cfg.Listen.SMTP, cfg.Listen.POP3 = srv.SMTPAddr().String(), srv.POP3Addr().String()
 	w, err := web.Start("127.0.0.1:0", cfg)
@@ -361,7 +361,7 @@ func TestEventsLeaveAPartialLine(t *testing.T) {
 	}
 	line := `{"t":"2026-11-25T10:00:00Z","group":5,"ev":"start"}` + "\n"
 	os.WriteFile(data.JournalPath(), []byte(line+"not json\n"+line+`{"t":"2026-11-25T10:00:01Z","gro`), 0o600)
-	ts := httptest.NewServer(web.New(web.Config{Data: data}))
+	ts := httptest.NewServer(web.New(web.Config{Data: &data.Folder}))
 	defer ts.Close()
 	var c web.Client
 	page, err := c.Events(context.Background(), strings.TrimPrefix(ts.URL, "http://"), 0)
@@ -380,7 +380,7 @@ func TestBadRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(data.JournalPath(), []byte(`{"t":"2026-11-25T10:00:00Z","group":3,"ev":"start"}`+"\n"), 0o600)
-	ts := httptest.NewServer(web.New(web.Config{Data: data}))
+	ts := httptest.NewServer(web.New(web.Config{Data: &data.Folder}))
 	defer ts.Close()
 	tests := []struct {
 		method, path string
