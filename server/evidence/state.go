@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"maillab/server/journal"
@@ -26,8 +27,10 @@ const (
 	MaxAccounts = 1024
 	MaxHints    = 64
 	MaxGroups   = 256
-	// MaxRecent is how many of the latest sessions are kept for display.
-	MaxRecent = 8
+	// MaxRecent is how many of the latest sessions are kept for display,
+	// each with at most MaxLines lines.
+	MaxRecent = 16
+	MaxLines  = 80
 )
 
 // State is the evidence of one group's server, kept up to date event by
@@ -63,8 +66,9 @@ type State struct {
 	// Outgoing is what the relay did with mail sent from here, by sender.
 	Outgoing map[string]*Outgoing `json:"outgoing,omitempty"`
 
-	// Recent are the latest sessions, the newest last, for display.
-	Recent []*Session `json:"recent,omitempty"`
+	// Recent are the latest sessions, the newest last, as a person reads
+	// them (the journal's lines: secrets masked at the source).
+	Recent []*Transcript `json:"recent,omitempty"`
 	// Flow counts mail delivered here by the group that handed it over
 	// (0: none), and relay entries by destination and state.
 	Flow Flow `json:"flow"`
@@ -73,6 +77,83 @@ type State struct {
 	pendingIdx map[string]*Delivery
 	headerIdx  map[string]*Header // by message id
 	gone       int                // deliveries in Pending retrieved since
+}
+
+// Transcript is one of the latest sessions, for display: its command and
+// reply lines as the journal has them, never a message.
+type Transcript struct {
+	ID    string    `json:"id"`
+	Proto string    `json:"proto"`
+	Start time.Time `json:"start"`
+	// Remote is the client's address; ClientGroup the classroom group
+	// whose machine it is (0: none).
+	Remote      string `json:"remote,omitempty"`
+	ClientGroup int    `json:"client_group,omitempty"`
+	User        string `json:"user,omitempty"` // of the last successful login
+	Closed      bool   `json:"closed,omitempty"`
+	Probe       bool   `json:"probe,omitempty"`
+	Lines       []Line `json:"lines"`
+	// More is how many lines were left out.
+	More int `json:"more,omitempty"`
+}
+
+// Line is a line of a session: Dir "C" from the client, "S" from the
+// server.
+type Line struct {
+	Dir  string `json:"dir"`
+	Text string `json:"text"`
+}
+
+// transcript takes an event of a session for the latest sessions; first
+// says it is the session's first event.
+func (st *State) transcript(e *journal.Event, first bool) {
+	var t *Transcript
+	if first {
+		t = &Transcript{ID: e.Session, Proto: e.Proto, Start: e.Time, Lines: []Line{}}
+		if len(st.Recent) >= MaxRecent {
+			copy(st.Recent, st.Recent[1:])
+			st.Recent = st.Recent[:MaxRecent-1]
+		}
+		st.Recent = append(st.Recent, t)
+	} else {
+		for i := len(st.Recent) - 1; i >= 0; i-- {
+			if st.Recent[i].ID == e.Session {
+				t = st.Recent[i]
+				break
+			}
+		}
+		if t == nil {
+			return // an older session
+		}
+	}
+	line := func(dir string) {
+		if len(t.Lines) >= MaxLines {
+			t.More++
+			return
+		}
+		t.Lines = append(t.Lines, Line{Dir: dir, Text: e.Line})
+	}
+	switch e.Kind {
+	case journal.Open:
+		t.Remote, t.ClientGroup, t.Start = e.Remote, e.ClientGroup, e.Time
+	case journal.Command:
+		line("C")
+	case journal.Reply:
+		line("S")
+	case journal.Login:
+		if e.Result == journal.ResultOK {
+			t.User = e.User
+		}
+		if strings.HasPrefix(e.User, ProbeUserPrefix) {
+			t.Probe = true
+		}
+	case journal.Accepted:
+		if e.Origin == journal.OriginProbe {
+			t.Probe = true
+		}
+	case journal.Close:
+		t.Closed = true
+	}
 }
 
 // Owner is what a State keeps of the sessions of one owner group.
@@ -152,22 +233,20 @@ type Flow struct {
 	// BySender counts deliveries from no classroom machine, by the
 	// domain of the envelope sender.
 	BySender map[string]int `json:"by_sender,omitempty"`
-	// Relay is, by destination group, how many entries wait and how many
-	// were given up on.
-	Relay map[int]*RelayCount `json:"relay,omitempty"`
-	// entries are the relay entries' states, by id (not kept on disk).
-	entries map[string]entryState
+	// Waiting holds the relay entries waiting for another attempt: entry
+	// id → destination group (at most MaxPending).
+	Waiting map[string]int `json:"waiting,omitempty"`
+	// Bounced counts the relay entries given up on, by destination group.
+	Bounced map[int]int `json:"bounced,omitempty"`
 }
 
-// RelayCount counts relay entries for one destination.
-type RelayCount struct {
-	Waiting int `json:"waiting"`
-	Bounced int `json:"bounced"`
-}
-
-type entryState struct {
-	dest  int
-	state string
+// WaitingFor counts the relay entries waiting, by destination group.
+func (f *Flow) WaitingFor() map[int]int {
+	n := map[int]int{}
+	for _, g := range f.Waiting {
+		n[g]++
+	}
+	return n
 }
 
 // New returns the empty state of group's server.
@@ -203,11 +282,11 @@ func (st *State) init() {
 	if st.Flow.BySender == nil {
 		st.Flow.BySender = map[string]int{}
 	}
-	if st.Flow.Relay == nil {
-		st.Flow.Relay = map[int]*RelayCount{}
+	if st.Flow.Waiting == nil {
+		st.Flow.Waiting = map[string]int{}
 	}
-	if st.Flow.entries == nil {
-		st.Flow.entries = map[string]entryState{}
+	if st.Flow.Bounced == nil {
+		st.Flow.Bounced = map[int]int{}
 	}
 	st.openOrder = st.openOrder[:0]
 	ids := make([]*Session, 0, len(st.Open))
@@ -276,16 +355,11 @@ func (st *State) Apply(e journal.Event) {
 		return
 	}
 	s := st.Open[e.Session]
+	st.transcript(&e, s == nil)
 	if s == nil {
 		s = &Session{Seq: seq, ID: e.Session, Proto: e.Proto, Server: st.Group, Open: e.Time}
 		st.Open[e.Session] = s
 		st.openOrder = append(st.openOrder, e.Session)
-		st.Recent = append(st.Recent, s)
-		if len(st.Recent) > MaxRecent {
-			copy(st.Recent, st.Recent[1:])
-			st.Recent[len(st.Recent)-1] = nil
-			st.Recent = st.Recent[:MaxRecent]
-		}
 		st.evictOpen()
 	}
 	s.add(&e)
@@ -589,45 +663,23 @@ func (st *State) countDelivery(e *journal.Event) {
 	}
 }
 
-// countRelay follows the relay entries' states for the mail flow; the
-// states of the entries are kept for at most MaxPending entries.
+// countRelay follows the relay entries' states for the mail flow.
 func (st *State) countRelay(e *journal.Event) {
 	if e.Origin != "" || e.From == "" || e.ID == "" {
 		return
 	}
-	state := journal.ResultDeferred
-	if e.Kind == journal.Relayed {
-		state = e.Result
-	}
-	old, seen := st.Flow.entries[e.ID]
-	if !seen && len(st.Flow.entries) >= MaxPending {
-		return
-	}
-	count := func(es entryState, n int) {
-		rc := st.Flow.Relay[es.dest]
-		if rc == nil {
-			if len(st.Flow.Relay) >= MaxGroups {
-				return
-			}
-			rc = &RelayCount{}
-			st.Flow.Relay[es.dest] = rc
+	f := &st.Flow
+	switch {
+	case e.Kind == journal.Queued || e.Result == journal.ResultDeferred:
+		if _, ok := f.Waiting[e.ID]; ok || len(f.Waiting) < MaxPending {
+			f.Waiting[e.ID] = e.DestGroup
 		}
-		switch es.state {
-		case journal.ResultDeferred:
-			rc.Waiting += n
-		case journal.ResultBounced:
-			rc.Bounced += n
+	case e.Result == journal.ResultBounced:
+		delete(f.Waiting, e.ID)
+		if _, ok := f.Bounced[e.DestGroup]; ok || len(f.Bounced) < MaxGroups {
+			f.Bounced[e.DestGroup]++
 		}
-	}
-	if seen {
-		count(old, -1)
-	}
-	now := entryState{dest: e.DestGroup, state: state}
-	count(now, 1)
-	switch state {
-	case journal.ResultDeferred:
-		st.Flow.entries[e.ID] = now
 	default:
-		delete(st.Flow.entries, e.ID) // delivered or bounced: its state is final
+		delete(f.Waiting, e.ID)
 	}
 }

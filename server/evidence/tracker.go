@@ -154,7 +154,8 @@ func Load(dir string, group int) (*State, error) {
 
 // EachName calls fn with each name the state holds that a person typed —
 // the user of a login, a command's verb — so that a copy served to others
-// can mask one that is a password typed in the wrong place.
+// can mask one that is a password typed in the wrong place. (The lines of
+// Recent are the journal's: mask them as its events.)
 func (st *State) EachName(fn func(*string)) {
 	seen := map[*Session]bool{}
 	session := func(s *Session) {
@@ -174,8 +175,8 @@ func (st *State) EachName(fn func(*string)) {
 	for _, s := range st.Open {
 		session(s)
 	}
-	for _, s := range st.Recent {
-		session(s)
+	for _, t := range st.Recent {
+		fn(&t.User)
 	}
 	for _, o := range st.Owners {
 		for _, classes := range o.Rules {

@@ -264,6 +264,15 @@ func (h *handler) evidence(w http.ResponseWriter, _ *http.Request) {
 			*s = hidden
 		}
 	})
+	for _, t := range st.Recent {
+		for i, l := range t.Lines {
+			kind := journal.Reply
+			if l.Dir == "C" {
+				kind = journal.Command
+			}
+			t.Lines[i].Text = red.event(journal.Event{Kind: kind, Proto: t.Proto, Line: l.Text}).Line
+		}
+	}
 	writeJSON(w, http.StatusOK, st)
 }
 
