@@ -59,9 +59,14 @@ func (t *Tracker) JSON() ([]byte, error) {
 	return t.st.marshal()
 }
 
-func (st *State) marshal() ([]byte, error) {
+func (st *State) marshal() ([]byte, error) { return json.Marshal(st) }
+
+// MarshalJSON writes the state as JSON, leaving out the deliveries
+// retrieved since they were last dropped from Pending (it drops them).
+func (st *State) MarshalJSON() ([]byte, error) {
+	type plain State
 	st.compactPending()
-	return json.Marshal(st)
+	return json.Marshal((*plain)(st))
 }
 
 // Save writes the state to dir/evidence.json (through a temporary file
