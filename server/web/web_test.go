@@ -218,6 +218,24 @@ func TestNoSecretsLeak(t *testing.T) {
 	get("/")
 	get("/api/status")
 	get("/nothing")
+	// the evidence summaries: read from the data folder, and from the
+	// running server's live state
+	folder := get("/api/evidence")
+	live := httptest.NewServer(web.New(web.Config{Data: &f.data.Folder, Evidence: f.srv.Evidence()}))
+	defer live.Close()
+	out, err := exec.Command(curl, "-sS", "--max-time", "10", live.URL+"/api/evidence").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers = append(answers, string(out))
+	for _, ev := range []string{folder, string(out)} {
+		for _, want := range []string{`"text":"APOP yom ****"`, `"text":"USER ****"`, `"text":"****"`, `"text":"AUTH PLAIN ****"`,
+			`"verb":"STAT"`, `"last_ok_user":"yom"`, `"group":3`} {
+			if !strings.Contains(ev, want) {
+				t.Errorf("no %s in the evidence: %s", want, ev)
+			}
+		}
+	}
 	next := "0"
 	for pages := 0; ; pages++ {
 		var page web.Events
