@@ -57,7 +57,7 @@ import (
 
 // DefaultHandGap is the least median gap between commands of a session
 // typed by hand.
-const DefaultHandGap = 500 * time.Millisecond
+const DefaultHandGap = evidence.DefaultHandGap
 
 // AnyPace, as Options.HandGap, counts sessions of any pace as typed by
 // hand (for tests, and the `--hand-gap 0s` of `lab check`).

@@ -1,5 +1,7 @@
 package evidence
 
+import "time"
+
 // Rule is an exercise whose evidence is one session that did a series of
 // steps; the checker measures sessions against the steps and takes the
 // one that got furthest.
@@ -110,6 +112,11 @@ var smtpSteps = []Step{
 // MaxCandidates bounds the sessions a Class keeps with a median.
 const MaxCandidates = 4
 
+// DefaultHandGap is the checker's default least median gap between the
+// commands of a session typed by hand; a Class always keeps the session
+// the checker picks with it.
+const DefaultHandGap = 500 * time.Millisecond
+
 // Class holds, of the closed sessions of one rule, one owner group and one
 // number of steps done, those that the checker's choice could pick. The
 // checker takes the session that did the most steps, and among those the
@@ -117,9 +124,11 @@ const MaxCandidates = 4
 // for the by-hand threshold given at check time; so a session is kept
 // unless an earlier one has a median gap at least as large. That leaves
 // sessions of rising medians: the earliest, and each one slower than all
-// before it (at most MaxCandidates: past that the second is dropped, so
-// the earliest and the slowest stay). A session too short to have a
-// median is kept apart, the earliest of them.
+// before it. At most MaxCandidates are kept: past that, the one that is
+// picked for the narrowest range of thresholds is dropped, but never the
+// earliest, the slowest (so whether a session passes never changes, only,
+// rarely, which one is named) nor the one picked at DefaultHandGap. A
+// session too short to have a median is kept apart, the earliest of them.
 type Class struct {
 	Known   []*Session `json:"known,omitempty"`
 	Unknown *Session   `json:"unknown,omitempty"`
@@ -152,7 +161,20 @@ func (c *Class) add(s *Session) {
 	copy(kept[i+1:], kept[i:])
 	kept[i] = s
 	if len(kept) > MaxCandidates {
-		kept = append(kept[:1], kept[2:]...)
+		keep := len(kept) - 1
+		for k, x := range kept {
+			if x.Median >= DefaultHandGap {
+				keep = k
+				break
+			}
+		}
+		drop := -1
+		for k := 1; k < len(kept)-1; k++ {
+			if k != keep && (drop < 0 || kept[k].Median-kept[k-1].Median < kept[drop].Median-kept[drop-1].Median) {
+				drop = k
+			}
+		}
+		kept = append(kept[:drop], kept[drop+1:]...)
 	}
 	c.Known = kept
 }
