@@ -5,7 +5,8 @@
 // A group's data folder (DIR/gN) holds:
 //
 //	accounts        name:password lines, mode 0600 (see package account)
-//	journal.jsonl   the evidence, one JSON event a line (see package journal)
+//	journal.jsonl   the record, one JSON event a line (see package journal)
+//	evidence.json   the evidence summaries kept from it (see package evidence)
 //	mail/NAME/      each user's Maildir (tmp, new, cur)
 //	domain          the group's mail domain, e.g. g3.lab.test
 //	server.lock     held by the server that serves this folder
