@@ -14,8 +14,8 @@ import (
 // sinceMargin is how far before the time asked for ReadSince starts to
 // read: events are written in the order they were recorded, and a
 // session's events carry the time they happened, which may be a little
-// before that of events written earlier.
-const sinceMargin = time.Minute
+// (the time of one command) before that of events written earlier.
+const sinceMargin = 10 * time.Second
 
 // ReadSince calls fn, in order, for each event of the journal in the data
 // folder dir recorded at or after t (all of them for a zero t). A missing
@@ -43,12 +43,42 @@ func ReadSince(dir string, t time.Time, fn func(Event) error) error {
 	if _, err := f.Seek(start, io.SeekStart); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	return Read(f, func(e Event) error {
-		if e.Time.Before(t) {
+	br := bufio.NewReaderSize(f, 64<<10)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			if at, ok := lineTime(line); !ok || !at.Before(t) {
+				var e Event
+				if json.Unmarshal(line, &e) == nil && !e.Time.Before(t) {
+					if ferr := fn(e); ferr != nil {
+						return ferr
+					}
+				}
+			}
+		}
+		if err == io.EOF {
 			return nil
 		}
-		return fn(e)
-	})
+		if err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+	}
+}
+
+// lineTime reads the time of the event on a journal line without decoding
+// the rest: the journal writes it first.
+func lineTime(line []byte) (time.Time, bool) {
+	const prefix = `{"t":"`
+	if !bytes.HasPrefix(line, []byte(prefix)) {
+		return time.Time{}, false
+	}
+	rest := line[len(prefix):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(rest[:end]))
+	return t, err == nil
 }
 
 // lineBefore returns the offset of a line of the journal f (of size bytes)
@@ -90,6 +120,9 @@ func lineAfter(f *os.File, off, end int64) (int64, time.Time, bool, error) {
 				err = nil
 			}
 			return 0, time.Time{}, false, err
+		}
+		if t, ok := lineTime(line); ok {
+			return at, t, true, nil
 		}
 		var e struct {
 			T time.Time `json:"t"`
