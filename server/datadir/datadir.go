@@ -4,12 +4,14 @@
 //	accounts        name:password lines, mode 0600 (see package account)
 //	journal.jsonl   the journal, one JSON event a line (see package journal)
 //	evidence.json   the evidence summaries (see package evidence)
+//	hints.json      the hint tiers lab hint showed, {"apop-telnet": 2, …}
 //	mail/NAME/      each user's Maildir (tmp, new, cur)
 //	domain          the group's mail domain, e.g. g3.lab.test
 //	server.lock     held by the server that serves this folder
 package datadir
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,6 +25,7 @@ import (
 const (
 	DomainFile   = "domain"
 	EvidenceFile = "evidence.json"
+	HintsFile    = "hints.json"
 	LockFile     = "server.lock"
 	MailDir      = "mail"
 	QueueDir     = "queue"
@@ -59,6 +62,20 @@ func ReadDomain(dir string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// ReadHints returns the hint tiers `lab hint` showed the group, by
+// exercise, from the data folder dir (none when there are none, or the
+// file is damaged). lab hint runs in its own process: a running server's
+// journal observer never sees its events, so readers take them from here.
+func ReadHints(dir string) map[string]int {
+	hints := map[string]int{}
+	if b, err := os.ReadFile(filepath.Join(dir, HintsFile)); err == nil {
+		if json.Unmarshal(b, &hints) != nil {
+			return map[string]int{}
+		}
+	}
+	return hints
 }
 
 // JournalPath is the group's journal file.

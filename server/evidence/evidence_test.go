@@ -282,3 +282,30 @@ func TestSessionIsBounded(t *testing.T) {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
 }
+
+// lab hint runs in its own process and keeps its tiers in the data
+// folder's hints.json: a loaded state has them, with those of the journal.
+func TestLoadTakesHints(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	j, err := journal.OpenFile(filepath.Join(dir, journal.FileName), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Record(journal.Event{Kind: journal.Hint, ID: "pop3-telnet", Count: 1})
+	j.Record(journal.Event{Kind: journal.Hint, ID: "apop-telnet", Count: 1})
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "hints.json"), []byte(`{"apop-telnet": 2, "cross-send": 3}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := evidence.Load(dir, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"pop3-telnet": 1, "apop-telnet": 2, "cross-send": 3}
+	if diff := cmp.Diff(want, st.Hints); diff != "" {
+		t.Errorf("hints (-want +got):\n%s", diff)
+	}
+}

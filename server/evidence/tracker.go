@@ -11,12 +11,13 @@ import (
 	"sync"
 	"time"
 
+	"maillab/server/datadir"
 	"maillab/server/durable"
 	"maillab/server/journal"
 )
 
 // FileName is the saved State's name in a group's data folder.
-const FileName = "evidence.json"
+const FileName = datadir.EvidenceFile
 
 // SaveEvery is how often a running server saves its State when it changed.
 const SaveEvery = 2 * time.Second
@@ -154,7 +155,18 @@ func Load(dir string, group int) (*State, error) {
 		st.Apply(e)
 		return nil
 	})
+	st.MergeHints(datadir.ReadHints(dir))
 	return st, err
+}
+
+// MergeHints takes in hint tiers (exercise → the highest tier asked), as
+// the data folder keeps them.
+func (st *State) MergeHints(hints map[string]int) {
+	for id, n := range hints {
+		if _, ok := st.Hints[id]; ok || len(st.Hints) < MaxHints {
+			st.Hints[id] = max(st.Hints[id], n)
+		}
+	}
 }
 
 // EachName calls fn with each name the state holds that a person typed —

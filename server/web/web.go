@@ -250,6 +250,10 @@ func (h *handler) evidence(w http.ResponseWriter, _ *http.Request) {
 		if b, err = h.cfg.Evidence.JSON(); err == nil {
 			st, err = evidence.Parse(b)
 		}
+		if err == nil {
+			// lab hint, in its own process, records into the file only
+			st.MergeHints(datadir.ReadHints(h.cfg.Data.Dir))
+		}
 	} else {
 		st, err = evidence.Load(h.cfg.Data.Dir, h.cfg.Data.Group)
 	}
