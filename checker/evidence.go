@@ -171,9 +171,6 @@ func (ev *Evidence) peers(id int) []int {
 	return ev.Classroom.Peers(id)
 }
 
-// isKit: see evidence.IsKit.
-func isKit(from, origin string) bool { return evidence.IsKit(from, origin) }
-
 // splitAddr: see evidence.SplitAddr.
 func splitAddr(a string) (local, domain string) { return evidence.SplitAddr(a) }
 
