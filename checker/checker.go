@@ -51,12 +51,13 @@ import (
 
 	"maillab/exercises"
 	"maillab/exercises/i18n"
+	"maillab/server/evidence"
 	"maillab/server/journal"
 )
 
 // DefaultHandGap is the least median gap between commands of a session
 // typed by hand.
-const DefaultHandGap = 500 * time.Millisecond
+const DefaultHandGap = evidence.DefaultHandGap
 
 // AnyPace, as Options.HandGap, counts sessions of any pace as typed by
 // hand (for tests, and the `--hand-gap 0s` of `lab check`).
@@ -148,14 +149,20 @@ func Check(ev *Evidence, group int, o Options) Report {
 		ids = exercises.IDs()
 	}
 	r := Report{Group: group, Exercises: []Result{}}
+	defer ev.lock()()
 	for _, id := range ids {
-		r.Exercises = append(r.Exercises, CheckOne(ev, group, id, o))
+		r.Exercises = append(r.Exercises, checkOne(ev, group, id, o))
 	}
 	return r
 }
 
 // CheckOne checks one exercise of group.
 func CheckOne(ev *Evidence, group int, id string, o Options) Result {
+	defer ev.lock()()
+	return checkOne(ev, group, id, o)
+}
+
+func checkOne(ev *Evidence, group int, id string, o Options) Result {
 	c := &check{ev: ev, group: group, o: o, l: o.Lang}
 	var res Result
 	switch id {
@@ -177,7 +184,7 @@ func CheckOne(ev *Evidence, group int, id string, o Options) Result {
 	res.ID = id
 	res.Passed = res.Status == StatusPassed
 	if s := ev.servers[group]; s != nil {
-		res.Hints = s.hints[id]
+		res.Hints = s.st.Hints[id]
 	}
 	return res
 }
@@ -268,13 +275,22 @@ func (c *check) undecided(res Result, needed []int) Result {
 // step is one thing a session must have done, and what to say when it
 // has not.
 type step struct {
-	ok  func(s *session) bool
-	why func(s *session) string
+	ok  evidence.Step
+	why func(s *evidence.Session) string
+}
+
+// stepsOf pairs the steps of rule r with what to say of each.
+func stepsOf(r evidence.Rule, why ...func(s *evidence.Session) string) []step {
+	var steps []step
+	for i, ok := range r.Steps() {
+		steps = append(steps, step{ok: ok, why: why[i]})
+	}
+	return steps
 }
 
 // candidate is a session measured against the steps of a rule.
 type candidate struct {
-	s     *session
+	s     *evidence.Session
 	done  int    // steps done
 	first string // what the first missing step says; "" when all are done
 	pace  pace
@@ -284,9 +300,11 @@ type candidate struct {
 // furthest. When byHand, a session that is complete and typed by hand
 // comes first, then those that did something and were not too fast to
 // tell (a student's own attempt says more than a mail client's session),
-// then the rest, each by the steps done. ok is false when there is no
-// session at all.
-func best(sessions []*session, steps []step, byHand bool, gap time.Duration) (top candidate, ok bool) {
+// then the rest, each by the steps done; of equals, the earliest. ok is
+// false when there is no session at all. The sessions are the candidates
+// a State keeps, which hold this choice for any threshold (see
+// evidence.Class).
+func best(sessions []*evidence.Session, steps []step, byHand bool, gap time.Duration) (top candidate, ok bool) {
 	rank := func(c candidate) [3]int {
 		var r [3]int
 		if c.first == "" && (!byHand || c.pace == paceHand) {
@@ -307,7 +325,7 @@ func best(sessions []*session, steps []step, byHand bool, gap time.Duration) (to
 		return false
 	}
 	for _, s := range sessions {
-		c := candidate{s: s, pace: s.pace(gap)}
+		c := candidate{s: s, pace: paceOf(s, gap)}
 		for _, st := range steps {
 			if st.ok(s) {
 				c.done++
@@ -322,28 +340,26 @@ func best(sessions []*session, steps []step, byHand bool, gap time.Duration) (to
 	return top, ok
 }
 
-// sessionsOf returns the sessions of proto on server s that belong to
-// group g.
-func sessionsOf(s *server, proto string, g int) []*session {
-	var out []*session
-	for _, ss := range s.order {
-		if ss.proto == proto && ss.owner() == g && !ss.probe {
-			out = append(out, ss)
-		}
-	}
-	return out
-}
-
 // byHandResult finishes a rule whose sessions must be typed by hand.
-func (c *check) byHandResult(top candidate, passedText func(*session, string) string) Result {
+func (c *check) byHandResult(top candidate, passedText func(*evidence.Session, string) string) Result {
 	if top.first != "" {
 		return missing(top.first)
 	}
-	median, _ := top.s.medianGap()
+	median, _ := top.s.MedianGap()
 	if top.pace == paceMachine {
 		return missing(c.t("too-fast", duration(median), duration(c.o.handGap())))
 	}
-	return passed(passedText(top.s, duration(median)), top.s.id)
+	return passed(passedText(top.s, duration(median)), top.s.ID)
+}
+
+// firstLogin returns the session's first login attempt with method.
+func firstLogin(s *evidence.Session, method string) (evidence.Login, bool) {
+	for _, l := range s.Logins {
+		if l.Method == method {
+			return l, true
+		}
+	}
+	return evidence.Login{}, false
 }
 
 func (c *check) pop3Telnet() Result {
@@ -351,40 +367,34 @@ func (c *check) pop3Telnet() Result {
 	if bad != nil {
 		return *bad
 	}
-	sessions := sessionsOf(s, "pop3", c.group)
-	steps := []step{
-		{ok: func(s *session) bool { _, ok := s.login("pass", journal.ResultOK); return ok },
-			why: func(s *session) string {
-				if _, ok := s.login("apop", journal.ResultOK); ok {
-					return c.t("pop3-apop-instead")
-				}
-				for _, l := range s.logins {
-					if l.Method == "pass" {
-						return c.t("pop3-login-failed", reason(c.l, loginReason(l)))
-					}
-				}
-				if s.did("+OK", "USER") {
-					return c.t("pop3-no-pass")
-				}
-				return c.t("pop3-no-login")
-			}},
-		{ok: func(s *session) bool { return s.did("+OK", "STAT", "LIST") },
-			why: func(s *session) string { return c.t("pop3-no-list", s.user()) }},
-		{ok: func(s *session) bool { return len(s.retrs) > 0 },
-			why: func(s *session) string { return c.t("pop3-no-retr", s.user()) }},
-		{ok: func(s *session) bool { return s.did("+OK", "QUIT") },
-			why: func(s *session) string { return c.t("pop3-no-quit", s.user()) }},
-	}
+	sessions := s.st.Candidates(evidence.POP3Telnet, c.group)
+	steps := stepsOf(evidence.POP3Telnet,
+		func(s *evidence.Session) string {
+			if s.APOPOK {
+				return c.t("pop3-apop-instead")
+			}
+			if l, ok := firstLogin(s, "pass"); ok {
+				return c.t("pop3-login-failed", reason(c.l, loginReason(l)))
+			}
+			if s.Did("+OK", "USER") {
+				return c.t("pop3-no-pass")
+			}
+			return c.t("pop3-no-login")
+		},
+		func(s *evidence.Session) string { return c.t("pop3-no-list", s.User()) },
+		func(s *evidence.Session) string { return c.t("pop3-no-retr", s.User()) },
+		func(s *evidence.Session) string { return c.t("pop3-no-quit", s.User()) },
+	)
 	top, ok := best(sessions, steps, true, c.o.handGap())
 	if !ok {
 		return missing(c.t("pop3-none"))
 	}
-	return c.byHandResult(top, func(s *session, median string) string {
-		return c.t("pop3-passed", s.user(), median)
+	return c.byHandResult(top, func(s *evidence.Session, median string) string {
+		return c.t("pop3-passed", s.User(), median)
 	})
 }
 
-func loginReason(l journal.Event) string {
+func loginReason(l evidence.Login) string {
 	if l.Result == journal.ResultInUse {
 		return "in-use"
 	}
@@ -396,136 +406,104 @@ func (c *check) apopTelnet() Result {
 	if bad != nil {
 		return *bad
 	}
-	sessions := sessionsOf(s, "pop3", c.group)
-	top, ok := best(sessions, c.apopSteps(true), true, c.o.handGap())
+	sessions := s.st.Candidates(evidence.APOPTelnet, c.group)
+	steps := stepsOf(evidence.APOPTelnet,
+		func(s *evidence.Session) string {
+			if l, ok := firstLogin(s, "apop"); ok {
+				return c.t("apop-failed", reason(c.l, loginReason(l)))
+			}
+			if s.PassOK {
+				return c.t("apop-pass-instead")
+			}
+			return c.t("apop-no-login")
+		},
+		func(s *evidence.Session) string { return c.t("apop-no-retr", s.User()) },
+		func(s *evidence.Session) string { return c.t("apop-no-quit", s.User()) },
+	)
+	top, ok := best(sessions, steps, true, c.o.handGap())
 	if !ok {
 		return missing(c.t("apop-none"))
 	}
-	return c.byHandResult(top, func(s *session, median string) string {
-		return c.t("apop-passed", s.user(), median)
+	return c.byHandResult(top, func(s *evidence.Session, median string) string {
+		return c.t("apop-passed", s.User(), median)
 	})
 }
 
-func (c *check) apopSteps(quit bool) []step {
-	steps := []step{
-		{ok: func(s *session) bool { _, ok := s.login("apop", journal.ResultOK); return ok },
-			why: func(s *session) string {
-				for _, l := range s.logins {
-					if l.Method == "apop" {
-						return c.t("apop-failed", reason(c.l, loginReason(l)))
-					}
-				}
-				if _, ok := s.login("pass", journal.ResultOK); ok {
-					return c.t("apop-pass-instead")
-				}
-				return c.t("apop-no-login")
-			}},
-		{ok: func(s *session) bool { return len(s.retrs) > 0 },
-			why: func(s *session) string { return c.t("apop-no-retr", s.user()) }},
-	}
-	if quit {
-		steps = append(steps, step{ok: func(s *session) bool { return s.did("+OK", "QUIT") },
-			why: func(s *session) string { return c.t("apop-no-quit", s.user()) }})
-	}
-	return steps
-}
-
 func (c *check) smtpTelnet() Result {
-	var sessions []*session
+	var sessions []*evidence.Session
 	needed := []int{c.group}
 	if p, bad := c.peers(); bad == nil {
 		needed = append(needed, p...)
 	}
 	for _, id := range c.ev.Groups() {
 		if s := c.ev.servers[id]; s.err == nil {
-			sessions = append(sessions, sessionsOf(s, "smtp", c.group)...)
+			sessions = append(sessions, s.st.Candidates(evidence.SMTPTelnet, c.group)...)
 		}
 	}
-	code := func(s *session, verb string) string {
-		for _, cmd := range s.cmds {
-			if cmd.verb == verb && len(cmd.replies) > 0 {
-				if r := cmd.replies[len(cmd.replies)-1]; !strings.HasPrefix(r, "2") && !strings.HasPrefix(r, "3") {
+	code := func(s *evidence.Session, verb string) string {
+		for _, cmd := range s.Cmds {
+			if cmd.Verb == verb && len(cmd.Replies) > 0 {
+				if r := cmd.Replies[len(cmd.Replies)-1]; !strings.HasPrefix(r, "2") && !strings.HasPrefix(r, "3") {
 					return r
 				}
 			}
 		}
 		return ""
 	}
-	accepted := func(s *session) bool {
-		for _, a := range s.accepted {
-			if !isKit(a.From, a.Origin) {
-				return true
+	steps := stepsOf(evidence.SMTPTelnet,
+		func(*evidence.Session) string { return c.t("smtp-no-helo") },
+		func(s *evidence.Session) string {
+			switch {
+			case code(s, "MAIL") == "501":
+				return c.t("smtp-mail-brackets")
+			case code(s, "MAIL") == "503":
+				return c.t("smtp-mail-order")
+			case code(s, "RCPT") == "503":
+				return c.t("smtp-rcpt-before-mail")
 			}
-		}
-		return false
-	}
-	steps := []step{
-		{ok: func(s *session) bool { return s.did("250", "HELO", "EHLO") },
-			why: func(*session) string { return c.t("smtp-no-helo") }},
-		{ok: func(s *session) bool { return s.did("250", "MAIL") },
-			why: func(s *session) string {
-				switch {
-				case code(s, "MAIL") == "501":
-					return c.t("smtp-mail-brackets")
-				case code(s, "MAIL") == "503":
-					return c.t("smtp-mail-order")
-				case code(s, "RCPT") == "503":
-					return c.t("smtp-rcpt-before-mail")
-				}
-				return c.t("smtp-no-mail")
-			}},
-		{ok: func(s *session) bool { return s.did("250", "RCPT") },
-			why: func(s *session) string {
-				switch r := code(s, "RCPT"); r {
-				case "":
-					if code(s, "DATA") == "503" {
-						return c.t("smtp-data-before-rcpt")
-					}
-					return c.t("smtp-no-rcpt")
-				case "501":
-					return c.t("smtp-rcpt-brackets")
-				case "503":
-					return c.t("smtp-rcpt-before-mail")
-				default:
-					return c.t("smtp-rcpt-refused", r)
-				}
-			}},
-		{ok: func(s *session) bool { return s.did("354", "DATA") },
-			why: func(s *session) string {
+			return c.t("smtp-no-mail")
+		},
+		func(s *evidence.Session) string {
+			switch r := code(s, "RCPT"); r {
+			case "":
 				if code(s, "DATA") == "503" {
 					return c.t("smtp-data-before-rcpt")
 				}
-				return c.t("smtp-no-data")
-			}},
-		{ok: func(s *session) bool { return s.dataEnds > 0 },
-			why: func(*session) string { return c.t("smtp-no-dot") }},
-		{ok: accepted,
-			why: func(s *session) string {
-				if len(s.accepted) > 0 {
-					return c.t("smtp-kit-sender")
-				}
-				r := code(s, "DATA")
-				if r == "" {
-					r = "?"
-				}
-				return c.t("smtp-not-accepted", r)
-			}},
-		{ok: func(s *session) bool { return s.did("221", "QUIT") },
-			why: func(*session) string { return c.t("smtp-no-quit") }},
-	}
+				return c.t("smtp-no-rcpt")
+			case "501":
+				return c.t("smtp-rcpt-brackets")
+			case "503":
+				return c.t("smtp-rcpt-before-mail")
+			default:
+				return c.t("smtp-rcpt-refused", r)
+			}
+		},
+		func(s *evidence.Session) string {
+			if code(s, "DATA") == "503" {
+				return c.t("smtp-data-before-rcpt")
+			}
+			return c.t("smtp-no-data")
+		},
+		func(*evidence.Session) string { return c.t("smtp-no-dot") },
+		func(s *evidence.Session) string {
+			if s.Accepted > 0 {
+				return c.t("smtp-kit-sender")
+			}
+			r := code(s, "DATA")
+			if r == "" {
+				r = "?"
+			}
+			return c.t("smtp-not-accepted", r)
+		},
+		func(*evidence.Session) string { return c.t("smtp-no-quit") },
+	)
 	top, ok := best(sessions, steps, true, c.o.handGap())
 	var res Result
 	if !ok {
 		res = missing(c.t("smtp-none"))
 	} else {
-		res = c.byHandResult(top, func(s *session, median string) string {
-			from := ""
-			for _, a := range s.accepted {
-				if !isKit(a.From, a.Origin) {
-					from = a.From
-				}
-			}
-			return c.t("smtp-passed", from, groups(c.l, []int{s.server}, true), median)
+		res = c.byHandResult(top, func(s *evidence.Session, median string) string {
+			return c.t("smtp-passed", s.SentFrom, groups(c.l, []int{s.Server}, true), median)
 		})
 	}
 	return c.undecided(res, needed)
@@ -538,18 +516,7 @@ func (c *check) member(addr string, g int) (local string, domainOK, ok bool) {
 		return local, false, false
 	}
 	s := c.ev.servers[g]
-	return local, true, s != nil && s.accounts[local] && local != "postmaster"
-}
-
-// retrievedAfter says whether user retrieved the message uid on server s
-// after t.
-func (s *server) retrievedAfter(user, uid string, t time.Time) bool {
-	for _, at := range s.retrieved[user+"\x00"+uid] {
-		if !at.Before(t) {
-			return true
-		}
-	}
-	return false
+	return local, true, s != nil && s.hasAccount(local) && local != "postmaster"
 }
 
 func (c *check) crossSend() Result {
@@ -561,33 +528,34 @@ func (c *check) crossSend() Result {
 	if bad != nil {
 		return *bad
 	}
-	var unread, notMember *journal.Event
-	var unreadGroup, notMemberGroup int
+	var read, unread, notMember *evidence.Delivery
+	var readGroup, unreadGroup, notMemberGroup int
 	for _, p := range peers {
 		s := c.ev.servers[p]
 		if s == nil || s.err != nil {
 			continue
 		}
-		for i := range s.delivered {
-			d := &s.delivered[i]
-			if isKit(d.From, d.Origin) || d.User == "postmaster" {
-				continue
-			}
-			_, domainOK, ok := c.member(d.From, c.group)
+		// the senders in the order of their first delivery, as the
+		// deliveries came
+		for _, snd := range sendersOf(s.st) {
+			_, domainOK, ok := c.member(snd.First.From, c.group)
 			switch {
-			case ok && s.retrievedAfter(d.User, d.UID, d.Time):
-				return passed(c.t("cross-send-passed", d.From, rcpt(d), groups(c.l, []int{p}, true)), "")
-			case ok && unread == nil:
-				unread, unreadGroup = d, p
+			case ok && snd.Read != nil && (read == nil || readGroup == p && snd.Read.Seq < read.Seq):
+				read, readGroup = snd.Read, p
+			case ok && snd.Read == nil && unread == nil:
+				unread, unreadGroup = snd.First, p
 			case domainOK && !ok && notMember == nil:
-				notMember, notMemberGroup = d, p
+				notMember, notMemberGroup = snd.First, p
 			}
+		}
+		if read != nil {
+			return passed(c.t("cross-send-passed", read.From, read.Rcpt, groups(c.l, []int{readGroup}, true)), "")
 		}
 	}
 	var res Result
 	switch {
 	case unread != nil:
-		res = missing(c.t("cross-send-unread", unread.From, rcpt(unread), groups(c.l, []int{unreadGroup}, true)))
+		res = missing(c.t("cross-send-unread", unread.From, unread.Rcpt, groups(c.l, []int{unreadGroup}, true)))
 	case notMember != nil:
 		local, _ := splitAddr(notMember.From)
 		res = missing(c.t("cross-send-not-member", notMember.From, groups(c.l, []int{notMemberGroup}, true), local))
@@ -597,38 +565,46 @@ func (c *check) crossSend() Result {
 	return c.undecided(res, peers)
 }
 
-func rcpt(d *journal.Event) string {
-	if len(d.Rcpt) > 0 {
-		return d.Rcpt[0]
+// sendersOf returns the senders of the mail delivered to the server's
+// users (postmaster aside), in the order of their first delivery.
+func sendersOf(st *evidence.State) []*evidence.Sender {
+	var out []*evidence.Sender
+	for _, snd := range st.Senders {
+		if snd.First != nil {
+			out = append(out, snd)
+		}
 	}
-	return d.User
+	slices.SortFunc(out, func(a, b *evidence.Sender) int { return int(a.First.Seq - b.First.Seq) })
+	return out
 }
 
 // crossSendElsewhere explains a cross-send that reached no peer: still in
 // the relay queue, bounced, sent to a group of another cluster, or not sent.
 func (c *check) crossSendElsewhere(own *server, peers []int) Result {
-	var queued, bounced *journal.Event
-	for i := range own.outgoing {
-		e := &own.outgoing[i]
-		if isKit(e.From, e.Origin) {
+	var queued, bounced *evidence.RelayEntry
+	var other *evidence.RelayEntry
+	for from, out := range own.st.Outgoing {
+		if _, _, ok := c.member(from, c.group); !ok {
 			continue
 		}
-		if _, _, ok := c.member(e.From, c.group); !ok {
-			continue
+		for dest, seq := range out.Dests {
+			if !slices.Contains(peers, dest) && (other == nil || seq < other.Seq) {
+				other = &evidence.RelayEntry{Seq: seq, DestGroup: dest}
+			}
 		}
-		switch {
-		case !slices.Contains(peers, e.DestGroup):
-			return missing(c.t("cross-send-other-cluster", groups(c.l, []int{e.DestGroup}, true), groups(c.l, c.ev.Classroom.Cluster(c.group), true)))
-		case e.Kind == journal.Relayed && e.Result == journal.ResultBounced:
-			bounced = e
-		case e.Kind == journal.Queued:
-			queued = e
+		if b := out.Bounced; b != nil && (bounced == nil || b.Seq > bounced.Seq) {
+			bounced = b
+		}
+		if q := out.Queued; q != nil && (queued == nil || q.Seq > queued.Seq) {
+			queued = q
 		}
 	}
-	if bounced != nil {
+	switch {
+	case other != nil:
+		return missing(c.t("cross-send-other-cluster", groups(c.l, []int{other.DestGroup}, true), groups(c.l, c.ev.Classroom.Cluster(c.group), true)))
+	case bounced != nil:
 		return missing(c.t("cross-send-bounced", strings.Join(bounced.Rcpt, ", "), bounced.Error))
-	}
-	if queued != nil {
+	case queued != nil:
 		return missing(c.t("cross-send-queued", strings.Join(queued.Rcpt, ", "), groups(c.l, []int{queued.DestGroup}, true)))
 	}
 	// delivered at a group of another cluster (evidence of `lab grade`)
@@ -636,8 +612,8 @@ func (c *check) crossSendElsewhere(own *server, peers []int) Result {
 		if id == c.group || slices.Contains(peers, id) {
 			continue
 		}
-		for _, d := range c.ev.servers[id].delivered {
-			if _, _, ok := c.member(d.From, c.group); ok && !isKit(d.From, d.Origin) {
+		for from, snd := range c.ev.servers[id].st.Senders {
+			if _, _, ok := c.member(from, c.group); ok && snd.Any {
 				return missing(c.t("cross-send-other-cluster", groups(c.l, []int{id}, true), groups(c.l, c.ev.Classroom.Cluster(c.group), true)))
 			}
 		}
@@ -654,57 +630,38 @@ func (c *check) crossAPOP() Result {
 	if bad != nil {
 		return *bad
 	}
-	var fromPeers []*session
-	otherCluster := 0
-	ownMachine := false
-	for _, ss := range s.order {
-		if ss.proto != "pop3" {
-			continue
-		}
-		switch o := ss.owner(); {
-		case slices.Contains(peers, o):
-			fromPeers = append(fromPeers, ss)
-		case o == c.group:
-			if _, ok := ss.login("apop", journal.ResultOK); ok {
-				ownMachine = true
-			}
-		case ss.clientGroup != 0 && otherCluster == 0:
-			otherCluster = ss.clientGroup
-		}
+	var fromPeers []*evidence.Session
+	for _, p := range peers {
+		fromPeers = append(fromPeers, s.st.Candidates(evidence.CrossAPOP, p)...)
 	}
-	top, ok := best(fromPeers, c.apopStepsFrom(), false, c.o.handGap())
+	slices.SortFunc(fromPeers, func(a, b *evidence.Session) int { return int(a.Seq - b.Seq) })
+	from := func(s *evidence.Session) string { return groups(c.l, []int{s.ClientGroup}, true) }
+	steps := stepsOf(evidence.CrossAPOP,
+		func(s *evidence.Session) string {
+			if l, ok := firstLogin(s, "apop"); ok {
+				return c.t("cross-apop-failed", from(s), reason(c.l, loginReason(l)))
+			}
+			if s.PassOK {
+				return c.t("cross-apop-pass-instead", from(s))
+			}
+			return c.t("cross-apop-no-login", from(s))
+		},
+		func(s *evidence.Session) string { return c.t("cross-apop-no-retr", s.User(), from(s)) },
+	)
+	top, ok := best(fromPeers, steps, false, c.o.handGap())
 	switch {
 	case ok && top.first == "":
-		return passed(c.t("cross-apop-passed", top.s.user(), groups(c.l, []int{top.s.clientGroup}, true)), top.s.id)
+		return passed(c.t("cross-apop-passed", top.s.User(), groups(c.l, []int{top.s.ClientGroup}, true)), top.s.ID)
 	case ok:
 		return missing(top.first)
-	case ownMachine:
+	case s.st.APOPFrom(c.group):
 		return missing(c.t("cross-apop-own-machine", groups(c.l, peers, false)))
-	case otherCluster != 0:
-		return missing(c.t("cross-apop-other-cluster", groups(c.l, []int{otherCluster}, true), groups(c.l, c.ev.Classroom.Cluster(c.group), true)))
+	}
+	other := s.st.FirstClientGroup(func(g int) bool { return g != c.group && !slices.Contains(peers, g) })
+	if other != 0 {
+		return missing(c.t("cross-apop-other-cluster", groups(c.l, []int{other}, true), groups(c.l, c.ev.Classroom.Cluster(c.group), true)))
 	}
 	return missing(c.t("cross-apop-none", groups(c.l, peers, false)))
-}
-
-// apopStepsFrom are the steps of cross-apop, whose texts name the peer.
-func (c *check) apopStepsFrom() []step {
-	from := func(s *session) string { return groups(c.l, []int{s.clientGroup}, true) }
-	return []step{
-		{ok: func(s *session) bool { _, ok := s.login("apop", journal.ResultOK); return ok },
-			why: func(s *session) string {
-				for _, l := range s.logins {
-					if l.Method == "apop" {
-						return c.t("cross-apop-failed", from(s), reason(c.l, loginReason(l)))
-					}
-				}
-				if _, ok := s.login("pass", journal.ResultOK); ok {
-					return c.t("cross-apop-pass-instead", from(s))
-				}
-				return c.t("cross-apop-no-login", from(s))
-			}},
-		{ok: func(s *session) bool { return len(s.retrs) > 0 },
-			why: func(s *session) string { return c.t("cross-apop-no-retr", s.user(), from(s)) }},
-	}
 }
 
 func (c *check) envelopeBcc() Result {
@@ -712,53 +669,16 @@ func (c *check) envelopeBcc() Result {
 	if bad != nil {
 		return *bad
 	}
-	var unread, noHeader *journal.Event
-	received := false
-	for i := range s.delivered {
-		d := &s.delivered[i]
-		if isKit(d.From, d.Origin) || d.User == "postmaster" {
-			continue
-		}
-		received = true
-		a, ok := s.accepted[d.ID]
-		if !ok {
-			continue
-		}
-		header := append(append([]string(nil), a.To...), a.Cc...)
-		if len(header) == 0 {
-			if noHeader == nil {
-				noHeader = d
-			}
-			continue
-		}
-		if inHeader(rcpt(d), header) {
-			continue
-		}
-		if s.retrievedAfter(d.User, d.UID, d.Time) {
-			return passed(c.t("bcc-passed", d.User, strings.Join(header, ", ")), "")
-		}
-		if unread == nil {
-			unread = d
-		}
-	}
+	b := s.st.Bcc
 	switch {
-	case unread != nil:
-		return missing(c.t("bcc-unread", unread.User))
-	case noHeader != nil:
-		return missing(c.t("bcc-no-header", noHeader.User))
-	case received:
+	case b.Read != nil:
+		return passed(c.t("bcc-passed", b.Read.User, strings.Join(b.Read.Header, ", ")), "")
+	case b.First != nil:
+		return missing(c.t("bcc-unread", b.First.User))
+	case b.NoHeader != nil:
+		return missing(c.t("bcc-no-header", b.NoHeader.User))
+	case b.Received:
 		return missing(c.t("bcc-in-header"))
 	}
 	return missing(c.t("bcc-none"))
-}
-
-// inHeader says whether addr is among the addresses of a header.
-func inHeader(addr string, header []string) bool {
-	local, domain := splitAddr(addr)
-	for _, h := range header {
-		if l, d := splitAddr(h); l == local && d == domain {
-			return true
-		}
-	}
-	return false
 }

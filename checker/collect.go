@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"maillab/server/account"
 	"maillab/server/classroom"
-	"maillab/server/group"
+	"maillab/server/datadir"
+	"maillab/server/evidence"
 	"maillab/server/journal"
 	"maillab/server/web"
 )
@@ -48,7 +48,7 @@ func (c *Collector) Collect(ctx context.Context, groups []int) *Evidence {
 	type got struct {
 		domain   string
 		accounts []string
-		events   []journal.Event
+		state    *evidence.State
 		err      error
 	}
 	results := make([]got, len(groups))
@@ -59,9 +59,9 @@ func (c *Collector) Collect(ctx context.Context, groups []int) *Evidence {
 			defer wg.Done()
 			r := &results[i]
 			if c.local(id) {
-				r.domain, r.accounts, r.events, r.err = c.readLocal(id)
+				r.domain, r.accounts, r.state, r.err = c.readLocal(id)
 			} else {
-				r.domain, r.accounts, r.events, r.err = c.readRemote(ctx, id)
+				r.domain, r.accounts, r.state, r.err = c.readRemote(ctx, id)
 			}
 		}()
 	}
@@ -74,7 +74,7 @@ func (c *Collector) Collect(ctx context.Context, groups []int) *Evidence {
 			continue
 		}
 		ev.SetGroup(id, r.domain, r.accounts)
-		ev.Add(id, r.events...)
+		ev.SetState(id, r.state)
 	}
 	return ev
 }
@@ -86,19 +86,23 @@ func (c *Collector) local(id int) bool {
 	if c.DataRoot == "" {
 		return false
 	}
-	_, err := os.Stat(filepath.Join(group.DirFor(c.DataRoot, id), journal.FileName))
-	return err == nil
+	dir := datadir.DirFor(c.DataRoot, id)
+	for _, name := range []string{journal.FileName, datadir.EvidenceFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
-// readLocal reads a group's data folder without changing it.
-func (c *Collector) readLocal(id int) (domain string, accounts []string, events []journal.Event, err error) {
-	dir := group.DirFor(c.DataRoot, id)
+// readLocal reads a group's data folder without changing it: its saved
+// evidence summaries and what its journal recorded after them.
+func (c *Collector) readLocal(id int) (domain string, accounts []string, st *evidence.State, err error) {
+	dir := datadir.DirFor(c.DataRoot, id)
 	if _, err := os.Stat(dir); err != nil {
 		return "", nil, nil, fmt.Errorf("checker: no data for group %d: %w", id, err)
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "domain")); err == nil {
-		domain = strings.TrimSpace(string(b))
-	}
+	domain = datadir.ReadDomain(dir)
 	list, err := account.Open(dir).List()
 	if err != nil {
 		return "", nil, nil, err
@@ -106,15 +110,15 @@ func (c *Collector) readLocal(id int) (domain string, accounts []string, events 
 	for _, a := range list {
 		accounts = append(accounts, a.Name)
 	}
-	events, err = journal.ReadFile(filepath.Join(dir, journal.FileName))
-	return domain, accounts, events, err
+	st, err = evidence.Load(dir, id)
+	return domain, accounts, st, err
 }
 
 // ErrNoServer is wrapped when a group's server cannot be found: no
 // classroom file, or the group is not in it.
 var ErrNoServer = errors.New("checker: no server known")
 
-func (c *Collector) readRemote(ctx context.Context, id int) (domain string, accounts []string, events []journal.Event, err error) {
+func (c *Collector) readRemote(ctx context.Context, id int) (domain string, accounts []string, st *evidence.State, err error) {
 	if c.Classroom == nil {
 		return "", nil, nil, fmt.Errorf("%w for group %d (no classroom file, and no data folder under %s)", ErrNoServer, id, c.DataRoot)
 	}
@@ -126,13 +130,16 @@ func (c *Collector) readRemote(ctx context.Context, id int) (domain string, acco
 	if client == nil {
 		client = &web.Client{}
 	}
-	st, err := client.Status(ctx, g.WebAddr())
+	s, err := client.Status(ctx, g.WebAddr())
 	if err != nil {
 		return "", nil, nil, err
 	}
-	if st.Group != id {
-		return "", nil, nil, fmt.Errorf("checker: %s is group %d's server, not group %d's", g.WebAddr(), st.Group, id)
+	if s.Group != id {
+		return "", nil, nil, fmt.Errorf("checker: %s is group %d's server, not group %d's", g.WebAddr(), s.Group, id)
 	}
-	events, _, err = client.Journal(ctx, g.WebAddr())
-	return st.Domain, st.Accounts, events, err
+	st, err = client.Evidence(ctx, g.WebAddr())
+	if err == nil && st.Group != id {
+		err = fmt.Errorf("checker: %s gave group %d's evidence, not group %d's", g.WebAddr(), st.Group, id)
+	}
+	return s.Domain, s.Accounts, st, err
 }

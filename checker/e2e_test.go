@@ -295,3 +295,48 @@ func TestCollector(t *testing.T) {
 		t.Errorf("collecting group 9 made its folder: %v", err)
 	}
 }
+
+// Every reader of a group's evidence gets the same report: the running
+// server's live summaries, its web API, its data folder; and after the
+// server stopped, its saved summaries alone — the journal's history is
+// not read again (here it is gone).
+func TestEvidenceOutlivesTheJournal(t *testing.T) {
+	t.Parallel()
+	lab := checkertest.Start(t, checkertest.Config{Groups: []int{1, 2, 3}})
+	g3 := lab.Groups[3]
+	checkertest.Type(t, checkertest.Session{From: g3.Host, Addr: g3.POP3Addr(), Delay: pause,
+		Lines: []string{"user yom", "pass " + g3.Passwords["yom"], "stat", "retr 1", "quit"}})
+	o := checker.Options{HandGap: threshold, Lang: i18n.En}
+	live := checker.NewEvidence(lab.Classroom)
+	live.Track(3, g3.Server.Evidence())
+	var want checker.Report
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		want = checker.Check(live, 3, o)
+		if r, _ := want.Result("pop3-telnet"); r.Passed || time.Now().After(deadline) {
+			break
+		}
+	}
+	if r, _ := want.Result("pop3-telnet"); !r.Passed {
+		t.Fatalf("the typed session did not pass: %+v", r)
+	}
+	read := func(local bool) checker.Report {
+		col := checker.Collector{Classroom: lab.Classroom, DataRoot: lab.Root, Local: func(int) bool { return local }}
+		return checker.Check(col.Collect(context.Background(), []int{3}), 3, o)
+	}
+	for name, got := range map[string]checker.Report{"web API": read(false), "data folder": read(true)} {
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s (-live +read):\n%s", name, diff)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := g3.Server.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(g3.Data.JournalPath()); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, read(true)); diff != "" {
+		t.Errorf("saved summaries, no journal (-live +read):\n%s", diff)
+	}
+}

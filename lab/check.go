@@ -14,8 +14,8 @@ import (
 	"maillab/exercises"
 	"maillab/lab/console"
 	"maillab/server/classroom"
+	"maillab/server/evidence"
 	"maillab/server/group"
-	"maillab/server/journal"
 	"maillab/server/web"
 )
 
@@ -170,15 +170,14 @@ func accountNames(d *group.Data) []string {
 }
 
 // newLiveGuide makes the live guide of `lab start` (one server) or `lab up`
-// (every server of the class, lines named by group) and subscribes it to
-// the servers' journals. Call it after the servers are opened and before
-// they start, so that it misses nothing of what they record, and call its
-// Greet after the banner.
+// (every server of the class, lines named by group), to be subscribed to
+// the servers' journals; it reads the servers' live evidence summaries,
+// never their journals. Call its Greet after the banner.
 func newLiveGuide(e *env, c *classroom.Classroom, servers map[int]*group.Server, useColor bool) (*console.Guide, error) {
 	o := console.GuideOptions{
 		Classroom: c,
 		HandGap:   envHandGap(e),
-		History:   map[int][]journal.Event{},
+		Evidence:  map[int]*evidence.Tracker{},
 		ShowGroup: len(servers) > 1,
 		Accounts: func(id int) []string {
 			if srv, ok := servers[id]; ok {
@@ -189,11 +188,7 @@ func newLiveGuide(e *env, c *classroom.Classroom, servers map[int]*group.Server,
 	}
 	for id, srv := range servers {
 		o.Groups = append(o.Groups, id)
-		events, err := journal.ReadFile(srv.Data().JournalPath())
-		if err != nil {
-			return nil, err
-		}
-		o.History[id] = events
+		o.Evidence[id] = srv.Evidence()
 	}
 	slices.Sort(o.Groups)
 	return console.NewGuide(e.stdout, e.lang, useColor, o), nil
@@ -203,8 +198,9 @@ func newLiveGuide(e *env, c *classroom.Classroom, servers map[int]*group.Server,
 // where the other groups' `lab check` reads its evidence.
 func startWeb(e *env, srv *group.Server, addr string) (*web.Server, error) {
 	w, err := web.Start(addr, web.Config{
-		Data:   srv.Data(),
-		Listen: web.Listen{SMTP: srv.SMTPAddr().String(), POP3: srv.POP3Addr().String()},
+		Data:     &srv.Data().Folder,
+		Evidence: srv.Evidence(),
+		Listen:   web.Listen{SMTP: srv.SMTPAddr().String(), POP3: srv.POP3Addr().String()},
 	})
 	if err != nil {
 		return nil, failure{gt(e, "web-listen-failed", addr, err)}

@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,7 +144,7 @@ func Start(t testing.TB, cfg Config) *Lab {
 			srv.Shutdown(ctx)
 		})
 		if !cfg.NoWeb {
-			w, err := web.Start(cg.WebAddr(), web.Config{Data: data, Listen: web.Listen{SMTP: g.SMTPAddr(), POP3: g.POP3Addr()}})
+			w, err := web.Start(cg.WebAddr(), web.Config{Data: &data.Folder, Evidence: srv.Evidence(), Listen: web.Listen{SMTP: g.SMTPAddr(), POP3: g.POP3Addr()}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,11 +167,33 @@ func freePorts(t testing.TB, host string, n int) []int {
 		}
 		p := ln.Addr().(*net.TCPAddr).Port
 		ln.Close()
-		if !slices.Contains(ports, p) {
+		if !slices.Contains(ports, p) && handOut(p) {
 			ports = append(ports, p)
 		}
 	}
 	return ports
+}
+
+// handedOut are the ports freePorts gave to the tests of this process:
+// a port closed by one test's freePorts may be the next one the system
+// offers another test running in parallel, before the first has bound it.
+var handedOut struct {
+	sync.Mutex
+	ports map[int]bool
+}
+
+// handOut takes port for a test, and says false if another had it.
+func handOut(port int) bool {
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	if handedOut.ports == nil {
+		handedOut.ports = map[int]bool{}
+	}
+	if handedOut.ports[port] {
+		return false
+	}
+	handedOut.ports[port] = true
+	return true
 }
 
 // Session is a conversation to type.

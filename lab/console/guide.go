@@ -14,6 +14,7 @@ import (
 	"maillab/exercises"
 	"maillab/exercises/i18n"
 	"maillab/server/classroom"
+	"maillab/server/evidence"
 	"maillab/server/journal"
 )
 
@@ -28,8 +29,15 @@ type GuideOptions struct {
 	Classroom *classroom.Classroom
 	// HandGap is the by-hand threshold, as checker.Options.HandGap.
 	HandGap time.Duration
-	// History holds, by group, the events the journals recorded before the
-	// guide was subscribed: what passed then is not announced again.
+	// Evidence holds, by group, the live evidence of the servers in this
+	// process (group.Server.Evidence): the guide reads it, and keeps no
+	// event of these groups itself. What passed before the guide began is
+	// not announced again.
+	Evidence map[int]*evidence.Tracker
+	// History holds, for a group with no tracker in Evidence, the events
+	// its journal recorded before the guide was subscribed; the guide then
+	// keeps that group's summaries itself, from these and the events it is
+	// given.
 	History map[int][]journal.Event
 	// Accounts, when set, returns the account names of a group watched
 	// (e.g. from its data folder's accounts): cross-send counts mail from
@@ -84,8 +92,13 @@ func NewGuide(w io.Writer, lang i18n.Lang, useColor bool, o GuideOptions) *Guide
 			c.DisableColor()
 		}
 	}
+	for id, t := range o.Evidence {
+		g.ev.Track(id, t)
+	}
 	for id, events := range o.History {
-		g.ev.Add(id, events...)
+		if o.Evidence[id] == nil {
+			g.ev.Add(id, events...)
+		}
 	}
 	for _, id := range o.Groups {
 		g.ev.SetGroup(id, "", nil) // its evidence is here, even with no event yet
@@ -138,15 +151,18 @@ func (g *Guide) Greet() {
 }
 
 // Event takes one journal event; subscribe it to a journal. It is quick:
-// the rules run only when a session ends or a message is retrieved, and
-// only for exercises not passed yet.
+// the rules run only when a session ends or a message is retrieved, only
+// for exercises not passed yet, and over the summaries, whose size does
+// not grow with the history.
 func (g *Guide) Event(e journal.Event) {
 	if e.Group == 0 {
 		return
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.ev.Add(e.Group, e)
+	if g.o.Evidence[e.Group] == nil {
+		g.ev.Add(e.Group, e)
+	}
 	var lines []string
 	if e.Proto == "smtp" {
 		lines = append(lines, g.smtp(e)...)

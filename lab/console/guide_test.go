@@ -12,6 +12,7 @@ import (
 
 	"maillab/checker/checkertest"
 	"maillab/exercises/i18n"
+	"maillab/server/evidence"
 	"maillab/server/journal"
 )
 
@@ -136,13 +137,10 @@ func TestGuideOnARealServer(t *testing.T) {
 	t.Parallel()
 	lab := checkertest.Start(t, checkertest.Config{Groups: []int{3}, NoWeb: true})
 	g3 := lab.Groups[3]
-	history, err := journal.ReadFile(g3.Data.JournalPath())
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out syncBuffer
 	con := New(&out, i18n.En, false)
-	guide := NewGuide(&out, i18n.En, false, GuideOptions{Groups: []int{3}, HandGap: 75 * time.Millisecond, History: map[int][]journal.Event{3: history}})
+	guide := NewGuide(&out, i18n.En, false, GuideOptions{Groups: []int{3}, HandGap: 75 * time.Millisecond,
+		Evidence: map[int]*evidence.Tracker{3: g3.Server.Evidence()}})
 	g3.Server.Journal().Subscribe(con.Event)
 	g3.Server.Journal().Subscribe(guide.Event)
 	guide.Greet()
@@ -232,28 +230,63 @@ func readJournal(t *testing.T, g *checkertest.Group) string {
 }
 
 // What passed before the guide started is not announced again; the
-// greeting counts it.
+// greeting counts it. The guide learns it from the server's live evidence
+// (as lab start and lab up run it), or from the journal's events.
 func TestGuideHistory(t *testing.T) {
 	t.Parallel()
-	lab := checkertest.Start(t, checkertest.Config{Groups: []int{3}, NoWeb: true})
-	g3 := lab.Groups[3]
-	pw := g3.Passwords["yom"]
-	typed := checkertest.Session{From: g3.Host, Addr: g3.POP3Addr(), Delay: 100 * time.Millisecond, Lines: []string{"user yom", "pass " + pw, "stat", "retr 1", "quit"}}
-	checkertest.Type(t, typed)
-	history, _ := journal.ReadFile(g3.Data.JournalPath())
-	var out syncBuffer
-	guide := NewGuide(&out, i18n.Ja, false, GuideOptions{Groups: []int{3}, HandGap: 50 * time.Millisecond, History: map[int][]journal.Event{3: history}})
-	g3.Server.Journal().Subscribe(guide.Event)
-	guide.Greet()
-	if want := "3 班の課題: 1 / 6 できています。次は apop-telnet「APOP でログインする（ダイジェストは md5sum で作る）」です（lab show apop-telnet）。\n"; out.String() != want {
-		t.Errorf("greeting:\n got %q\nwant %q", out.String(), want)
+	for _, tt := range []struct {
+		name string
+		opts func(g3 *checkertest.Group) GuideOptions
+	}{
+		{"live evidence", func(g3 *checkertest.Group) GuideOptions {
+			return GuideOptions{Evidence: map[int]*evidence.Tracker{3: g3.Server.Evidence()}}
+		}},
+		{"journal events", func(g3 *checkertest.Group) GuideOptions {
+			history, err := journal.ReadFile(g3.Data.JournalPath())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return GuideOptions{History: map[int][]journal.Event{3: history}}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			lab := checkertest.Start(t, checkertest.Config{Groups: []int{3}, NoWeb: true})
+			g3 := lab.Groups[3]
+			pw := g3.Passwords["yom"]
+			typed := checkertest.Session{From: g3.Host, Addr: g3.POP3Addr(), Delay: 100 * time.Millisecond, Lines: []string{"user yom", "pass " + pw, "stat", "retr 1", "quit"}}
+			checkertest.Type(t, typed)
+			waitJournal(t, g3, `"ev":"close"`)
+			var out syncBuffer
+			o := tt.opts(g3)
+			o.Groups, o.HandGap = []int{3}, 50*time.Millisecond
+			guide := NewGuide(&out, i18n.Ja, false, o)
+			g3.Server.Journal().Subscribe(guide.Event)
+			guide.Greet()
+			if want := "3 班の課題: 1 / 6 できています。次は apop-telnet「APOP でログインする（ダイジェストは md5sum で作る）」です（lab show apop-telnet）。\n"; out.String() != want {
+				t.Errorf("greeting:\n got %q\nwant %q", out.String(), want)
+			}
+			checkertest.Type(t, typed)
+			typed.Lines = []string{"apop yom {digest}", "retr 1", "quit"}
+			typed.Secret = pw
+			checkertest.Type(t, typed)
+			waitFor(t, &out, "✓ 3 班が課題 apop-telnet「APOP でログインする（ダイジェストは md5sum で作る）」をクリアしました！")
+			if strings.Contains(out.String(), "pop3-telnet「") {
+				t.Errorf("pop3-telnet announced again:\n%s", out.String())
+			}
+		})
 	}
-	checkertest.Type(t, typed)
-	typed.Lines = []string{"apop yom {digest}", "retr 1", "quit"}
-	typed.Secret = pw
-	checkertest.Type(t, typed)
-	waitFor(t, &out, "✓ 3 班が課題 apop-telnet「APOP でログインする（ダイジェストは md5sum で作る）」をクリアしました！")
-	if strings.Contains(out.String(), "pop3-telnet「") {
-		t.Errorf("pop3-telnet announced again:\n%s", out.String())
+}
+
+// waitJournal waits until the group's journal holds s (a session's end is
+// recorded just after the client sees it).
+func waitJournal(t *testing.T, g *checkertest.Group, s string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(readJournal(t, g), s) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the journal never held %s", s)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -113,6 +113,9 @@ func Probe(ctx context.Context, o ProbeOptions) []ProbeResult {
 	}
 	c := o.Reader.Classroom()
 	groups := o.Reader.Groups()
+	// the reader follows the journals from its first read on: make it
+	// start before the probes' messages are recorded
+	o.Reader.Update(ctx, nil)
 	run := nonce()
 	results := make([][]ProbeResult, len(groups))
 	sent := make([]sentProbe, len(groups))

@@ -28,14 +28,18 @@ import (
 	"maillab/checker"
 	"maillab/server/account"
 	"maillab/server/classroom"
-	"maillab/server/group"
+	"maillab/server/datadir"
+	"maillab/server/evidence"
 	"maillab/server/journal"
 	"maillab/server/web"
 )
 
-// Reader follows the journals of a classroom's groups: each Update reads
-// what each group's server recorded since the last one, all groups at
-// once. It is not safe for concurrent use.
+// Reader follows a classroom's groups: each Update reads each group's
+// evidence summaries (bounded, whatever the history) and the journal
+// events its server recorded since the last Update, all groups at once.
+// Of the events it keeps only those since the reader began, at most
+// MaxEvents a group; the history is in the summaries. It is not safe for
+// concurrent use.
 type Reader struct {
 	classroom *classroom.Classroom
 	client    *web.Client
@@ -44,16 +48,20 @@ type Reader struct {
 	state     map[int]*groupState
 }
 
+// MaxEvents is how many of a group's latest journal events a Reader keeps.
+const MaxEvents = 20000
+
 // groupState is what has been read of one group.
 type groupState struct {
 	addr     string // of its web API (or the in-process one)
 	domain   string
 	accounts []string
-	events   []journal.Event
-	cursor   int64 // of the journal, for the next read
-	err      error // why the last read failed
-	read     bool  // a read has succeeded
-	missing  error // a data folder that is not there
+	evidence *evidence.State
+	events   []journal.Event // since the reader began, at most MaxEvents
+	cursor   int64           // of the journal, for the next read; -1 before the first
+	err      error           // why the last read failed
+	read     bool            // a read has succeeded
+	missing  error           // a data folder that is not there
 }
 
 // ReaderOptions shape a Reader.
@@ -85,14 +93,14 @@ func NewReader(c *classroom.Classroom, o ReaderOptions) *Reader {
 	}
 	for _, g := range c.Groups {
 		r.groups = append(r.groups, g.ID)
-		st := &groupState{addr: g.WebAddr()}
+		st := &groupState{addr: g.WebAddr(), cursor: -1}
 		if r.local {
 			st.addr = localPrefix + strconv.Itoa(g.ID)
-			dir := group.DirFor(o.DataRoot, g.ID)
+			dir := datadir.DirFor(o.DataRoot, g.ID)
 			if _, err := os.Stat(dir); err != nil {
 				st.missing = fmt.Errorf("no data folder for group %d: %w", g.ID, err)
 			} else {
-				local[st.addr] = web.New(web.Config{Data: &group.Data{
+				local[st.addr] = web.New(web.Config{Data: &datadir.Folder{
 					Dir: dir, Group: g.ID, Domain: c.GroupDomain(g.ID), Accounts: account.Open(dir),
 				}})
 			}
@@ -124,11 +132,19 @@ func (r *Reader) Update(ctx context.Context, done func(group int, err error)) bo
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			wasErr, wasRead, n := st.err != nil, st.read, len(st.events)
+			wasErr, wasRead, n, cur := st.err != nil, st.read, st.events, st.cursor
+			var seen int64
+			if st.evidence != nil {
+				seen = st.evidence.Events
+			}
 			st.update(ctx, r.client, id)
 			mu.Lock()
 			defer mu.Unlock()
-			if len(st.events) != n || (st.err != nil) != wasErr || st.read != wasRead {
+			grew := st.cursor != cur || len(st.events) != len(n)
+			if st.evidence != nil && st.evidence.Events != seen {
+				grew = true
+			}
+			if grew || (st.err != nil) != wasErr || st.read != wasRead {
 				changed = true
 			}
 			if done != nil {
@@ -140,7 +156,8 @@ func (r *Reader) Update(ctx context.Context, done func(group int, err error)) bo
 	return changed
 }
 
-// update reads one group's status and its new events.
+// update reads one group's status, its evidence summaries and its new
+// events.
 func (st *groupState) update(ctx context.Context, client *web.Client, id int) {
 	if st.missing != nil {
 		st.err = st.missing
@@ -154,11 +171,23 @@ func (st *groupState) update(ctx context.Context, client *web.Client, id int) {
 		st.err = err
 		return
 	}
-	if s.JournalEnd < st.cursor {
+	ev, err := client.Evidence(ctx, st.addr)
+	if err == nil && ev.Group != id {
+		err = fmt.Errorf("%s gave group %d's evidence, not group %d's", st.addr, ev.Group, id)
+	}
+	if err != nil {
+		st.err = err
+		return
+	}
+	switch {
+	case st.cursor < 0:
+		// the history is in the summaries: follow the journal from its end
+		st.cursor = s.JournalEnd
+	case s.JournalEnd < st.cursor:
 		// the journal is shorter than what was read: a new one
 		st.events, st.cursor = nil, 0
 	}
-	st.domain, st.accounts = s.Domain, s.Accounts
+	st.domain, st.accounts, st.evidence = s.Domain, s.Accounts, ev
 	for {
 		page, err := client.Events(ctx, st.addr, st.cursor)
 		if err != nil {
@@ -166,6 +195,9 @@ func (st *groupState) update(ctx context.Context, client *web.Client, id int) {
 			return
 		}
 		st.events = append(st.events, page.Events...)
+		if n := len(st.events); n > MaxEvents {
+			st.events = slices.Clone(st.events[n-MaxEvents:])
+		}
 		st.cursor = page.Next
 		if !page.More {
 			break
@@ -183,11 +215,20 @@ func (r *Reader) Err(id int) error {
 	return fmt.Errorf("%w for group %d (not in the classroom file)", checker.ErrNoServer, id)
 }
 
-// Events are the events of group id's journal read so far, in order. The
-// slice is the reader's: do not change it.
+// Events are the latest events of group id's journal recorded since the
+// reader began (at most MaxEvents), in order. The slice is the reader's:
+// do not change it.
 func (r *Reader) Events(id int) []journal.Event {
 	if st, ok := r.state[id]; ok {
 		return st.events
+	}
+	return nil
+}
+
+// State is group id's evidence summaries as last read (nil before).
+func (r *Reader) State(id int) *evidence.State {
+	if st, ok := r.state[id]; ok {
+		return st.evidence
 	}
 	return nil
 }
@@ -203,7 +244,7 @@ func (r *Reader) Evidence() *checker.Evidence {
 			ev.Unreachable(id, st.err)
 		case st.read:
 			ev.SetGroup(id, st.domain, st.accounts)
-			ev.Add(id, st.events...)
+			ev.SetState(id, st.evidence)
 		default:
 			ev.Unreachable(id, errors.New("not read yet"))
 		}

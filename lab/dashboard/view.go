@@ -9,7 +9,6 @@ import (
 	"maillab/exercises"
 	"maillab/exercises/i18n"
 	"maillab/server/classroom"
-	"maillab/server/journal"
 )
 
 // Snapshot is what the page shows at one moment; its JSON form is what
@@ -121,7 +120,7 @@ func build(r *Reader, handGap time.Duration, probes []ProbeResult) Snapshot {
 	for _, id := range r.Groups() {
 		ja := checker.Check(ev, id, checker.Options{HandGap: handGap, Lang: i18n.Ja})
 		en := checker.Check(ev, id, checker.Options{HandGap: handGap, Lang: i18n.En})
-		g := Group{Group: id, Domain: c.GroupDomain(id), Cluster: c.Cluster(id), Sessions: sessions(r.Events(id))}
+		g := Group{Group: id, Domain: c.GroupDomain(id), Cluster: c.Cluster(id), Sessions: latestSessions(r, id)}
 		if err := r.Err(id); err != nil {
 			g.Error = err.Error()
 		}
@@ -139,66 +138,11 @@ func build(r *Reader, handGap time.Duration, probes []ProbeResult) Snapshot {
 	return s
 }
 
-// sessions are the latest sessions of a journal, the newest first; the
-// sessions of lab grade --probe (and the relay's hops of its messages)
-// are left out.
-func sessions(events []journal.Event) []Session {
-	var order []string
-	byID := map[string]*Session{}
-	probe := map[string]bool{}
-	for _, e := range events {
-		if e.Session == "" {
-			continue
-		}
-		s := byID[e.Session]
-		if s == nil {
-			s = &Session{ID: e.Session, Proto: e.Proto, Start: e.Time, Lines: []Line{}}
-			byID[e.Session] = s
-			order = append(order, e.Session)
-		}
-		line := func(dir, text string) {
-			if len(s.Lines) >= linesShown {
-				s.More++
-				return
-			}
-			s.Lines = append(s.Lines, Line{Dir: dir, Text: text})
-		}
-		switch e.Kind {
-		case journal.Open:
-			s.Remote, s.ClientGroup, s.Start = e.Remote, e.ClientGroup, e.Time
-		case journal.Command:
-			line("C", e.Line)
-		case journal.Reply:
-			line("S", e.Line)
-		case journal.Login:
-			if e.Result == journal.ResultOK {
-				s.User = e.User
-			}
-			if strings.HasPrefix(e.User, checker.ProbeUserPrefix) {
-				probe[e.Session] = true
-			}
-		case journal.Accepted:
-			if e.Origin == journal.OriginProbe {
-				probe[e.Session] = true
-			}
-		case journal.Close:
-			s.Closed = true
-		}
-	}
-	out := []Session{}
-	for i := len(order) - 1; i >= 0 && len(out) < sessionsShown; i-- {
-		if !probe[order[i]] {
-			out = append(out, *byID[order[i]])
-		}
-	}
-	return out
-}
-
-// flow counts the mail between groups: each delivery into a mailbox, by
-// the group whose machine handed it over (else the group of the sender's
-// domain); and each relay entry waiting or bounced, by the group whose
-// relay holds it. The kit's own messages (welcome, bounces, probes) do not
-// count.
+// flow counts the mail between groups, from the groups' evidence
+// summaries: each delivery into a mailbox, by the group whose machine
+// handed it over (else the group of the sender's domain); and each relay
+// entry waiting or bounced, by the group whose relay holds it. The kit's
+// own messages (welcome, bounces, probes) do not count.
 func flow(r *Reader) Flow {
 	c := r.Classroom()
 	groups := r.Groups()
@@ -206,52 +150,61 @@ func flow(r *Reader) Flow {
 	f := Flow{Groups: groups, Delivered: square(n), Waiting: square(n), Bounced: square(n)}
 	index := func(id int) int { return slices.Index(groups, id) }
 	for j, to := range groups {
-		client := map[string]int{}
-		relay := map[string]string{} // entry id → its state
-		var entries []string
-		dest := map[string]int{}
-		for _, e := range r.Events(to) {
-			switch e.Kind {
-			case journal.Open:
-				client[e.Session] = e.ClientGroup
-			case journal.Delivered:
-				if e.Origin != "" || e.From == "" || (e.Result != "" && e.Result != journal.ResultOK) {
-					continue
-				}
-				from := client[e.Session]
-				if from == 0 {
-					from = senderGroup(c, e.From)
-				}
-				if i := index(from); i >= 0 {
-					f.Delivered[i][j]++
-				}
-			case journal.Queued, journal.Relayed:
-				if e.Origin != "" || e.From == "" {
-					continue
-				}
-				if _, ok := relay[e.ID]; !ok {
-					entries = append(entries, e.ID)
-				}
-				state := journal.ResultDeferred
-				if e.Kind == journal.Relayed {
-					state = e.Result
-				}
-				relay[e.ID], dest[e.ID] = state, e.DestGroup
+		st := r.State(to)
+		if st == nil {
+			continue
+		}
+		for from, count := range st.Flow.Delivered {
+			if i := index(from); i >= 0 {
+				f.Delivered[i][j] += count
+			}
+		}
+		for domain, count := range st.Flow.BySender {
+			if i := index(c.GroupOfDomain(domain)); i >= 0 {
+				f.Delivered[i][j] += count
 			}
 		}
 		// this group's relay: what waits, what bounced
-		for _, id := range entries {
-			k := index(dest[id])
-			switch {
-			case k < 0:
-			case relay[id] == journal.ResultDeferred:
-				f.Waiting[j][k]++
-			case relay[id] == journal.ResultBounced:
-				f.Bounced[j][k]++
+		for dest, count := range st.Flow.WaitingFor() {
+			if k := index(dest); k >= 0 {
+				f.Waiting[j][k] += count
+			}
+		}
+		for dest, count := range st.Flow.Bounced {
+			if k := index(dest); k >= 0 {
+				f.Bounced[j][k] += count
 			}
 		}
 	}
 	return f
+}
+
+// latestSessions are group id's latest sessions, the newest first, from
+// its evidence summaries; the sessions of lab grade --probe (and the
+// relay's hops of its messages) are left out.
+func latestSessions(r *Reader, id int) []Session {
+	out := []Session{}
+	st := r.State(id)
+	if st == nil {
+		return out
+	}
+	for i := len(st.Recent) - 1; i >= 0 && len(out) < sessionsShown; i-- {
+		t := st.Recent[i]
+		if t.Probe {
+			continue
+		}
+		s := Session{ID: t.ID, Proto: t.Proto, Start: t.Start, Remote: t.Remote, ClientGroup: t.ClientGroup,
+			User: t.User, Closed: t.Closed, Lines: []Line{}, More: t.More}
+		for _, l := range t.Lines {
+			if len(s.Lines) >= linesShown {
+				s.More++
+				continue
+			}
+			s.Lines = append(s.Lines, Line{Dir: l.Dir, Text: l.Text})
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // senderGroup is the classroom group of an envelope sender's domain, or 0.

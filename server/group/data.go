@@ -5,7 +5,8 @@
 // A group's data folder (DIR/gN) holds:
 //
 //	accounts        name:password lines, mode 0600 (see package account)
-//	journal.jsonl   the evidence, one JSON event a line (see package journal)
+//	journal.jsonl   the record, one JSON event a line (see package journal)
+//	evidence.json   the evidence summaries kept from it (see package evidence)
 //	mail/NAME/      each user's Maildir (tmp, new, cur)
 //	domain          the group's mail domain, e.g. g3.lab.test
 //	server.lock     held by the server that serves this folder
@@ -24,6 +25,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"maillab/server/account"
+	"maillab/server/datadir"
 	"maillab/server/journal"
 	"maillab/server/maildir"
 )
@@ -31,18 +33,15 @@ import (
 // Postmaster is the mailbox that always exists (RFC 5321 section 4.5.1).
 const Postmaster = "postmaster"
 
-// Data is a group's data folder.
+// Data is a group's data folder, as its server uses it; the layout and
+// what readers need of it (Dir, Group, Domain, Accounts, JournalPath) are
+// package datadir's.
 type Data struct {
-	Dir      string // DIR/gN
-	Group    int
-	Domain   string // the group's mail domain, e.g. "g3.lab.test"
-	Accounts *account.Store
+	datadir.Folder
 }
 
-// DirFor returns group n's folder under the data root.
-func DirFor(root string, n int) string {
-	return filepath.Join(root, "g"+strconv.Itoa(n))
-}
+// DirFor returns group n's folder under the data root (datadir.DirFor).
+func DirFor(root string, n int) string { return datadir.DirFor(root, n) }
 
 // DefaultDomain is the classroom domain when there is no classroom file;
 // group N's mail domain is gN.lab.test.
@@ -78,7 +77,7 @@ func OpenData(root string, n int, domain string) (*Data, error) {
 			}
 		}
 	}
-	return &Data{Dir: dir, Group: n, Domain: domain, Accounts: account.Open(dir)}, nil
+	return &Data{datadir.Folder{Dir: dir, Group: n, Domain: domain, Accounts: account.Open(dir)}}, nil
 }
 
 // Mailbox is the Maildir of a user (after account.Normalize). The name must
@@ -86,9 +85,6 @@ func OpenData(root string, n int, domain string) (*Data, error) {
 func (d *Data) Mailbox(user string) maildir.Dir {
 	return maildir.Dir(filepath.Join(d.Dir, "mail", user))
 }
-
-// JournalPath is the journal file of the group.
-func (d *Data) JournalPath() string { return filepath.Join(d.Dir, journal.FileName) }
 
 // AddUser creates an account, its Maildir, and a welcome message in it, and
 // records all that (never the password) in the journal j.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"maillab/server/classroom"
+	"maillab/server/evidence"
 	"maillab/server/relay"
 
 	"maillab/server/journal"
@@ -126,6 +127,7 @@ type Server struct {
 	limits  Limits
 	journal *journal.Journal
 	lock    *lock
+	tracker *evidence.Tracker // the evidence summaries, kept from the journal
 
 	smtp *smtp.Server
 	pop3 *pop3.Server
@@ -156,6 +158,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	st, err := evidence.Load(cfg.Data.Dir, cfg.Data.Group)
+	if err != nil {
+		l.release()
+		return nil, err
+	}
 	j, err := journal.OpenFile(cfg.Data.JournalPath(), cfg.Data.Group)
 	if err != nil {
 		l.release()
@@ -167,8 +174,10 @@ func New(cfg Config) (*Server, error) {
 		limits:  cfg.Limits.withDefaults(),
 		journal: j,
 		lock:    l,
+		tracker: evidence.NewTracker(st),
 		inUse:   map[string]bool{},
 	}
+	j.Observe(s.tracker.Observe)
 	s.throttle = newThrottle(max(s.limits.LoginDelay, 0)) // negative: off
 	if s.cfg.ErrorLog == nil {
 		s.cfg.ErrorLog = log.New(discard{}, "", 0)
@@ -237,6 +246,10 @@ func (s *Server) Journal() *journal.Journal { return s.journal }
 // Data is the group's data folder.
 func (s *Server) Data() *Data { return s.data }
 
+// Evidence is the group's live evidence summaries, kept from its journal
+// and saved in its data folder.
+func (s *Server) Evidence() *evidence.Tracker { return s.tracker }
+
 // EnsureUsers creates the default accounts with random passwords when the
 // group has no account yet, and returns them (with their passwords, to be
 // shown once); it returns nil when accounts existed.
@@ -290,6 +303,7 @@ func (s *Server) Start() error {
 		defer close(s.relayDone)
 		s.relayer.Run(ctx)
 	}()
+	go s.tracker.Run(ctx, s.data.Dir, func(err error) { s.cfg.ErrorLog.Printf("%v", err) })
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
@@ -341,6 +355,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	err := errors.Join(errs...)
 	if cerr := s.closeStorage(); err == nil {
 		err = cerr
+	}
+	if serr := s.tracker.Save(s.data.Dir); err == nil {
+		err = serr
 	}
 	return err
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"maillab/server/evidence"
 	"maillab/server/journal"
 )
 
@@ -88,6 +89,15 @@ func (c *Client) Status(ctx context.Context, addr string) (Status, error) {
 	var s Status
 	err := c.get(ctx, addr, "/api/status", nil, &s)
 	return s, err
+}
+
+// Evidence asks the server at addr for its group's evidence summaries.
+func (c *Client) Evidence(ctx context.Context, addr string) (*evidence.State, error) {
+	st := &evidence.State{}
+	if err := c.get(ctx, addr, "/api/evidence", nil, st); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // Events asks the server at addr for one page of its journal, from the

@@ -4,6 +4,7 @@
 // without its files.
 //
 //	GET /api/status             group, domain, account names, server time, version, addresses
+//	GET /api/evidence           the group's evidence summaries (package evidence), for the checker
 //	GET /api/events?after=N     journal events from byte offset N on (0: the start)
 //
 // Events come in pages of at most Config.MaxEvents events (and a few MiB);
@@ -45,7 +46,8 @@ import (
 	"time"
 
 	"maillab/server/account"
-	"maillab/server/group"
+	"maillab/server/datadir"
+	"maillab/server/evidence"
 	"maillab/server/journal"
 	"maillab/server/mask"
 	"maillab/server/pop3"
@@ -64,7 +66,10 @@ const (
 type Config struct {
 	// Data is the group's data folder: its journal, domain and accounts.
 	// Required.
-	Data *group.Data
+	Data *datadir.Folder
+	// Evidence is the running server's live evidence; nil means the
+	// data folder's saved evidence and journal are read on each request.
+	Evidence *evidence.Tracker
 	// Listen is shown by /api/status; Start fills in Web when it is empty.
 	Listen Listen
 	// Version is shown by /api/status; empty means the binary's own.
@@ -140,6 +145,7 @@ func New(cfg Config) http.Handler {
 	h := &handler{cfg: cfg, mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /api/status", h.status)
 	h.mux.HandleFunc("GET /api/events", h.events)
+	h.mux.HandleFunc("GET /api/evidence", h.evidence)
 	h.mux.HandleFunc("GET /{$}", h.index)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such resource: "+r.URL.Path+" (see GET /)")
@@ -164,6 +170,7 @@ func (h *handler) index(w http.ResponseWriter, _ *http.Request) {
 		"group": h.cfg.Data.Group,
 		"endpoints": []string{
 			"GET /api/status",
+			"GET /api/evidence",
 			"GET /api/events?after=CURSOR&limit=N",
 		},
 	})
@@ -230,6 +237,51 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 	}
 	page.Group = h.cfg.Data.Group
 	writeJSON(w, http.StatusOK, page)
+}
+
+// evidence answers the group's evidence summaries, with what may be a
+// password (a user name or a verb equal to one) masked.
+func (h *handler) evidence(w http.ResponseWriter, _ *http.Request) {
+	list, err := h.cfg.Data.Accounts.List()
+	if err != nil {
+		h.cfg.ErrorLog.Printf("web: accounts: %v", err)
+		writeError(w, http.StatusInternalServerError, "cannot read the accounts")
+		return
+	}
+	var st *evidence.State
+	if h.cfg.Evidence != nil {
+		var b []byte
+		if b, err = h.cfg.Evidence.JSON(); err == nil {
+			st, err = evidence.Parse(b)
+		}
+		if err == nil {
+			// lab hint, in its own process, records into the file only
+			st.MergeHints(datadir.ReadHints(h.cfg.Data.Dir))
+		}
+	} else {
+		st, err = evidence.Load(h.cfg.Data.Dir, h.cfg.Data.Group)
+	}
+	if err != nil {
+		h.cfg.ErrorLog.Printf("web: evidence: %v", err)
+		writeError(w, http.StatusInternalServerError, "cannot read the evidence")
+		return
+	}
+	red := newRedactor(list)
+	st.EachName(func(s *string) {
+		if *s != "" && !red.names[*s] && red.isPassword(*s) {
+			*s = hidden
+		}
+	})
+	for _, t := range st.Recent {
+		for i, l := range t.Lines {
+			kind := journal.Reply
+			if l.Dir == "C" {
+				kind = journal.Command
+			}
+			t.Lines[i].Text = red.event(journal.Event{Kind: kind, Proto: t.Proto, Line: l.Text}).Line
+		}
+	}
+	writeJSON(w, http.StatusOK, st)
 }
 
 func cursor(s string) (int64, error) {
