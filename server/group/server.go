@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"path/filepath"
@@ -33,7 +34,12 @@ type Limits struct {
 	// LoginDelay is the wait before answering the 4th failed login in 15
 	// minutes from one client address or for one user name; it doubles
 	// with each further failure, up to 8 times as long.
-	LoginDelay    time.Duration
+	LoginDelay time.Duration
+	// Commands is the most commands one session may send: past it the
+	// client is told so ("-ERR", "421 4.7.0") and disconnected. (The
+	// journal records a session's first journal.DefaultSessionCommands
+	// commands in full and only counts the others.)
+	Commands      int
 	Conns         int           // connections at once, per protocol
 	ConnsPerHost  int           // from one client address, per protocol
 	ShutdownGrace time.Duration // how long a DATA in flight may take at shutdown
@@ -50,6 +56,7 @@ var DefaultLimits = Limits{
 	SMTPIdle:      5 * time.Minute,
 	ErrorsInARow:  20,
 	LoginDelay:    time.Second,
+	Commands:      10000,
 	Conns:         500,
 	ConnsPerHost:  100,
 	ShutdownGrace: 30 * time.Second,
@@ -67,6 +74,7 @@ func (l Limits) withDefaults() Limits {
 	set(&l.TextLine, d.TextLine)
 	set(&l.Recipients, d.Recipients)
 	set(&l.ErrorsInARow, d.ErrorsInARow)
+	set(&l.Commands, d.Commands)
 	set(&l.Conns, d.Conns)
 	set(&l.ConnsPerHost, d.ConnsPerHost)
 	if l.MessageBytes == 0 {
@@ -107,8 +115,14 @@ type Config struct {
 	// account of this name (0: none), so that a login with another group's
 	// user name can be explained on the console. It must answer at once.
 	UserElsewhere func(name string) int
-	// ErrorLog receives internal errors (never secrets); nil discards them.
+	// ErrorLog receives internal errors, panics recovered in connections
+	// and relay queue errors (never secrets). Nil means the group's own:
+	// server.log in its data folder (rotated once at 1 MiB), copied to
+	// ErrorOutput when that is set.
 	ErrorLog *log.Logger
+	// ErrorOutput, when set, gets a copy of the group's own error log
+	// (lab start: standard error).
+	ErrorOutput io.Writer
 }
 
 // RelayOptions tune the relay queue's retries.
@@ -129,6 +143,7 @@ type Server struct {
 	limits  Limits
 	journal *journal.Journal
 	lock    *lock
+	logFile io.Closer // the error log New opened, or nil
 
 	smtp *smtp.Server
 	pop3 *pop3.Server
@@ -159,8 +174,18 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	j, err := journal.OpenFile(cfg.Data.JournalPath(), cfg.Data.Group)
+	var logFile io.Closer
+	if cfg.ErrorLog == nil {
+		if cfg.ErrorLog, logFile, err = newErrorLog(cfg.Data.Dir, cfg.Data.Group, cfg.ErrorOutput); err != nil {
+			l.release()
+			return nil, err
+		}
+	}
+	j, err := journal.OpenDir(cfg.Data.Dir, cfg.Data.Group, journal.Options{ErrorLog: cfg.ErrorLog})
 	if err != nil {
+		if logFile != nil {
+			logFile.Close()
+		}
 		l.release()
 		return nil, err
 	}
@@ -170,12 +195,10 @@ func New(cfg Config) (*Server, error) {
 		limits:  cfg.Limits.withDefaults(),
 		journal: j,
 		lock:    l,
+		logFile: logFile,
 		inUse:   map[string]bool{},
 	}
 	s.throttle = newThrottle(s.limits.LoginDelay)
-	if s.cfg.ErrorLog == nil {
-		s.cfg.ErrorLog = log.New(discard{}, "", 0)
-	}
 	if err := s.data.Mailbox(Postmaster).Create(); err != nil {
 		s.closeStorage()
 		return nil, err
@@ -198,6 +221,7 @@ func New(cfg Config) (*Server, error) {
 		MinRetry: cfg.Relay.MinRetry,
 		MaxRetry: cfg.Relay.MaxRetry,
 		MaxAge:   cfg.Relay.MaxAge,
+		ErrorLog: s.cfg.ErrorLog,
 	}
 	s.smtp = &smtp.Server{
 		Backend:         smtpBackend{s},
@@ -208,6 +232,7 @@ func New(cfg Config) (*Server, error) {
 		MaxRecipients:   s.limits.Recipients,
 		IdleTimeout:     s.limits.SMTPIdle,
 		MaxErrors:       s.limits.ErrorsInARow,
+		MaxCommands:     s.limits.Commands,
 		MaxConns:        s.limits.Conns,
 		MaxConnsPerHost: s.limits.ConnsPerHost,
 		ErrorLog:        s.cfg.ErrorLog,
@@ -219,6 +244,7 @@ func New(cfg Config) (*Server, error) {
 		MaxLine:         s.limits.POP3Line,
 		IdleTimeout:     s.limits.POP3Idle,
 		MaxErrors:       s.limits.ErrorsInARow,
+		MaxCommands:     s.limits.Commands,
 		MaxConns:        s.limits.Conns,
 		MaxConnsPerHost: s.limits.ConnsPerHost,
 		ErrorLog:        s.cfg.ErrorLog,
@@ -226,9 +252,8 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
+// ErrorLog is the group's error log (see Config.ErrorLog).
+func (s *Server) ErrorLog() *log.Logger { return s.cfg.ErrorLog }
 
 // Journal is the group's journal; the console subscribes to it.
 func (s *Server) Journal() *journal.Journal { return s.journal }
@@ -348,6 +373,9 @@ func (s *Server) closeStorage() error {
 	}
 	err := s.journal.Close()
 	s.lock.release()
+	if s.logFile != nil {
+		s.logFile.Close()
+	}
 	return err
 }
 
