@@ -122,9 +122,10 @@ func runUp(ctx context.Context, e *env, o upOptions) error {
 			shutdown()
 			return err
 		}
+		// one queue per group for both (see runStart); the console and
+		// the guide are safe for the groups' goroutines at once
 		for _, srv := range servers {
-			srv.Journal().Subscribe(con.Event)
-			srv.Journal().Subscribe(guide.Event)
+			srv.Journal().Subscribe(console.Together(con.Event, guide.Event))
 		}
 	}
 	printClassBanner(e.stdout, e.lang, c, o.dataRoot, servers, made)

@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"maillab/checker/checkertest"
 	"maillab/exercises/i18n"
 	"maillab/server/journal"
 )
@@ -102,5 +104,57 @@ func TestLoginNotes(t *testing.T) {
 `
 	if diff := cmp.Diff(want, out.String()); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+}
+
+// A console writing to a pipe that nobody reads does not stop the
+// servers: hundreds of real POP3 and SMTP sessions complete while it is
+// stuck, and once the pipe is read again the console says how many lines
+// it left out.
+func TestStuckConsoleDoesNotStopSessions(t *testing.T) {
+	t.Parallel()
+	lab := checkertest.Start(t, checkertest.Config{Groups: []int{3}, NoWeb: true})
+	g3 := lab.Groups[3]
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	con := New(pw, i18n.En, false)
+	sub := g3.Server.Journal().Subscribe(con.Event)
+	pass := g3.Passwords["yom"]
+	const pop3Sessions, smtpSessions = 250, 10
+	var ended int
+	for range pop3Sessions {
+		tr := checkertest.Type(t, checkertest.Session{From: g3.Host, Addr: g3.POP3Addr(),
+			Lines: []string{"user yom", "pass " + pass, "stat", "quit"}})
+		// the greeting, USER, PASS, STAT and QUIT answered
+		if strings.Count(tr, "S: +OK") == 5 {
+			ended++
+		}
+	}
+	for i := range smtpSessions {
+		tr := checkertest.Type(t, checkertest.Session{From: g3.Host, Addr: g3.SMTPAddr(),
+			Lines: []string{"helo pc3", "mail from:<yom@g3.lab.test>", "rcpt to:<hana@g3.lab.test>", "data",
+				"Subject: " + strings.Repeat("x", i), "", "hello", ".", "quit"}})
+		if strings.Contains(tr, "S: 250 2.0.0 Ok: queued") && strings.Contains(tr, "S: 221") {
+			ended++
+		}
+	}
+	// now read the pipe: what the console still has comes out, with the
+	// count of what it left out
+	var out syncBuffer
+	go io.Copy(&out, pr)
+	sub.Wait()
+	type outcome struct {
+		Ended     int
+		Told      bool
+		LastShown bool
+	}
+	s := out.String()
+	got := outcome{ended, strings.Contains(s, "event(s) were not shown; the journal has them)"), strings.Contains(s, "── closed ──")}
+	if diff := cmp.Diff(outcome{pop3Sessions + smtpSessions, true, true}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s\nlast output:\n%s", diff, s[max(0, len(s)-2000):])
 	}
 }

@@ -72,6 +72,9 @@ type Config struct {
 	MaxEvents int
 	// ErrorLog receives errors reading the data folder; nil discards them.
 	ErrorLog *log.Logger
+	// JournalError, when set, tells whether writing the journal fails now
+	// (shown by /api/status as journal_error).
+	JournalError func() error
 }
 
 // Listen is where a group's servers listen, as host:port.
@@ -92,6 +95,10 @@ type Status struct {
 	// JournalEnd is the cursor of the journal's end: a poller that wants
 	// only what happens from now on starts there.
 	JournalEnd int64 `json:"journal_end"`
+	// JournalError is why the server cannot write its journal now (a full
+	// disk): nothing is recorded for the exercises until it is fixed.
+	// Empty when all is well.
+	JournalError string `json:"journal_error,omitempty"`
 }
 
 // Events is the answer of /api/events.
@@ -180,7 +187,7 @@ func (h *handler) status(w http.ResponseWriter, _ *http.Request) {
 	if fi, err := os.Stat(h.cfg.Data.JournalPath()); err == nil {
 		end = fi.Size()
 	}
-	writeJSON(w, http.StatusOK, Status{
+	st := Status{
 		Group:      h.cfg.Data.Group,
 		Domain:     h.cfg.Data.Domain,
 		Accounts:   names,
@@ -188,7 +195,13 @@ func (h *handler) status(w http.ResponseWriter, _ *http.Request) {
 		Version:    h.cfg.Version,
 		Listen:     h.cfg.Listen,
 		JournalEnd: end,
-	})
+	}
+	if h.cfg.JournalError != nil {
+		if err := h.cfg.JournalError(); err != nil {
+			st.JournalError = err.Error()
+		}
+	}
+	writeJSON(w, http.StatusOK, st)
 }
 
 func (h *handler) events(w http.ResponseWriter, r *http.Request) {
