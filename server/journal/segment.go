@@ -203,6 +203,14 @@ func currentBase(dir string) int64 {
 	return 0
 }
 
+// Size is the segment's uncompressed size (for a compressed one, from the
+// gzip trailer: segments are far smaller than 4 GiB).
+func (seg Segment) Size() (int64, error) { return uncompressedSize(seg) }
+
+// Open opens the segment for reading its events, uncompressed. A rotated
+// segment compressed since it was listed is found under its new name.
+func (seg Segment) Open() (io.ReadCloser, error) { return seg.open() }
+
 // open opens a segment for reading, decompressing it when it is
 // compressed. A rotated segment compressed since it was listed is found
 // under its new name.

@@ -27,7 +27,6 @@
 package web
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,7 +35,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"os"
 	"regexp"
 	"runtime/debug"
 	"strconv"
@@ -183,10 +181,7 @@ func (h *handler) status(w http.ResponseWriter, _ *http.Request) {
 	for i, a := range list {
 		names[i] = a.Name
 	}
-	var end int64
-	if fi, err := os.Stat(h.cfg.Data.JournalPath()); err == nil {
-		end = fi.Size()
-	}
+	end, _ := journalEnd(h.cfg.Data.Dir)
 	st := Status{
 		Group:      h.cfg.Data.Group,
 		Domain:     h.cfg.Data.Domain,
@@ -226,7 +221,7 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "cannot read the accounts")
 		return
 	}
-	page, err := readPage(h.cfg.Data.JournalPath(), after, limit, newRedactor(list))
+	page, err := readPage(h.cfg.Data.Dir, after, limit, newRedactor(list))
 	var bad badCursor
 	switch {
 	case errors.As(err, &bad):
@@ -255,69 +250,6 @@ func cursor(s string) (int64, error) {
 type badCursor struct{ msg string }
 
 func (e badCursor) Error() string { return e.msg }
-
-// readPage reads up to limit events of the journal at path from byte
-// offset after. A line being written (no newline yet) is left for the next
-// page.
-func readPage(path string, after int64, limit int, red *redactor) (Events, error) {
-	page := Events{Events: []journal.Event{}, Next: after}
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		if after > 0 {
-			return page, badCursor{"after is past the end of the journal"}
-		}
-		return page, nil
-	}
-	if err != nil {
-		return page, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return page, err
-	}
-	if after > fi.Size() {
-		return page, badCursor{"after is past the end of the journal"}
-	}
-	if after > 0 {
-		b := make([]byte, 1)
-		if _, err := f.ReadAt(b, after-1); err != nil {
-			return page, err
-		}
-		if b[0] != '\n' {
-			return page, badCursor{"after is not the start of an event: use a \"next\" of an earlier answer"}
-		}
-	}
-	if _, err := f.Seek(after, io.SeekStart); err != nil {
-		return page, err
-	}
-	br := bufio.NewReaderSize(io.LimitReader(f, fi.Size()-after), 64<<10)
-	var read int64
-	for len(page.Events) < limit {
-		if read >= maxPageBytes {
-			page.More = true
-			break
-		}
-		line, err := br.ReadBytes('\n')
-		if len(line) == 0 || line[len(line)-1] != '\n' {
-			break // the end, or a line still being written
-		}
-		read += int64(len(line))
-		page.Next += int64(len(line))
-		var e journal.Event
-		if json.Unmarshal(line, &e) != nil {
-			continue // a line cut short by a crash
-		}
-		page.Events = append(page.Events, red.event(e))
-		if err != nil {
-			break
-		}
-	}
-	if len(page.Events) == limit && page.Next < fi.Size() {
-		page.More = true
-	}
-	return page, nil
-}
 
 // redactor masks secrets in events on their way out.
 type redactor struct {
