@@ -32,14 +32,16 @@ func journalEnd(dir string) (int64, []journal.Segment) {
 
 // readPage reads up to limit events of the journal in dir from cursor
 // after. A line being written (no newline yet) is left for the next page.
-// A page read while the current segment was being rotated is read again.
+// A page read while the current segment was being rotated (its file then
+// being another) is read again.
 func readPage(dir string, after int64, limit int, red *redactor) (Events, error) {
 	page, err := readPageOnce(dir, after, limit, red)
-	var bad badCursor
-	if errors.As(err, &bad) {
-		if segs, _ := journal.Segments(dir); len(segs) > 0 && segs[len(segs)-1].Offset != page.base {
-			page, err = readPageOnce(dir, after, limit, red)
+	for range 3 {
+		segs, _ := journal.Segments(dir)
+		if len(segs) == 0 || segs[len(segs)-1].Offset == page.base {
+			break
 		}
+		page, err = readPageOnce(dir, after, limit, red)
 	}
 	return page.Events, err
 }
