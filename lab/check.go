@@ -189,7 +189,7 @@ func newLiveGuide(e *env, c *classroom.Classroom, servers map[int]*group.Server,
 	}
 	for id, srv := range servers {
 		o.Groups = append(o.Groups, id)
-		events, err := journal.ReadFile(srv.Data().JournalPath())
+		events, err := journal.ReadDirAll(srv.Data().Dir) // every segment
 		if err != nil {
 			return nil, err
 		}
