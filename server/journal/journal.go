@@ -334,7 +334,7 @@ func (j *Journal) writeLocked() {
 	size := j.size + int64(n)
 	var nf *os.File
 	if err == nil && j.dir != "" && size >= j.rotateAt {
-		nf = j.rotate(f, base, size)
+		nf, size = j.rotate(f, base, size)
 	}
 	j.mu.Lock()
 	j.writing = false

@@ -276,17 +276,21 @@ func ReadDirAll(dir string) ([]Event, error) {
 	return events, err
 }
 
-// rotate renames the current segment f (of size bytes, beginning at base)
-// to its rotated name and opens a new FileName, returned; nil when that
-// failed (the journal goes on in f). It runs in the one writer, without
-// the journal's lock.
-func (j *Journal) rotate(f *os.File, base, size int64) *os.File {
+// rotate renames the current segment f (of size bytes as this journal
+// counts them, beginning at base) to its rotated name and opens a new
+// FileName, returned with the size f had (another process, `lab user add`,
+// may have appended to it too); nil when that failed (the journal goes on
+// in f). It runs in the one writer, without the journal's lock.
+func (j *Journal) rotate(f *os.File, base, size int64) (*os.File, int64) {
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
 	cur := filepath.Join(j.dir, FileName)
 	rotated := filepath.Join(j.dir, SegmentName(base, time.Now()))
 	if err := os.Rename(cur, rotated); err != nil {
 		j.logf("journal: rotating: %v", err)
 		j.rotateAt = size + j.opt.SegmentBytes // try again a segment later
-		return nil
+		return nil, size
 	}
 	nf, err := os.OpenFile(cur, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
@@ -295,12 +299,12 @@ func (j *Journal) rotate(f *os.File, base, size int64) *os.File {
 			j.logf("journal: rotating: could not put %s back", rotated)
 		}
 		j.rotateAt = size + j.opt.SegmentBytes
-		return nil
+		return nil, size
 	}
 	j.rotateAt = j.opt.SegmentBytes
 	f.Close()
 	j.segments.kick()
-	return nf
+	return nf, size
 }
 
 // segmenter compresses rotated segments and removes the oldest past the

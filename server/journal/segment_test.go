@@ -66,12 +66,20 @@ func TestSegmentsRotateAndReadBack(t *testing.T) {
 	if diff := cmp.Diff(want, noteLines(t, dir)); diff != "" {
 		t.Errorf("events read back (-recorded +read):\n%s", diff)
 	}
+	checkSegments(t, dir, 10)
+}
+
+// checkSegments checks that dir holds at least min segments, the rotated
+// ones compressed and named as SegmentName names them, each beginning where
+// the one before it ends.
+func checkSegments(t *testing.T, dir string, min int) {
+	t.Helper()
 	segs, err := journal.Segments(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(segs) < 10 {
-		t.Fatalf("%d segments, want at least 10", len(segs))
+	if len(segs) < min {
+		t.Fatalf("%d segments, want at least %d", len(segs), min)
 	}
 	var problems []string
 	var end int64
@@ -164,4 +172,35 @@ func TestSegmentsMissing(t *testing.T) {
 	if err != nil || events != nil {
 		t.Errorf("ReadDirAll: %v, %v", events, err)
 	}
+}
+
+// Another process appending to the current segment (lab user add while the
+// server runs) does not break the offsets: each segment still begins where
+// the one before it ends, and every event is read back.
+func TestSegmentsWithAnotherWriter(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	j, err := journal.OpenDir(dir, 3, journal.Options{SegmentBytes: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := range 30 {
+		want = append(want, recordNotes(j, i*10, 10)...)
+		other, err := journal.OpenFile(filepath.Join(dir, journal.FileName), 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := fmt.Sprintf("other %d", i)
+		other.Record(journal.Event{Kind: journal.Note, Line: line})
+		other.Close()
+		want = append(want, line)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, noteLines(t, dir)); diff != "" {
+		t.Errorf("events read back (-recorded +read):\n%s", diff)
+	}
+	checkSegments(t, dir, 5)
 }
