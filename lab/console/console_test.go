@@ -158,3 +158,42 @@ func TestStuckConsoleDoesNotStopSessions(t *testing.T) {
 		t.Errorf("(-want +got):\n%s\nlast output:\n%s", diff, s[max(0, len(s)-2000):])
 	}
 }
+
+// What the journal tells its subscribers itself: lines left out, a write
+// error and its end, a session whose flood was counted.
+func TestRenderJournalNotices(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.Local)
+	events := []journal.Event{
+		{Kind: journal.Dropped, Count: 42},
+		{Kind: journal.WriteFailed, Result: journal.ResultError, Error: "write journal.jsonl: no space left on device"},
+		{Kind: journal.WriteFailed, Result: journal.ResultOK},
+		{Kind: journal.Close, Session: "pop3-x-9", SkippedCmds: 9800, SkippedReplies: 9801},
+	}
+	tests := []struct {
+		lang i18n.Lang
+		want string
+	}{
+		{i18n.En, `10:00:00 (the console fell behind: 42 event(s) were not shown; the journal has them)
+10:00:00 cannot write the journal: write journal.jsonl: no space left on device. Check the free disk space; until this is fixed, nothing is recorded for the exercises.
+10:00:00 the journal is being written again.
+10:00:00 pop3#9 ── closed (after the first 200 commands, 9800 more were counted, not recorded) ──
+`},
+		{i18n.Ja, `10:00:00 （表示が追いつかなかったため、42 件の表示を省略しました。記録はジャーナルに残っています）
+10:00:00 ジャーナルに書き込めません: write journal.jsonl: no space left on device。ディスクの空きを確かめてください。直るまで演習の記録が残りません。
+10:00:00 ジャーナルにまた書き込めるようになりました。
+10:00:00 pop3#9 ── 切断（最初の 200 個より後の 9800 個のコマンドは記録せず、数だけ数えました）──
+`},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		c := New(&out, tt.lang, false)
+		for _, e := range events {
+			e.Time = at
+			c.Event(e)
+		}
+		if diff := cmp.Diff(tt.want, out.String()); diff != "" {
+			t.Errorf("%s console (-want +got):\n%s", tt.lang, diff)
+		}
+	}
+}
