@@ -117,6 +117,14 @@ func (c *Console) render(e journal.Event) []string {
 			return []string{c.dim.Sprint(c.t("close-skipped", journal.DefaultSessionCommands, e.SkippedCmds))}
 		}
 		return []string{c.dim.Sprint(c.t("close"))}
+	case journal.Note:
+		switch e.Reason {
+		case "flood-muted":
+			return []string{c.bad.Sprint(c.t("flood-muted", e.Remote, e.Count, e.Millis/60000, e.Remote))}
+		case "flood-unmuted":
+			return []string{c.note.Sprint(c.t("flood-unmuted", e.Remote, e.Count, e.SkippedCmds))}
+		}
+		return nil
 	case journal.Dropped:
 		return []string{c.note.Sprint(c.t("dropped", e.Count))}
 	case journal.WriteFailed:
@@ -225,6 +233,10 @@ var texts = map[string]i18n.Text{
 		En: "(the console fell behind: %d event(s) were not shown; the journal has them)"},
 	"journal-error": {Ja: "ジャーナルに書き込めません: %s。ディスクの空きを確かめてください。直るまで演習の記録が残りません。",
 		En: "cannot write the journal: %s. Check the free disk space; until this is fixed, nothing is recorded for the exercises."},
+	"flood-muted": {Ja: "%s からのセッションが %d 回、コマンドの送りすぎ（フラッド）で切断されました。これから %d 分間、%s からのコマンドは記録せず、数だけ数えます。",
+		En: "sessions from %s were cut %d times for sending too many commands (a flood); for the next %d minutes the commands from %s are counted, not recorded."},
+	"flood-unmuted": {Ja: "%s からのコマンドをまた記録します（その間の %d 回のセッションの %d 個のコマンドは、数だけ数えました）。",
+		En: "commands from %s are recorded again (meanwhile, %d session(s) sent %d commands, counted, not recorded)."},
 	"journal-ok": {Ja: "ジャーナルにまた書き込めるようになりました。", En: "the journal is being written again."},
 	"challenge": {Ja: "APOP チャレンジ: %s   ダイジェストは lab digest '%s' で計算できます",
 		En: "APOP challenge: %s   compute the digest with: lab digest '%s'"},

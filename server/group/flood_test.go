@@ -199,3 +199,83 @@ func (s *syncBuf) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// A client that floods, is cut off and connects again at once is muted
+// after three floods: its sessions are still served (and its logins
+// recorded), but their opening, commands and replies only counted, so the
+// journal stops growing with the flood.
+func TestRepeatedFloodsAreMuted(t *testing.T) {
+	t.Parallel()
+	data, _ := group.OpenData(t.TempDir(), 3, "")
+	const limit = 100
+	srv, err := group.New(group.Config{Data: data, SMTPAddr: "127.0.0.1:0", POP3Addr: "127.0.0.1:0", Limits: group.Limits{Commands: limit}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data.AddUser("yom", "tanstaaf", srv.Journal())
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	flood := func() string {
+		c, err := net.DialTimeout("tcp", srv.POP3Addr().String(), 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(30 * time.Second))
+		go func() {
+			w := bufio.NewWriter(c)
+			w.WriteString("USER yom\r\nPASS tanstaaf\r\n")
+			for range 2 * limit {
+				w.WriteString("NOOP\r\n")
+			}
+			w.Flush()
+		}()
+		r := bufio.NewReader(c)
+		var last string
+		for {
+			l, err := r.ReadString('\n')
+			if err != nil {
+				return last
+			}
+			last = strings.TrimRight(l, "\r\n")
+		}
+	}
+	const floods = 10
+	var cut int
+	for range floods {
+		if flood() == "-ERR too many commands in one session, closing connection" {
+			cut++
+		}
+	}
+	// and a quiet client from the same address is still served
+	c, r := dial(t, srv.POP3Addr())
+	say(t, c, r, "USER yom")
+	stat := say(t, c, r, "PASS tanstaaf")
+	say(t, c, r, "QUIT")
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	err = journal.ReadDir(data.Dir, func(e journal.Event) error {
+		k := e.Kind
+		if e.Kind == journal.Note {
+			k += " " + e.Reason
+		}
+		count[k]++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct {
+		Cut                             int
+		Served                          bool
+		Opens, Cmds, Logins, MutedNotes int
+	}
+	got := outcome{cut, strings.HasPrefix(stat, "+OK"), count[journal.Open], count[journal.Command], count[journal.Login], count["note flood-muted"]}
+	want := outcome{Cut: floods, Served: true, Opens: 3, Cmds: 3 * limit, Logins: floods + 1, MutedNotes: 1}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

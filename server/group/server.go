@@ -159,6 +159,7 @@ type Server struct {
 	inUse      map[string]bool // maildrops locked by a POP3 session
 	challenges challenges
 	throttle   *throttle
+	flood      *floodWatch
 	seen       *seenIDs // relay ids delivered here
 	closed     bool
 	wg         sync.WaitGroup
@@ -199,6 +200,7 @@ func New(cfg Config) (*Server, error) {
 		inUse:   map[string]bool{},
 	}
 	s.throttle = newThrottle(s.limits.LoginDelay)
+	s.flood = newFloodWatch()
 	if err := s.data.Mailbox(Postmaster).Create(); err != nil {
 		s.closeStorage()
 		return nil, err
@@ -250,6 +252,31 @@ func New(cfg Config) (*Server, error) {
 		ErrorLog:        s.cfg.ErrorLog,
 	}
 	return s, nil
+}
+
+// newJournalSession starts the journal's session of a connection: a quiet
+// one (counted, not recorded) for a client address muted after repeated
+// floods (see floodWatch).
+func (s *Server) newJournalSession(proto string, remote, local net.Addr) (*journal.Session, string) {
+	ip := ""
+	if h := hostOf(remote); h != nil {
+		ip = h.String()
+	}
+	muted, note := s.flood.muted(ip, time.Now())
+	if note != nil {
+		s.journal.Record(*note)
+	}
+	if muted {
+		return s.journal.NewQuietSession(proto), ip
+	}
+	return s.journal.NewSession(proto, remote, local, s.clientGroup(remote)), ip
+}
+
+// sessionEnded tells the flood watch how many commands a session sent.
+func (s *Server) sessionEnded(ip string, js *journal.Session) {
+	if note := s.flood.ended(ip, js.Commands(), s.limits.Commands, js.Quiet(), time.Now()); note != nil {
+		s.journal.Record(*note)
+	}
 }
 
 // ErrorLog is the group's error log (see Config.ErrorLog).

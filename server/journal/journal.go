@@ -438,6 +438,28 @@ type Session struct {
 	commands       int // command lines seen
 	skippedCmds    int // of which not recorded
 	skippedReplies int
+	quiet          bool // records nothing (NewQuietSession)
+}
+
+// NewQuietSession starts a session of proto that records neither its open
+// and close nor its commands, replies and challenge: its commands are only
+// counted (Commands). What it does is still recorded (logins, messages
+// accepted, delivered, retrieved, deleted): each costs real work, so a
+// flood cannot multiply them. A server gives it to a client address that
+// keeps flooding, so that the flood costs the journal nothing.
+func (j *Journal) NewQuietSession(proto string) *Session {
+	return &Session{j: j, proto: proto, quiet: true, id: fmt.Sprintf("%s-%s-%d", proto, j.boot, j.next.Add(1))}
+}
+
+// Quiet says whether the session is quiet (NewQuietSession).
+func (s *Session) Quiet() bool { return s.quiet }
+
+// Commands is how many command lines the session has seen, recorded or
+// not.
+func (s *Session) Commands() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.commands
 }
 
 // NewSession starts a session of proto ("smtp" or "pop3") with a new id and
@@ -486,6 +508,15 @@ func (s *Session) Hold(e Event) {
 }
 
 func (s *Session) hold(e Event) {
+	if s.quiet {
+		switch e.Kind {
+		case Command:
+			s.commands++
+			return
+		case Open, Close, Reply, Challenge:
+			return
+		}
+	}
 	switch e.Kind {
 	case Command:
 		s.commands++
