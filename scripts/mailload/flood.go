@@ -27,6 +27,7 @@ func runFlood(args []string) (*Result, error) {
 	data := fs.String("data", "", "the group's data folder")
 	seconds := fs.Int("seconds", 60, "how long the flood lasts")
 	reconnect := fs.Bool("reconnect", false, "connect again when the server hangs up")
+	probeFrom := fs.String("probe-from", "", "local address of the other client (another machine of the class: 127.0.0.2)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -63,9 +64,13 @@ func runFlood(args []string) (*Result, error) {
 	}()
 	var slowest time.Duration
 	var probes, failed int
+	var firstFailure string
 	for time.Now().Before(end) {
 		t := time.Now()
-		if err := quickSession(*addr, *probeUser, *password, end.Add(time.Minute)); err != nil {
+		if err := quickSessionFrom(*addr, *probeFrom, *probeUser, *password, end.Add(time.Minute)); err != nil {
+			if failed == 0 {
+				firstFailure = err.Error()
+			}
 			failed++
 		}
 		slowest = max(slowest, time.Since(t))
@@ -92,6 +97,9 @@ func runFlood(args []string) (*Result, error) {
 		"probe_sessions":    float64(probes),
 		"probe_failed":      float64(failed),
 	}, Notes: []string{"the flood's last reply: " + lastReply.Load().(string)}}
+	if failed > 0 {
+		res.Notes = append(res.Notes, "the other client's first failure: "+firstFailure)
+	}
 	status("%s flood: %d s, %d NOOPs answered over %d connection(s) (last reply %q); folder +%.2f MiB, RSS +%.1f MiB; other client: %d sessions, slowest %.1f ms, %d failed",
 		*server, *seconds, answered.Load(), connections.Load(), lastReply.Load(), res.Values["folder_growth_mib"], res.Values["rss_growth_mib"],
 		probes, ms(slowest), failed)

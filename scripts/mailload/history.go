@@ -108,7 +108,12 @@ func runHistory(args []string) (*Result, error) {
 
 // quickSession is USER, PASS, STAT, QUIT.
 func quickSession(addr, user, password string, deadline time.Time) error {
-	c, err := dialPOP3(addr, deadline)
+	return quickSessionFrom(addr, "", user, password, deadline)
+}
+
+// quickSessionFrom is quickSession from the local address from ("": any).
+func quickSessionFrom(addr, from, user, password string, deadline time.Time) error {
+	c, err := dialPOP3From(addr, from, deadline)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@
 //	mailload idle   -server NAME -addr HOST:PORT -pid PID [-conns 1000] [-sources 10]
 //	mailload mem    -server NAME -pid PID
 //	mailload history -server NAME -addr HOST:PORT -user U -password PW -pid PID [-data DIR] [-at 1000,10000,100000] [-window 1000]
-//	mailload flood  -server NAME -addr HOST:PORT -user U -probe-user V -password PW -pid PID -data DIR [-seconds 60] [-reconnect]
+//	mailload flood  -server NAME -addr HOST:PORT -user U -probe-user V -password PW -pid PID -data DIR [-seconds 60] [-reconnect] [-probe-from IP]
 //	mailload start  -server NAME -addrs A,B [-pidfile F] [-log F] -- COMMAND ARGS…
 //	mailload report FILE
 //
