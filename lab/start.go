@@ -17,6 +17,7 @@ import (
 	"maillab/lab/console"
 	"maillab/server/classroom"
 	"maillab/server/group"
+	"maillab/server/journal"
 	"maillab/server/web"
 )
 
@@ -194,7 +195,7 @@ func runStart(ctx context.Context, e *env, o startOptions) error {
 		// one queue for both, on its own goroutine: a terminal that stops
 		// reading costs the servers nothing, and the guide's lines stay
 		// after the console's
-		srv.Journal().Subscribe(console.Together(con.Event, guide.Event))
+		srv.Journal().Subscribe(console.Together(con.Event, journal.OnlyRecorded(guide.Event)))
 	}
 	printBanner(e.stdout, e.lang, srv, c, made, w.Addr())
 	if guide != nil {

@@ -14,6 +14,7 @@ import (
 	"maillab/server/account"
 	"maillab/server/classroom"
 	"maillab/server/group"
+	"maillab/server/journal"
 	"maillab/server/web"
 )
 
@@ -125,7 +126,7 @@ func runUp(ctx context.Context, e *env, o upOptions) error {
 		// one queue per group for both (see runStart); the console and
 		// the guide are safe for the groups' goroutines at once
 		for _, srv := range servers {
-			srv.Journal().Subscribe(console.Together(con.Event, guide.Event))
+			srv.Journal().Subscribe(console.Together(con.Event, journal.OnlyRecorded(guide.Event)))
 		}
 	}
 	printClassBanner(e.stdout, e.lang, c, o.dataRoot, servers, made)

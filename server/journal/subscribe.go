@@ -189,3 +189,15 @@ func closeSubscriptions(subs []*Subscription, wait time.Duration) {
 		}
 	}
 }
+
+// OnlyRecorded wraps a subscriber so that it sees only the events of the
+// journal's file, not the Dropped and WriteFailed events the journal
+// gives its subscribers itself (for one that keeps evidence, like the
+// live guide).
+func OnlyRecorded(fn func(Event)) func(Event) {
+	return func(e Event) {
+		if e.Kind != Dropped && e.Kind != WriteFailed {
+			fn(e)
+		}
+	}
+}

@@ -222,3 +222,17 @@ func TestSessionBound(t *testing.T) {
 		})
 	}
 }
+
+// OnlyRecorded passes the events of the file and holds back the ones the
+// journal makes for its subscribers.
+func TestOnlyRecorded(t *testing.T) {
+	t.Parallel()
+	var got []string
+	fn := OnlyRecorded(func(e Event) { got = append(got, e.Kind) })
+	for _, k := range []string{Open, Dropped, Command, WriteFailed, Close} {
+		fn(Event{Kind: k})
+	}
+	if diff := cmp.Diff([]string{Open, Command, Close}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
