@@ -145,8 +145,13 @@ func TestStuckConsoleDoesNotStopSessions(t *testing.T) {
 	// now read the pipe: what the console still has comes out, with the
 	// count of what it left out
 	var out syncBuffer
-	go io.Copy(&out, pr)
+	copied := make(chan struct{})
+	go func() { io.Copy(&out, pr); close(copied) }()
 	sub.Wait()
+	sub.Stop()
+	<-sub.Done() // all written to the pipe; then read to its end
+	pw.Close()
+	<-copied
 	type outcome struct {
 		Ended     int
 		Told      bool
