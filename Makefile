@@ -2,12 +2,13 @@
 #
 #   make run GROUP=3   build lab and run group 3's mail server (lab start --group 3)
 #   make test          install the test clients if missing, then vet and run every test
-#   make bench         benchmarks of the hot paths
+#   make bench         benchmarks of the hot paths, then lab start as students run it
+#   make bench-history the default mode alone: history, RSS and a flood
 
 GROUP ?= 3
 GO    ?= go
 
-.PHONY: all build run deps test vet bench clean
+.PHONY: all build run deps test vet bench bench-history clean
 
 all: build
 
@@ -33,9 +34,17 @@ test: deps vet
 # The hot paths: Maildir delivery (durable, 1 and 16 writers) and listing,
 # POP3 RETR with byte-stuffing, LIST/UIDL/STAT of 10,000 messages, the SMTP
 # DATA reader, journal appends, and whole group-server sessions over
-# loopback. Side by side with Postfix and Dovecot: scripts/bench-peers (root).
+# loopback. Then `lab start` in the default mode, as students run it (console
+# and guide on, output to a file, mailboxes filled through SMTP): the cost of
+# a session and the RSS as the history grows, and a NOOP flood
+# (scripts/bench-history; HISTORY_AT=1000,10000 for a shorter run). Side by
+# side with Postfix and Dovecot: scripts/bench-peers (root).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./server/...
+	scripts/bench-history
+
+bench-history:
+	scripts/bench-history
 
 clean:
 	rm -rf bin

@@ -198,9 +198,11 @@ func newLiveGuide(e *env, c *classroom.Classroom, servers map[int]*group.Server,
 // where the other groups' `lab check` reads its evidence.
 func startWeb(e *env, srv *group.Server, addr string) (*web.Server, error) {
 	w, err := web.Start(addr, web.Config{
-		Data:     &srv.Data().Folder,
-		Evidence: srv.Evidence(),
-		Listen:   web.Listen{SMTP: srv.SMTPAddr().String(), POP3: srv.POP3Addr().String()},
+		Data:         &srv.Data().Folder,
+		Evidence:     srv.Evidence(),
+		Listen:       web.Listen{SMTP: srv.SMTPAddr().String(), POP3: srv.POP3Addr().String()},
+		JournalError: srv.Journal().WriteError,
+		ErrorLog:     srv.ErrorLog(),
 	})
 	if err != nil {
 		return nil, failure{gt(e, "web-listen-failed", addr, err)}

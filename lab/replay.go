@@ -63,7 +63,7 @@ func runReplay(e *env, o replayOptions) error {
 		return err
 	}
 	path := filepath.Join(group.DirFor(o.root, n), journal.FileName)
-	events, err := journal.ReadFile(path)
+	events, err := journal.ReadDirAll(filepath.Dir(path)) // every segment, oldest first
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"maillab/lab/terminal"
 	"maillab/server/classroom"
 	"maillab/server/group"
+	"maillab/server/journal"
 	"maillab/server/web"
 )
 
@@ -133,6 +134,7 @@ func openGroup(e *env, root string, c *classroom.Classroom, n int, smtpAddr, pop
 		POP3Addr:      cmp.Or(pop3Addr, defaultPOP3Addr),
 		Classroom:     c,
 		UserElsewhere: elsewhere,
+		ErrorOutput:   e.stderr, // and server.log in the group's folder
 	}
 	if maxConns == 0 && c != nil {
 		maxConns = c.MaxConns // the classroom's, unless the flag says otherwise
@@ -202,13 +204,15 @@ func runStart(ctx context.Context, e *env, o startOptions) error {
 	var guide *console.Guide
 	if !o.quiet {
 		con := console.New(e.stdout, e.lang, o.color)
-		srv.Journal().Subscribe(con.Event)
 		if guide, err = newLiveGuide(e, c, map[int]*group.Server{o.group: srv}, o.color); err != nil {
 			w.Shutdown(context.Background())
 			srv.Shutdown(context.Background())
 			return err
 		}
-		srv.Journal().Subscribe(guide.Event)
+		// one queue for both, on its own goroutine: a terminal that stops
+		// reading costs the servers nothing, and the guide's lines stay
+		// after the console's
+		srv.Journal().Subscribe(console.Together(con.Event, journal.OnlyRecorded(guide.Event)))
 	}
 	printBanner(e.stdout, e.lang, srv, c, made, w.Addr())
 	if guide != nil {

@@ -155,3 +155,32 @@ func TestStartRefusesABusyDataFolder(t *testing.T) {
 
 // interruptSignal is what Ctrl-C sends.
 var interruptSignal = syscall.SIGINT
+
+// `lab start` whose output nobody reads (a paused terminal, a full pipe)
+// goes on serving: hundreds of POP3 sessions complete while its console is
+// stuck, and once its output is read again it says how many lines it left
+// out.
+func TestStartWithUnreadOutputServes(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	_, out := labProcess(t, "start", "--group", "6", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--web", "127.0.0.1:0")
+	popAddr := readUntil(t, out, `^\s+POP3\s+(\S+)\s+telnet `)[1]
+	pw := readUntil(t, out, `^\s+yom\s+(\S+)$`)[1]
+	readUntil(t, out, `Ctrl-C stops the server`)
+	// from here on nobody reads the output until the sessions are done
+	const sessions = 400
+	for i := range sessions {
+		c, err := net.Dial("tcp", popAddr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(30 * time.Second))
+		io.WriteString(c, "USER yom\r\nPASS "+pw+"\r\nSTAT\r\nQUIT\r\n")
+		reply, _ := io.ReadAll(c)
+		c.Close()
+		if strings.Count(string(reply), "+OK") != 5 {
+			t.Fatalf("session %d of %d did not complete while the output was not read: %q", i+1, sessions, reply)
+		}
+	}
+	readUntil(t, out, `event\(s\) were not shown; the journal has them\)`)
+}

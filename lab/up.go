@@ -14,6 +14,7 @@ import (
 	"maillab/server/account"
 	"maillab/server/classroom"
 	"maillab/server/group"
+	"maillab/server/journal"
 	"maillab/server/web"
 )
 
@@ -128,9 +129,10 @@ func runUp(ctx context.Context, e *env, o upOptions) error {
 			shutdown()
 			return err
 		}
+		// one queue per group for both (see runStart); the console and
+		// the guide are safe for the groups' goroutines at once
 		for _, srv := range servers {
-			srv.Journal().Subscribe(con.Event)
-			srv.Journal().Subscribe(guide.Event)
+			srv.Journal().Subscribe(console.Together(con.Event, journal.OnlyRecorded(guide.Event)))
 		}
 	}
 	printClassBanner(e.stdout, e.lang, c, o.dataRoot, servers, made)

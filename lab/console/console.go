@@ -53,7 +53,10 @@ func New(w io.Writer, lang i18n.Lang, useColor bool) *Console {
 	return c
 }
 
-// Event writes one journal event; subscribe it to a journal.
+// Event writes one journal event. Subscribe it to a journal (Subscribe,
+// never Observe): the console writes to a terminal or a pipe that may stop
+// reading, and a subscriber's queue keeps that from ever slowing the
+// servers; the console then says how many lines it left out.
 func (c *Console) Event(e journal.Event) {
 	lines := c.render(PrintableEvent(e))
 	if len(lines) == 0 {
@@ -70,6 +73,18 @@ func (c *Console) Event(e journal.Event) {
 	defer c.mu.Unlock()
 	for _, l := range lines {
 		fmt.Fprintf(c.w, "%s%s\n", c.dim.Sprint(prefix), l)
+	}
+}
+
+// Together returns one subscriber that hands each event to every one of
+// fns in turn. The console and the guide write to the same terminal:
+// subscribed together, on one queue, the guide's explanation of a reply
+// always comes after the reply.
+func Together(fns ...func(journal.Event)) func(journal.Event) {
+	return func(e journal.Event) {
+		for _, fn := range fns {
+			fn(e)
+		}
 	}
 }
 
@@ -99,7 +114,25 @@ func (c *Console) render(e journal.Event) []string {
 		}
 		return []string{c.dim.Sprint(c.t("open", from))}
 	case journal.Close:
+		if e.SkippedCmds > 0 {
+			return []string{c.dim.Sprint(c.t("close-skipped", journal.DefaultSessionCommands, e.SkippedCmds))}
+		}
 		return []string{c.dim.Sprint(c.t("close"))}
+	case journal.Note:
+		switch e.Reason {
+		case "flood-muted":
+			return []string{c.bad.Sprint(c.t("flood-muted", e.Remote, e.Count, e.Millis/60000, e.Remote))}
+		case "flood-unmuted":
+			return []string{c.note.Sprint(c.t("flood-unmuted", e.Remote, e.Count, e.SkippedCmds))}
+		}
+		return nil
+	case journal.Dropped:
+		return []string{c.note.Sprint(c.t("dropped", e.Count))}
+	case journal.WriteFailed:
+		if e.Result == journal.ResultOK {
+			return []string{c.ok.Sprint(c.t("journal-ok"))}
+		}
+		return []string{c.bad.Sprint(c.t("journal-error", e.Error))}
 	case journal.Challenge:
 		return []string{c.note.Sprint(c.t("challenge", e.Challenge, e.Challenge))}
 	case journal.Command:
@@ -199,6 +232,17 @@ var texts = map[string]i18n.Text{
 	"open-group": {Ja: "── %s（%d 班のホスト）から接続 ──",
 		En: "── connection from %s (group %d's host) ──"},
 	"close": {Ja: "── 切断 ──", En: "── closed ──"},
+	"close-skipped": {Ja: "── 切断（最初の %d 個より後の %d 個のコマンドは記録せず、数だけ数えました）──",
+		En: "── closed (after the first %d commands, %d more were counted, not recorded) ──"},
+	"dropped": {Ja: "（表示が追いつかなかったため、%d 件の表示を省略しました。記録はジャーナルに残っています）",
+		En: "(the console fell behind: %d event(s) were not shown; the journal has them)"},
+	"journal-error": {Ja: "ジャーナルに書き込めません: %s。ディスクの空きを確かめてください。直るまで演習の記録が残りません。",
+		En: "cannot write the journal: %s. Check the free disk space; until this is fixed, nothing is recorded for the exercises."},
+	"flood-muted": {Ja: "%s からのセッションが %d 回、コマンドの送りすぎ（フラッド）で切断されました。これから %d 分間、%s からのコマンドは記録せず、数だけ数えます。",
+		En: "sessions from %s were cut %d times for sending too many commands (a flood); for the next %d minutes the commands from %s are counted, not recorded."},
+	"flood-unmuted": {Ja: "%s からのコマンドをまた記録します（その間の %d 回のセッションの %d 個のコマンドは、数だけ数えました）。",
+		En: "commands from %s are recorded again (meanwhile, %d session(s) sent %d commands, counted, not recorded)."},
+	"journal-ok": {Ja: "ジャーナルにまた書き込めるようになりました。", En: "the journal is being written again."},
 	"challenge": {Ja: "APOP チャレンジ: %s   ダイジェストは lab digest '%s' で計算できます",
 		En: "APOP challenge: %s   compute the digest with: lab digest '%s'"},
 	"retr":          {Ja: "%s が 1 通（%d オクテット）を取り出しました", En: "%s retrieved a message (%d octets)"},

@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"maillab/checker/checkertest"
 	"maillab/exercises/i18n"
 	"maillab/server/journal"
 )
@@ -104,5 +106,101 @@ func TestLoginNotes(t *testing.T) {
 `
 	if diff := cmp.Diff(want, out.String()); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+}
+
+// A console writing to a pipe that nobody reads does not stop the
+// servers: hundreds of real POP3 and SMTP sessions complete while it is
+// stuck, and once the pipe is read again the console says how many lines
+// it left out.
+func TestStuckConsoleDoesNotStopSessions(t *testing.T) {
+	t.Parallel()
+	lab := checkertest.Start(t, checkertest.Config{Groups: []int{3}, NoWeb: true})
+	g3 := lab.Groups[3]
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	con := New(pw, i18n.En, false)
+	sub := g3.Server.Journal().Subscribe(con.Event)
+	pass := g3.Passwords["yom"]
+	const pop3Sessions, smtpSessions = 250, 10
+	var ended int
+	for range pop3Sessions {
+		tr := checkertest.Type(t, checkertest.Session{From: g3.Host, Addr: g3.POP3Addr(),
+			Lines: []string{"user yom", "pass " + pass, "stat", "quit"}})
+		// the greeting, USER, PASS, STAT and QUIT answered
+		if strings.Count(tr, "S: +OK") == 5 {
+			ended++
+		}
+	}
+	for i := range smtpSessions {
+		tr := checkertest.Type(t, checkertest.Session{From: g3.Host, Addr: g3.SMTPAddr(),
+			Lines: []string{"helo pc3", "mail from:<yom@g3.lab.test>", "rcpt to:<hana@g3.lab.test>", "data",
+				"Subject: " + strings.Repeat("x", i), "", "hello", ".", "quit"}})
+		if strings.Contains(tr, "S: 250 2.0.0 Ok: queued") && strings.Contains(tr, "S: 221") {
+			ended++
+		}
+	}
+	// now read the pipe: what the console still has comes out, with the
+	// count of what it left out
+	var out syncBuffer
+	copied := make(chan struct{})
+	go func() { io.Copy(&out, pr); close(copied) }()
+	sub.Wait()
+	sub.Stop()
+	<-sub.Done() // all written to the pipe; then read to its end
+	pw.Close()
+	<-copied
+	type outcome struct {
+		Ended     int
+		Told      bool
+		LastShown bool
+	}
+	s := out.String()
+	got := outcome{ended, strings.Contains(s, "event(s) were not shown; the journal has them)"), strings.Contains(s, "── closed ──")}
+	if diff := cmp.Diff(outcome{pop3Sessions + smtpSessions, true, true}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s\nlast output:\n%s", diff, s[max(0, len(s)-2000):])
+	}
+}
+
+// What the journal tells its subscribers itself: lines left out, a write
+// error and its end, a session whose flood was counted.
+func TestRenderJournalNotices(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.Local)
+	events := []journal.Event{
+		{Kind: journal.Dropped, Count: 42},
+		{Kind: journal.WriteFailed, Result: journal.ResultError, Error: "write journal.jsonl: no space left on device"},
+		{Kind: journal.WriteFailed, Result: journal.ResultOK},
+		{Kind: journal.Close, Session: "pop3-x-9", SkippedCmds: 9800, SkippedReplies: 9801},
+	}
+	tests := []struct {
+		lang i18n.Lang
+		want string
+	}{
+		{i18n.En, `10:00:00 (the console fell behind: 42 event(s) were not shown; the journal has them)
+10:00:00 cannot write the journal: write journal.jsonl: no space left on device. Check the free disk space; until this is fixed, nothing is recorded for the exercises.
+10:00:00 the journal is being written again.
+10:00:00 pop3#9 ── closed (after the first 200 commands, 9800 more were counted, not recorded) ──
+`},
+		{i18n.Ja, `10:00:00 （表示が追いつかなかったため、42 件の表示を省略しました。記録はジャーナルに残っています）
+10:00:00 ジャーナルに書き込めません: write journal.jsonl: no space left on device。ディスクの空きを確かめてください。直るまで演習の記録が残りません。
+10:00:00 ジャーナルにまた書き込めるようになりました。
+10:00:00 pop3#9 ── 切断（最初の 200 個より後の 9800 個のコマンドは記録せず、数だけ数えました）──
+`},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		c := New(&out, tt.lang, false)
+		for _, e := range events {
+			e.Time = at
+			c.Event(e)
+		}
+		if diff := cmp.Diff(tt.want, out.String()); diff != "" {
+			t.Errorf("%s console (-want +got):\n%s", tt.lang, diff)
+		}
 	}
 }

@@ -141,8 +141,7 @@ func TestGuideOnARealServer(t *testing.T) {
 	con := New(&out, i18n.En, false)
 	guide := NewGuide(&out, i18n.En, false, GuideOptions{Groups: []int{3}, HandGap: 75 * time.Millisecond,
 		Evidence: map[int]*evidence.Tracker{3: g3.Server.Evidence()}})
-	g3.Server.Journal().Subscribe(con.Event)
-	g3.Server.Journal().Subscribe(guide.Event)
+	g3.Server.Journal().Subscribe(Together(con.Event, guide.Event))
 	guide.Greet()
 	if want := "Group 3: 0 of 6 exercises done. Next: pop3-telnet (Operate the POP3 server by hand with telnet) — lab show pop3-telnet\n"; out.String() != want {
 		t.Errorf("greeting: %q", out.String())

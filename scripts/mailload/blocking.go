@@ -22,7 +22,16 @@ type blockingConn struct {
 // dialBlocking connects to addr and returns the connection in blocking
 // mode, every read and write bounded by timeout.
 func dialBlocking(addr string, timeout time.Duration) (*blockingConn, error) {
-	nc, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	return dialBlockingFrom(addr, "", timeout)
+}
+
+// dialBlockingFrom is dialBlocking from the local address from ("": any).
+func dialBlockingFrom(addr, from string, timeout time.Duration) (*blockingConn, error) {
+	d := net.Dialer{Timeout: 10 * time.Second}
+	if from != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(from)}
+	}
+	nc, err := d.Dial("tcp", addr)
 	if err != nil {
 		return nil, err
 	}

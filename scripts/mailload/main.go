@@ -14,6 +14,8 @@
 //	mailload stat   -server NAME -addr HOST:PORT -user U -password PW [-expect 10000] [-repeat 21]
 //	mailload idle   -server NAME -addr HOST:PORT -pid PID [-conns 1000] [-sources 10]
 //	mailload mem    -server NAME -pid PID
+//	mailload history -server NAME -addr HOST:PORT -user U -password PW -pid PID [-data DIR] [-at 1000,10000,100000] [-window 1000]
+//	mailload flood  -server NAME -addr HOST:PORT -user U -probe-user V -password PW -pid PID -data DIR [-seconds 60] [-reconnect] [-probe-from IP]
 //	mailload start  -server NAME -addrs A,B [-pidfile F] [-log F] -- COMMAND ARGS…
 //	mailload report FILE
 //
@@ -67,6 +69,10 @@ func main() {
 		res, err = runMem(args)
 	case "start":
 		res, err = runStart(args)
+	case "history":
+		res, err = runHistory(args)
+	case "flood":
+		res, err = runFlood(args)
 	case "report":
 		err = runReport(args, os.Stdout)
 	case "help", "-h", "--help":
@@ -87,7 +93,7 @@ func main() {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: mailload disk|smtp|pop3|stat|idle|mem|start|report [flags] (see the package comment)")
+	fmt.Fprintln(w, "usage: mailload disk|smtp|pop3|stat|idle|mem|start|history|flood|report [flags] (see the package comment)")
 }
 
 // newFlags returns a flag set for a subcommand whose errors are returned,

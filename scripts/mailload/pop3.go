@@ -155,7 +155,12 @@ type pop3Client struct {
 
 // dialPOP3 connects and reads the greeting, keeping its APOP timestamp.
 func dialPOP3(addr string, deadline time.Time) (*pop3Client, error) {
-	nc, err := dialBlocking(addr, max(time.Until(deadline), time.Second))
+	return dialPOP3From(addr, "", deadline)
+}
+
+// dialPOP3From is dialPOP3 from the local address from ("": any).
+func dialPOP3From(addr, from string, deadline time.Time) (*pop3Client, error) {
+	nc, err := dialBlockingFrom(addr, from, max(time.Until(deadline), time.Second))
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -153,6 +155,50 @@ func tableRows(r results) []row {
 	add(row{measure: "start-up to first greeting (ms)", ours: f1(o), before: f1(r.get("start", base, "ready_ms")),
 		peerName: "Dovecot / Postfix", peer: f1(r.get("start", "dovecot", "ready_ms")) + " / " + f1(r.get("start", "postfix", "ready_ms")),
 		target: "< 100 ms", met: yes(o < 100)})
+	rows = append(rows, historyRows(r, us, base)...)
+	return rows
+}
+
+// historyRows are the lines of the history and flood measurements, when
+// they were made.
+func historyRows(r results, us, base string) []row {
+	var rows []row
+	if r.has("history", us) {
+		var at []int
+		for k := range r["history"][us] {
+			if n, err := strconv.Atoi(strings.TrimPrefix(k, "ms_")); err == nil && strings.HasPrefix(k, "ms_") {
+				at = append(at, n)
+			}
+		}
+		slices.Sort(at)
+		for _, n := range at {
+			k := strconv.Itoa(n)
+			rows = append(rows, row{measure: fmt.Sprintf("history: a USER/PASS/STAT/QUIT session after %d sessions, mean / p50 (ms)", n),
+				ours:   num(r.get("history", us, "ms_"+k), 2) + " / " + num(r.get("history", us, "p50_ms_"+k), 2),
+				before: num(r.get("history", base, "ms_"+k), 2) + " / " + num(r.get("history", base, "p50_ms_"+k), 2)})
+			rss := r.get("history", us, "rss_mib_"+k)
+			x := row{measure: fmt.Sprintf("history: RSS after %d sessions (MiB)", n), ours: num(rss, 1), before: num(r.get("history", base, "rss_mib_"+k), 1)}
+			if n >= 100000 {
+				x.target, x.met = "< 64 MiB", yes(rss < 64)
+			}
+			rows = append(rows, x)
+		}
+		if len(at) > 1 {
+			k := strconv.Itoa(at[len(at)-1])
+			ratio := r.get("history", us, "cost_ratio_"+k)
+			rows = append(rows, row{measure: fmt.Sprintf("history: cost after %d ÷ after %d sessions", at[len(at)-1], at[0]),
+				ours: times(ratio), before: times(r.get("history", base, "cost_ratio_"+k)), target: "≤ 1.2×", met: yes(ratio <= 1.2)})
+		}
+	}
+	if r.has("flood", us) {
+		secs := num(r.get("flood", us, "seconds"), 0)
+		g, m, p := r.get("flood", us, "folder_growth_mib"), r.get("flood", us, "rss_growth_mib"), r.get("flood", us, "probe_max_ms")
+		rows = append(rows,
+			row{measure: "NOOP flood of " + secs + " s, one client: the group's folder grew by (MiB, mail aside)", ours: num(g, 2),
+				before: num(r.get("flood", base, "folder_growth_mib"), 2), target: "< 2 MiB", met: yes(g < 2)},
+			row{measure: "NOOP flood: RSS grew by (MiB)", ours: num(m, 1), before: num(r.get("flood", base, "rss_growth_mib"), 1), target: "< 32 MiB", met: yes(m < 32)},
+			row{measure: "NOOP flood: another client's slowest session (ms)", ours: num(p, 0), before: num(r.get("flood", base, "probe_max_ms"), 0), target: "< 2000 ms", met: yes(p < 2000)})
+	}
 	return rows
 }
 

@@ -20,13 +20,9 @@ func randomPassword() string { return account.RandomPassword(8) }
 type pop3Backend struct{ s *Server }
 
 func (b pop3Backend) NewSession(c pop3.ConnInfo) (pop3.Session, error) {
-	js := b.s.journal.NewSession("pop3", c.RemoteAddr, c.LocalAddr, b.s.clientGroup(c.RemoteAddr))
+	js, ip := b.s.newJournalSession("pop3", c.RemoteAddr, c.LocalAddr)
 	js.Record(journal.Event{Kind: journal.Challenge, Challenge: c.Challenge})
 	b.s.challenges.add(c.Challenge)
-	ip := ""
-	if h := hostOf(c.RemoteAddr); h != nil {
-		ip = h.String()
-	}
 	return &pop3Session{s: b.s, j: js, challenge: c.Challenge, ip: ip}, nil
 }
 
@@ -199,6 +195,7 @@ func (s *Server) release(user string) {
 
 func (p *pop3Session) Close() error {
 	p.j.Record(journal.Event{Kind: journal.Close, User: p.user, Count: p.commands})
+	p.s.sessionEnded(p.ip, p.j)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"path/filepath"
@@ -37,7 +38,12 @@ type Limits struct {
 	// LoginDelay is how often a user name earns another login try once
 	// its first 5 are spent (a client address: twice as often, after 10);
 	// a login with no try left is refused unchecked (see throttle.go).
-	LoginDelay    time.Duration
+	LoginDelay time.Duration
+	// Commands is the most commands one session may send: past it the
+	// client is told so ("-ERR", "421 4.7.0") and disconnected. (The
+	// journal records a session's first journal.DefaultSessionCommands
+	// commands in full and only counts the others.)
+	Commands      int
 	Conns         int           // connections at once, per protocol
 	ConnsPerHost  int           // from one client address, per protocol
 	ShutdownGrace time.Duration // how long a DATA in flight may take at shutdown
@@ -55,6 +61,7 @@ var DefaultLimits = Limits{
 	SMTPIdle:      smtp.DefaultIdleTimeout,
 	ErrorsInARow:  20,
 	LoginDelay:    20 * time.Second,
+	Commands:      10000,
 	Conns:         500,
 	ConnsPerHost:  100,
 	ShutdownGrace: 30 * time.Second,
@@ -73,6 +80,7 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.SMTPIdle, d.SMTPIdle)
 	orDefault(&l.ErrorsInARow, d.ErrorsInARow)
 	orDefault(&l.LoginDelay, d.LoginDelay)
+	orDefault(&l.Commands, d.Commands)
 	orDefault(&l.Conns, d.Conns)
 	orDefault(&l.ConnsPerHost, d.ConnsPerHost)
 	orDefault(&l.ShutdownGrace, d.ShutdownGrace)
@@ -105,8 +113,14 @@ type Config struct {
 	// account of this name (0: none), so that a login with another group's
 	// user name can be explained on the console. It must answer at once.
 	UserElsewhere func(name string) int
-	// ErrorLog receives internal errors (never secrets); nil discards them.
+	// ErrorLog receives internal errors, panics recovered in connections
+	// and relay queue errors (never secrets). Nil means the group's own:
+	// server.log in its data folder (rotated once at 1 MiB), copied to
+	// ErrorOutput when that is set.
 	ErrorLog *log.Logger
+	// ErrorOutput, when set, gets a copy of the group's own error log
+	// (lab start: standard error).
+	ErrorOutput io.Writer
 }
 
 // RelayOptions tune the relay queue's retries.
@@ -128,6 +142,7 @@ type Server struct {
 	journal *journal.Journal
 	lock    *lock
 	tracker *evidence.Tracker // the evidence summaries, kept from the journal
+	logFile io.Closer         // the error log New opened, or nil
 
 	smtp *smtp.Server
 	pop3 *pop3.Server
@@ -143,6 +158,7 @@ type Server struct {
 	inUse      map[string]bool // maildrops locked by a POP3 session
 	challenges challenges
 	throttle   *throttle
+	flood      *floodWatch
 	seen       *seenIDs // relay ids delivered here
 	closed     bool
 	wg         sync.WaitGroup
@@ -163,8 +179,18 @@ func New(cfg Config) (*Server, error) {
 		l.release()
 		return nil, err
 	}
-	j, err := journal.OpenFile(cfg.Data.JournalPath(), cfg.Data.Group)
+	var logFile io.Closer
+	if cfg.ErrorLog == nil {
+		if cfg.ErrorLog, logFile, err = newErrorLog(cfg.Data.Dir, cfg.Data.Group, cfg.ErrorOutput); err != nil {
+			l.release()
+			return nil, err
+		}
+	}
+	j, err := journal.OpenDir(cfg.Data.Dir, cfg.Data.Group, journal.Options{ErrorLog: cfg.ErrorLog})
 	if err != nil {
+		if logFile != nil {
+			logFile.Close()
+		}
 		l.release()
 		return nil, err
 	}
@@ -175,13 +201,12 @@ func New(cfg Config) (*Server, error) {
 		journal: j,
 		lock:    l,
 		tracker: evidence.NewTracker(st),
+		logFile: logFile,
 		inUse:   map[string]bool{},
 	}
 	j.Observe(s.tracker.Observe)
 	s.throttle = newThrottle(max(s.limits.LoginDelay, 0)) // negative: off
-	if s.cfg.ErrorLog == nil {
-		s.cfg.ErrorLog = log.New(discard{}, "", 0)
-	}
+	s.flood = newFloodWatch()
 	if err := s.data.Mailbox(Postmaster).Create(); err != nil {
 		s.closeStorage()
 		return nil, err
@@ -204,6 +229,7 @@ func New(cfg Config) (*Server, error) {
 		MinRetry: cfg.Relay.MinRetry,
 		MaxRetry: cfg.Relay.MaxRetry,
 		MaxAge:   cfg.Relay.MaxAge,
+		ErrorLog: s.cfg.ErrorLog,
 	}
 	s.smtp = &smtp.Server{
 		Backend:         smtpBackend{s},
@@ -214,6 +240,7 @@ func New(cfg Config) (*Server, error) {
 		MaxRecipients:   s.limits.Recipients,
 		IdleTimeout:     s.limits.SMTPIdle,
 		MaxErrors:       s.limits.ErrorsInARow,
+		MaxCommands:     s.limits.Commands,
 		MaxConns:        s.limits.Conns,
 		MaxConnsPerHost: s.limits.ConnsPerHost,
 		ReservedConns:   s.limits.Conns / 5,
@@ -227,6 +254,7 @@ func New(cfg Config) (*Server, error) {
 		MaxLine:         s.limits.POP3Line,
 		IdleTimeout:     s.limits.POP3Idle,
 		MaxErrors:       s.limits.ErrorsInARow,
+		MaxCommands:     s.limits.Commands,
 		MaxConns:        s.limits.Conns,
 		MaxConnsPerHost: s.limits.ConnsPerHost,
 		ReservedConns:   s.limits.Conns / 5,
@@ -236,9 +264,33 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-type discard struct{}
+// newJournalSession starts the journal's session of a connection: a quiet
+// one (counted, not recorded) for a client address muted after repeated
+// floods (see floodWatch).
+func (s *Server) newJournalSession(proto string, remote, local net.Addr) (*journal.Session, string) {
+	ip := ""
+	if h := hostOf(remote); h != nil {
+		ip = h.String()
+	}
+	muted, note := s.flood.muted(ip, time.Now())
+	if note != nil {
+		s.journal.Record(*note)
+	}
+	if muted {
+		return s.journal.NewQuietSession(proto), ip
+	}
+	return s.journal.NewSession(proto, remote, local, s.clientGroup(remote)), ip
+}
 
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
+// sessionEnded tells the flood watch how many commands a session sent.
+func (s *Server) sessionEnded(ip string, js *journal.Session) {
+	if note := s.flood.ended(ip, js.Commands(), s.limits.Commands, js.Quiet(), time.Now()); note != nil {
+		s.journal.Record(*note)
+	}
+}
+
+// ErrorLog is the group's error log (see Config.ErrorLog).
+func (s *Server) ErrorLog() *log.Logger { return s.cfg.ErrorLog }
 
 // Journal is the group's journal; the console subscribes to it.
 func (s *Server) Journal() *journal.Journal { return s.journal }
@@ -368,6 +420,9 @@ func (s *Server) closeStorage() error {
 	}
 	err := s.journal.Close()
 	s.lock.release()
+	if s.logFile != nil {
+		s.logFile.Close()
+	}
 	return err
 }
 

@@ -23,8 +23,8 @@ import (
 type smtpBackend struct{ s *Server }
 
 func (b smtpBackend) NewSession(c smtp.ConnInfo) (smtp.Session, error) {
-	js := b.s.journal.NewSession("smtp", c.RemoteAddr, c.LocalAddr, b.s.clientGroup(c.RemoteAddr))
-	return &smtpSession{s: b.s, j: js, remote: c.RemoteAddr}, nil
+	js, ip := b.s.newJournalSession("smtp", c.RemoteAddr, c.LocalAddr)
+	return &smtpSession{s: b.s, j: js, remote: c.RemoteAddr, ip: ip}, nil
 }
 
 // smtpSession is one SMTP connection.
@@ -32,6 +32,7 @@ type smtpSession struct {
 	s        *Server
 	j        *journal.Session
 	remote   net.Addr
+	ip       string // the client's address, for the flood watch
 	helo     string
 	extended bool
 
@@ -302,6 +303,7 @@ func (t *smtpSession) Reset() { t.inMail, t.from, t.rcpts = false, "", nil }
 
 func (t *smtpSession) Logout() error {
 	t.j.Record(journal.Event{Kind: journal.Close})
+	t.s.sessionEnded(t.ip, t.j)
 	return nil
 }
 

@@ -71,3 +71,22 @@ func BenchmarkRecord(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRecordStuckSubscriber records with a subscriber that never
+// returns (a terminal nobody reads): Record costs what it costs without
+// one, plus a queue push.
+func BenchmarkRecordStuckSubscriber(b *testing.B) {
+	j, err := OpenDir(b.TempDir(), 3, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	stuck := make(chan struct{})
+	j.Subscribe(func(Event) { <-stuck })
+	b.ReportAllocs()
+	for b.Loop() {
+		j.Record(benchEvent)
+	}
+	b.StopTimer()
+	close(stuck)
+	j.Close()
+}

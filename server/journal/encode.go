@@ -35,7 +35,7 @@ var appendedFields = []string{
 	"rcpt,omitempty []string", "to,omitempty []string", "cc,omitempty []string", "origin,omitempty string",
 	"other_group,omitempty int", "dest_group,omitempty int", "attempt,omitempty int", "uid,omitempty string",
 	"uids,omitempty []string", "size,omitempty int64", "count,omitempty int", "ms,omitempty int64",
-	"error,omitempty string",
+	"error,omitempty string", "skipped_cmds,omitempty int", "skipped_replies,omitempty int",
 }
 
 var fastEncoding = slices.Equal(eventFields(), appendedFields)
@@ -94,6 +94,8 @@ func appendEvent(b []byte, e *Event) []byte {
 	b = appendInt(b, `,"count":`, int64(e.Count))
 	b = appendInt(b, `,"ms":`, e.Millis)
 	b = appendStr(b, `,"error":`, e.Error, false)
+	b = appendInt(b, `,"skipped_cmds":`, int64(e.SkippedCmds))
+	b = appendInt(b, `,"skipped_replies":`, int64(e.SkippedReplies))
 	return append(b, '}', '\n')
 }
 

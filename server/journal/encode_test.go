@@ -130,7 +130,7 @@ func TestAppendEventRandom(t *testing.T) {
 }
 
 // Sessions recording at once: every event is in the file, whole, once, in
-// the order the subscribers saw them; and each Record returns only once its
+// the order the observers saw them; and each Record returns only once its
 // event is in the file.
 func TestConcurrentRecord(t *testing.T) {
 	t.Parallel()
@@ -140,8 +140,8 @@ func TestConcurrentRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	var seen []string
-	j.Subscribe(func(e Event) { seen = append(seen, e.Line) })
-	const writers, each = 16, 300
+	j.Observe(func(e Event) { seen = append(seen, e.Line) })
+	const writers, each = 16, DefaultSessionCommands - 1
 	var wg sync.WaitGroup
 	errs := make(chan error, writers)
 	for w := range writers {
@@ -230,7 +230,7 @@ func TestHold(t *testing.T) {
 		t.Fatal(err)
 	}
 	var seen []string
-	j.Subscribe(func(e Event) { seen = append(seen, e.Kind+" "+e.Line) })
+	j.Observe(func(e Event) { seen = append(seen, e.Kind+" "+e.Line) })
 	lines := func() []string {
 		t.Helper()
 		events, err := ReadFile(path)

@@ -13,8 +13,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -45,6 +47,14 @@ const (
 	Note      = "note"      // something the console should tell the student
 	Start     = "start"     // the server started
 	Stop      = "stop"      // the server stopped
+
+	// Dropped is never written: a subscriber that fell behind gets it
+	// before the events that follow the ones it lost; Count says how many.
+	Dropped = "dropped"
+	// WriteFailed is never written: subscribers get it when writing the
+	// journal fails (Result ResultError, Error the cause) and again when
+	// writing works again (Result ResultOK).
+	WriteFailed = "journal-error"
 )
 
 // Results of a login or a delivery.
@@ -111,69 +121,172 @@ type Event struct {
 	Count     int      `json:"count,omitempty"`
 	Millis    int64    `json:"ms,omitempty"` // a duration
 	Error     string   `json:"error,omitempty"`
+	// SkippedCmds and SkippedReplies, on close, count the command lines
+	// and replies of the session that were not recorded: past the first
+	// SessionCommands commands a session's commands are only counted.
+	SkippedCmds    int `json:"skipped_cmds,omitempty"`
+	SkippedReplies int `json:"skipped_replies,omitempty"`
 }
 
-// Journal appends events to a file and hands them to subscribers (the live
-// console) in the same order.
+// Journal appends events to a file and hands them to observers (at once,
+// in order, under its lock) and subscribers (later, on their own
+// goroutines, through bounded queues).
 //
 // When Record returns, its event is in the file. Sessions that record at
 // the same time share the writes: while one of them writes, the events of
 // the others gather behind it and go out together in the next write, in
 // the order they were recorded.
+//
+// A journal opened with OpenDir is a sequence of segments: see Options.
 type Journal struct {
 	group int
 	boot  string
 	next  atomic.Int64
+	opt   Options
+	dir   string // "" for OpenFile: one file, never rotated
 
-	mu      sync.Mutex
-	f       *os.File
-	pending []byte // events encoded and not yet written, in order
-	spare   []byte // the buffer of the last write, for reuse
-	queued  uint64 // records (calls of record) so far
-	written uint64 // of which that many are in the file
-	writing bool   // a Record is writing (without mu held)
-	wrote   sync.Cond
-	subs    []func(Event)
-	err     error // the first write error
+	mu   sync.Mutex
+	f    *os.File
+	size int64 // of the current segment
+	// rotateAt is the size at which the current segment is rotated; only
+	// the writer uses it.
+	rotateAt int64
+	base     int64  // the offset of the current segment in the whole journal
+	pending  []byte // events encoded and not yet written, in order
+	spare    []byte // the buffer of the last write, for reuse
+	queued   uint64 // records (calls of record) so far
+	written  uint64 // of which that many are in the file
+	writing  bool   // a Record is writing (without mu held)
+	wrote    sync.Cond
+	obs      []func(Event)
+	subs     []*Subscription
+	err      error // the first write error
+	failing  error // the error of the last write, nil once a write worked
+	closed   bool
+
+	segments *segmenter // nil for OpenFile
+}
+
+// Options bound a journal opened with OpenDir. Zero fields take the
+// defaults (Default…).
+type Options struct {
+	// SegmentBytes: once the current segment (FileName) is this large it
+	// is renamed to a segment named by its offset and end time
+	// (SegmentName), and a new FileName is begun.
+	SegmentBytes int64
+	// MaxBytes bounds the segments on disk together (compressed sizes):
+	// past it the oldest are removed.
+	MaxBytes int64
+	// SessionCommands is how many commands of a session (each with its
+	// reply) are recorded; the ones after them are only counted, in the
+	// session's close event.
+	SessionCommands int
+	// QueueEvents is how many events a subscriber may be behind before it
+	// loses the oldest.
+	QueueEvents int
+	// NoCompress leaves rotated segments uncompressed (gzip by default).
+	NoCompress bool
+	// ErrorLog receives write errors, rotation and compression errors and
+	// subscribers' panics; nil discards them.
+	ErrorLog *log.Logger
+}
+
+// Default bounds of a journal (Options).
+const (
+	DefaultSegmentBytes    = 8 << 20
+	DefaultMaxBytes        = 256 << 20
+	DefaultSessionCommands = 200
+	DefaultQueueEvents     = 1024
+)
+
+func (o Options) withDefaults() Options {
+	if o.SegmentBytes <= 0 {
+		o.SegmentBytes = DefaultSegmentBytes
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.SessionCommands <= 0 {
+		o.SessionCommands = DefaultSessionCommands
+	}
+	if o.QueueEvents <= 0 {
+		o.QueueEvents = DefaultQueueEvents
+	}
+	return o
 }
 
 // OpenFile opens (creating it, mode 0640) the journal file at path for
-// appending. group is written into every event.
+// appending, as one file that is never rotated (for a command that adds an
+// event or two while no server runs). group is written into every event.
 func OpenFile(path string, group int) (*Journal, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	j := &Journal{f: f, group: group, boot: strconv.FormatInt(time.Now().Unix(), 36)}
-	j.wrote.L = &j.mu
+	return newJournal(f, group, Options{}), nil
+}
+
+// OpenDir opens the journal of a group's data folder dir: the current
+// segment FileName (created, mode 0640, when missing) after the rotated
+// ones. Rotated segments are compressed, and the oldest removed past
+// MaxBytes, in the background; leftovers of an earlier run are taken care
+// of too.
+func OpenDir(dir string, group int, opt Options) (*Journal, error) {
+	path := filepath.Join(dir, FileName)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	j := newJournal(f, group, opt)
+	j.dir, j.size = dir, fi.Size()
+	j.base = currentBase(dir)
+	j.segments = startSegmenter(dir, j.opt, j.logf)
 	return j, nil
+}
+
+func newJournal(f *os.File, group int, opt Options) *Journal {
+	j := &Journal{f: f, group: group, opt: opt.withDefaults(), boot: strconv.FormatInt(time.Now().Unix(), 36)}
+	j.rotateAt = j.opt.SegmentBytes
+	j.wrote.L = &j.mu
+	return j
+}
+
+func (j *Journal) logf(format string, args ...any) {
+	if j.opt.ErrorLog != nil {
+		j.opt.ErrorLog.Printf(format, args...)
+	}
 }
 
 // Observe calls fn with every event recorded from now on, in order, before
 // Record returns. fn runs while the journal is locked: it must be O(1),
 // must not block and must not record. It is for lossless bookkeeping (the
-// evidence summaries), never for output to a terminal or a network.
+// evidence summaries), never for output to a terminal or a network: use
+// Subscribe for those.
 func (j *Journal) Observe(fn func(Event)) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.subs = append(j.subs, fn)
-}
-
-// Subscribe calls fn with every event recorded from now on, in order. fn
-// runs while the journal is locked, so it must be quick and must not record.
-func (j *Journal) Subscribe(fn func(Event)) {
-	j.Observe(fn)
+	j.obs = append(j.obs, fn)
 }
 
 // Record appends e, filling in its time and group when unset. A write error
-// is kept and returned by Err and Close; recording goes on.
+// is kept and returned by Err and Close, shown to subscribers
+// (WriteFailed) and by WriteError; recording goes on.
 func (j *Journal) Record(e Event) {
 	j.record([]Event{e})
 }
 
 // record appends events, in order, in one write: when it returns they are
-// in the file and the subscribers have seen them.
+// in the file, the observers have seen them and the subscribers have them
+// in their queues.
 func (j *Journal) record(events []Event) {
+	if len(events) == 0 {
+		return
+	}
 	for i := range events {
 		e := &events[i]
 		if e.Time.IsZero() {
@@ -193,8 +306,11 @@ func (j *Journal) record(events []Event) {
 	}
 	mine := j.queued
 	for _, e := range events {
-		for _, fn := range j.subs {
+		for _, fn := range j.obs {
 			fn(e)
+		}
+		for _, s := range j.subs {
+			s.push(e)
 		}
 	}
 	for j.written < mine && j.f != nil {
@@ -207,23 +323,57 @@ func (j *Journal) record(events []Event) {
 }
 
 // writeLocked writes every pending event in one write, with mu released
-// while it writes. mu must be held and no other write be going on.
+// while it writes, and begins a new segment when the current one is full.
+// mu must be held and no other write be going on.
 func (j *Journal) writeLocked() {
-	buf, upto, f := j.pending, j.queued, j.f
+	buf, upto, f, base := j.pending, j.queued, j.f, j.base
 	j.pending, j.spare = j.spare[:0], nil
 	j.writing = true
 	j.mu.Unlock()
-	_, err := f.Write(buf)
+	n, err := f.Write(buf)
+	size := j.size + int64(n)
+	var nf *os.File
+	if err == nil && j.dir != "" && size >= j.rotateAt {
+		nf, size = j.rotate(f, base, size)
+	}
 	j.mu.Lock()
 	j.writing = false
-	if err != nil && j.err == nil {
-		j.err = fmt.Errorf("journal: %w", err)
+	j.size = size
+	if nf != nil {
+		j.f, j.base, j.size = nf, j.base+size, 0
 	}
+	j.noteWrite(err)
 	j.written = upto
 	if cap(buf) <= 1<<20 {
 		j.spare = buf[:0]
 	}
 	j.wrote.Broadcast()
+}
+
+// noteWrite keeps the outcome of a write; subscribers hear when writing
+// fails and when it works again. mu must be held.
+func (j *Journal) noteWrite(err error) {
+	switch {
+	case err != nil && j.failing == nil:
+		j.failing = fmt.Errorf("journal: %w", err)
+		if j.err == nil {
+			j.err = j.failing
+		}
+		j.logf("journal: writing failed: %v", err)
+		j.publishLocked(Event{Time: time.Now(), Group: j.group, Kind: WriteFailed, Result: ResultError, Error: err.Error()})
+	case err == nil && j.failing != nil:
+		j.failing = nil
+		j.logf("journal: writing works again")
+		j.publishLocked(Event{Time: time.Now(), Group: j.group, Kind: WriteFailed, Result: ResultOK})
+	}
+}
+
+// publishLocked hands a synthetic event to the subscribers (not the file,
+// not the observers). mu must be held.
+func (j *Journal) publishLocked(e Event) {
+	for _, s := range j.subs {
+		s.push(e)
+	}
 }
 
 // Err returns the first error met while writing.
@@ -233,10 +383,19 @@ func (j *Journal) Err() error {
 	return j.err
 }
 
-// Close flushes the file to disk and closes it.
-func (j *Journal) Close() error {
+// WriteError returns the error of the last write when it failed, nil when
+// it worked (the journal is being written again).
+func (j *Journal) WriteError() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	return j.failing
+}
+
+// Close flushes the file to disk and closes it, lets the subscribers
+// deliver what they have (waiting for them at most a few seconds: one
+// that is stuck is left behind) and waits for the compression under way.
+func (j *Journal) Close() error {
+	j.mu.Lock()
 	for j.f != nil && (j.writing || j.written < j.queued) {
 		if j.writing {
 			j.wrote.Wait()
@@ -244,16 +403,25 @@ func (j *Journal) Close() error {
 		}
 		j.writeLocked()
 	}
-	if j.f == nil {
+	if j.closed {
+		j.mu.Unlock()
 		return j.err
 	}
+	j.closed = true
+	subs := j.subs
+	j.subs = nil
 	err := j.f.Sync()
 	if cerr := j.f.Close(); err == nil {
 		err = cerr
 	}
 	j.f = nil
 	if j.err != nil {
-		return j.err
+		err = j.err
+	}
+	j.mu.Unlock()
+	closeSubscriptions(subs, closeWait)
+	if j.segments != nil {
+		j.segments.stop()
 	}
 	return err
 }
@@ -266,6 +434,32 @@ type Session struct {
 
 	mu   sync.Mutex
 	held []Event // by Hold, for the next Record
+
+	commands       int // command lines seen
+	skippedCmds    int // of which not recorded
+	skippedReplies int
+	quiet          bool // records nothing (NewQuietSession)
+}
+
+// NewQuietSession starts a session of proto that records neither its open
+// and close nor its commands, replies and challenge: its commands are only
+// counted (Commands). What it does is still recorded (logins, messages
+// accepted, delivered, retrieved, deleted): each costs real work, so a
+// flood cannot multiply them. A server gives it to a client address that
+// keeps flooding, so that the flood costs the journal nothing.
+func (j *Journal) NewQuietSession(proto string) *Session {
+	return &Session{j: j, proto: proto, quiet: true, id: fmt.Sprintf("%s-%s-%d", proto, j.boot, j.next.Add(1))}
+}
+
+// Quiet says whether the session is quiet (NewQuietSession).
+func (s *Session) Quiet() bool { return s.quiet }
+
+// Commands is how many command lines the session has seen, recorded or
+// not.
+func (s *Session) Commands() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.commands
 }
 
 // NewSession starts a session of proto ("smtp" or "pop3") with a new id and
@@ -289,6 +483,10 @@ func (s *Session) ID() string { return s.id }
 // Record appends e as an event of this session, after the events held for
 // it, all in one write: when Record returns they are in the file and the
 // subscribers have seen them.
+//
+// Only the first SessionCommands commands of a session are recorded, with
+// their replies; those after them, and every reply from then on, are
+// counted, and the counts go into the session's close event.
 func (s *Session) Record(e Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -310,6 +508,30 @@ func (s *Session) Hold(e Event) {
 }
 
 func (s *Session) hold(e Event) {
+	if s.quiet {
+		switch e.Kind {
+		case Command:
+			s.commands++
+			return
+		case Open, Close, Reply, Challenge:
+			return
+		}
+	}
+	switch e.Kind {
+	case Command:
+		s.commands++
+		if s.commands > s.j.opt.SessionCommands {
+			s.skippedCmds++
+			return
+		}
+	case Reply:
+		if s.skippedCmds > 0 {
+			s.skippedReplies++
+			return
+		}
+	case Close:
+		e.SkippedCmds, e.SkippedReplies = s.skippedCmds, s.skippedReplies
+	}
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}

@@ -23,7 +23,7 @@ func TestRecordReadSubscribe(t *testing.T) {
 		t.Fatal(err)
 	}
 	var seen []string
-	j.Subscribe(func(e journal.Event) { seen = append(seen, e.Kind) })
+	sub := j.Subscribe(func(e journal.Event) { seen = append(seen, e.Kind) })
 	remote := &net.TCPAddr{IP: net.IPv4(127, 0, 1, 2), Port: 40000}
 	local := &net.TCPAddr{IP: net.IPv4(127, 0, 1, 3), Port: 1110}
 	s := j.NewSession("pop3", remote, local, 2)
@@ -32,6 +32,7 @@ func TestRecordReadSubscribe(t *testing.T) {
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
+	<-sub.Done()
 	fi, _ := os.Stat(path)
 	if fi.Mode().Perm() != 0o640 {
 		t.Errorf("journal mode %v, want 0640", fi.Mode().Perm())

@@ -20,8 +20,31 @@ const sinceMargin = 10 * time.Second
 // ReadSince calls fn, in order, for each event of the journal in the data
 // folder dir recorded at or after t (all of them for a zero t). A missing
 // journal has none. It reads only the end of the journal that can hold
-// such events, found by bisection on the events' times.
+// such events: the rotated segments closed after t (their names carry
+// when), then the current one from a point found by bisection on the
+// events' times.
 func ReadSince(dir string, t time.Time, fn func(Event) error) error {
+	segs, err := Segments(dir)
+	if err != nil {
+		return err
+	}
+	var rotated []Segment
+	for _, seg := range segs {
+		// a segment's end is truncated to the second in its name
+		if !seg.Current && (t.IsZero() || !seg.End.Add(time.Second+sinceMargin).Before(t)) {
+			rotated = append(rotated, seg)
+		}
+	}
+	if len(rotated) > 0 {
+		if err := ReadSegments(rotated, func(e Event) error {
+			if e.Time.Before(t) {
+				return nil
+			}
+			return fn(e)
+		}); err != nil {
+			return err
+		}
+	}
 	f, err := os.Open(filepath.Join(dir, FileName))
 	if os.IsNotExist(err) {
 		return nil

@@ -101,6 +101,7 @@ type conn struct {
 
 	errors       int  // consecutive bad commands
 	authFailures int  // failed logins, consecutive or not
+	commands     int  // command lines read, for Server.MaxCommands
 	inMulti      bool // a multi-line reply is being written
 	linger       bool // the server ends the session, not the client
 
@@ -167,6 +168,10 @@ func (c *conn) serve() {
 			err = bad("line too long")
 		} else if err != nil {
 			c.hangUp(err)
+			return
+		} else if c.commands++; c.srv.MaxCommands > 0 && c.commands > c.srv.MaxCommands {
+			c.writeErr(&errReply{text: "too many commands in one session, closing connection"})
+			c.flush()
 			return
 		} else {
 			err = c.execute(line)

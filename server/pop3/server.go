@@ -63,6 +63,10 @@ type Server struct {
 	// or when that many logins have failed on the connection (USER's +OK
 	// between two failed PASS does not start the count again).
 	MaxErrors int
+	// MaxCommands closes the connection, with "-ERR too many commands in
+	// one session", when the client sends more command lines than this in
+	// one session (a flood). Zero means no limit.
+	MaxCommands int
 	// Challenge, when set, returns the APOP timestamp for a new
 	// connection, angle brackets included. Tests set it to get fixed
 	// transcripts. When nil, every connection gets a fresh

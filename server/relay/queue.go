@@ -157,14 +157,24 @@ func (q *Queue) Message(id string) ([]byte, error) {
 // List returns every entry, oldest first. Entries that cannot be read are
 // skipped.
 func (q *Queue) List() ([]Entry, error) {
+	return q.ListReporting(nil)
+}
+
+// ListReporting is List, calling report (when not nil) with each entry
+// that cannot be read and why.
+func (q *Queue) ListReporting(report func(id string, err error)) ([]Entry, error) {
 	names, err := filepath.Glob(filepath.Join(q.dir, "*.json"))
 	if err != nil {
 		return nil, fmt.Errorf("relay: %w", err)
 	}
 	var out []Entry
 	for _, n := range names {
-		e, err := q.Get(strings.TrimSuffix(filepath.Base(n), ".json"))
+		id := strings.TrimSuffix(filepath.Base(n), ".json")
+		e, err := q.Get(id)
 		if err != nil {
+			if report != nil && !errors.Is(err, ErrNotFound) {
+				report(id, err)
+			}
 			continue
 		}
 		out = append(out, e)

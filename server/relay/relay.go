@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"net/smtp"
 	"net/textproto"
@@ -53,11 +54,33 @@ type Relayer struct {
 	Timeout  time.Duration // for one delivery attempt
 	// Workers is how many deliveries may run at once.
 	Workers int
+	// ErrorLog receives the queue's errors: an entry that cannot be read,
+	// updated or removed, a queue folder that cannot be listed. Nil
+	// discards them.
+	ErrorLog *log.Logger
 
 	kick     chan struct{}
 	mu       sync.Mutex
 	inFlight map[string]bool
 	once     sync.Once
+	broken   map[string]bool // entries whose error was logged
+}
+
+func (r *Relayer) logf(format string, args ...any) {
+	if r.ErrorLog != nil {
+		r.ErrorLog.Printf(format, args...)
+	}
+}
+
+// unreadable logs an entry that cannot be read, once.
+func (r *Relayer) unreadable(id string, err error) {
+	r.mu.Lock()
+	seen := r.broken[id]
+	r.broken[id] = true
+	r.mu.Unlock()
+	if !seen {
+		r.logf("relay: queue entry %s cannot be read, it stays in the queue: %v", id, err)
+	}
 }
 
 // Defaults of a Relayer's timings.
@@ -72,6 +95,7 @@ func (r *Relayer) init() {
 	r.once.Do(func() {
 		r.kick = make(chan struct{}, 1)
 		r.inFlight = map[string]bool{}
+		r.broken = map[string]bool{}
 		if r.MinRetry == 0 {
 			r.MinRetry = DefaultMinRetry
 		}
@@ -116,7 +140,10 @@ func (r *Relayer) Run(ctx context.Context) {
 		case <-timer.C:
 		}
 		next := r.MaxRetry
-		entries, _ := r.Queue.List()
+		entries, err := r.Queue.ListReporting(r.unreadable)
+		if err != nil {
+			r.logf("relay: listing the queue: %v", err)
+		}
 		now := time.Now()
 		for _, e := range entries {
 			if wait := e.NextTry.Sub(now); wait > 0 {
@@ -159,8 +186,12 @@ func (r *Relayer) Run(ctx context.Context) {
 // attempt tries to deliver one entry once and records the outcome.
 func (r *Relayer) attempt(ctx context.Context, e Entry) {
 	msg, err := r.Queue.Message(e.ID)
-	if err != nil {
+	if errors.Is(err, ErrNotFound) {
 		return // removed meanwhile
+	}
+	if err != nil {
+		r.unreadable(e.ID, err)
+		return
 	}
 	e.Attempts++
 	delivered, failed, deferred, why := r.deliver(ctx, e, msg)
@@ -187,13 +218,17 @@ func (r *Relayer) attempt(ctx context.Context, e Entry) {
 		}
 	}
 	if len(deferred) == 0 {
-		r.Queue.Remove(e.ID)
+		if err := r.Queue.Remove(e.ID); err != nil && !errors.Is(err, ErrNotFound) {
+			r.logf("relay: removing delivered entry %s from the queue: %v", e.ID, err)
+		}
 		return
 	}
 	e.Rcpts = deferred
 	e.LastError = why
 	e.NextTry = time.Now().Add(r.backoff(e.Attempts))
-	r.Queue.Update(e)
+	if err := r.Queue.Update(e); err != nil && !errors.Is(err, ErrNotFound) {
+		r.logf("relay: updating queue entry %s: %v", e.ID, err)
+	}
 	r.Journal.Record(journal.Event{Kind: journal.Relayed, ID: e.ID, MessageID: e.MessageID, From: e.From, Rcpt: deferred, DestGroup: e.DestGroup, Result: journal.ResultDeferred, Attempt: e.Attempts, Error: why, Origin: e.Origin})
 }
 

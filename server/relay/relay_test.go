@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"os"
 	"path/filepath"
@@ -379,3 +380,41 @@ func TestStripRelayID(t *testing.T) {
 		}
 	}
 }
+
+// Queue errors are reported through the error log, once each: an entry
+// whose envelope cannot be read stays in the queue and is named.
+func TestRelayReportsQueueErrors(t *testing.T) {
+	t.Parallel()
+	p := &peer{}
+	startPeer(t, p)
+	var mu sync.Mutex
+	var logged bytes.Buffer
+	r, _, _ := newRelayer(t, p, func(r *Relayer) {
+		r.ErrorLog = log.New(writerFunc(func(b []byte) (int, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return logged.Write(b)
+		}), "", 0)
+	})
+	r.Queue.Add(Entry{ID: "C.g2", From: "a@g1.lab.test", Rcpts: []string{"yom@g2.lab.test"}, DestGroup: 2, Created: time.Now()}, strings.NewReader("x\r\n"))
+	if err := os.WriteFile(filepath.Join(r.Queue.Dir(), "C.g2.json"), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.Kick()
+	read := func() string { mu.Lock(); defer mu.Unlock(); return logged.String() }
+	waitUntil(t, func() bool { return strings.Contains(read(), "C.g2") })
+	for range 3 {
+		r.Kick() // more passes over the queue: still one line
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := strings.Count(read(), "queue entry C.g2 cannot be read"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, read())
+	}
+	if _, err := os.Stat(filepath.Join(r.Queue.Dir(), "C.g2.eml")); err != nil {
+		t.Errorf("the message left the queue: %v", err)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }

@@ -45,6 +45,7 @@ type conn struct {
 	inTx    bool // MAIL accepted
 	rcpts   int  // recipients accepted in this transaction
 	errs    int  // bad commands in a row
+	cmds    int  // command lines read, for Server.MaxCommands
 
 	out []byte // the reply line being formatted
 }
@@ -149,6 +150,12 @@ func (c *conn) loop() {
 		line, err := c.readCommand()
 		switch {
 		case err == nil:
+			if c.cmds++; c.srv.MaxCommands > 0 && c.cmds > c.srv.MaxCommands {
+				c.reply(421, "4.7.0", "Too many commands, closing connection")
+				c.flush()
+				c.drain()
+				return
+			}
 			if done := c.command(line); done {
 				c.flush()
 				return
@@ -342,3 +349,13 @@ func isClosed(err error) bool {
 
 // Close cuts the connection at once (Close, or a Shutdown out of time).
 func (c *conn) Close() error { return c.nc.Close() }
+
+// drain half-closes the connection and reads what the client has still
+// sent (a little, briefly), so that closing does not reset the connection
+// before a pipelining client has read the last reply.
+func (c *conn) drain() {
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+		c.nc.SetReadDeadline(time.Now().Add(2 * time.Second))
+		io.CopyN(io.Discard, c.nc, 1<<20)
+	}
+}

@@ -59,6 +59,10 @@ type Server struct {
 	// commands out of sequence, unknown commands) after which the server
 	// says "421 4.7.0 Too many errors" and closes the connection.
 	MaxErrors int
+	// MaxCommands is the most command lines one session may send (a
+	// flood): the next gets "421 4.7.0 Too many commands" and the
+	// connection is closed. Zero means no limit.
+	MaxCommands int
 	// ErrorLog receives panics of the backend, errors it returned that the
 	// client only sees as a 451, and unexpected I/O errors. Nil means the
 	// log package's standard logger.

@@ -29,7 +29,6 @@
 package web
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,7 +37,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"os"
 	"regexp"
 	"runtime/debug"
 	"strconv"
@@ -81,6 +79,9 @@ type Config struct {
 	MaxEvents int
 	// ErrorLog receives errors reading the data folder; nil discards them.
 	ErrorLog *log.Logger
+	// JournalError, when set, tells whether writing the journal fails now
+	// (shown by /api/status as journal_error).
+	JournalError func() error
 }
 
 // Listen is where a group's servers listen, as host:port.
@@ -101,6 +102,10 @@ type Status struct {
 	// JournalEnd is the cursor of the journal's end: a poller that wants
 	// only what happens from now on starts there.
 	JournalEnd int64 `json:"journal_end"`
+	// JournalError is why the server cannot write its journal now (a full
+	// disk): nothing is recorded for the exercises until it is fixed.
+	// Empty when all is well.
+	JournalError string `json:"journal_error,omitempty"`
 }
 
 // Events is the answer of /api/events.
@@ -187,11 +192,8 @@ func (h *handler) status(w http.ResponseWriter, _ *http.Request) {
 	for i, a := range list {
 		names[i] = a.Name
 	}
-	var end int64
-	if fi, err := os.Stat(h.cfg.Data.JournalPath()); err == nil {
-		end = fi.Size()
-	}
-	writeJSON(w, http.StatusOK, Status{
+	end, _ := journalEnd(h.cfg.Data.Dir)
+	st := Status{
 		Group:      h.cfg.Data.Group,
 		Domain:     h.cfg.Data.Domain,
 		Accounts:   names,
@@ -199,7 +201,13 @@ func (h *handler) status(w http.ResponseWriter, _ *http.Request) {
 		Version:    h.cfg.Version,
 		Listen:     h.cfg.Listen,
 		JournalEnd: end,
-	})
+	}
+	if h.cfg.JournalError != nil {
+		if err := h.cfg.JournalError(); err != nil {
+			st.JournalError = err.Error()
+		}
+	}
+	writeJSON(w, http.StatusOK, st)
 }
 
 func (h *handler) events(w http.ResponseWriter, r *http.Request) {
@@ -224,7 +232,7 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "cannot read the accounts")
 		return
 	}
-	page, err := readPage(h.cfg.Data.JournalPath(), after, limit, newRedactor(list))
+	page, err := readPage(h.cfg.Data.Dir, after, limit, newRedactor(list))
 	var bad badCursor
 	switch {
 	case errors.As(err, &bad):
@@ -298,69 +306,6 @@ func cursor(s string) (int64, error) {
 type badCursor struct{ msg string }
 
 func (e badCursor) Error() string { return e.msg }
-
-// readPage reads up to limit events of the journal at path from byte
-// offset after. A line being written (no newline yet) is left for the next
-// page.
-func readPage(path string, after int64, limit int, red *redactor) (Events, error) {
-	page := Events{Events: []journal.Event{}, Next: after}
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		if after > 0 {
-			return page, badCursor{"after is past the end of the journal"}
-		}
-		return page, nil
-	}
-	if err != nil {
-		return page, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return page, err
-	}
-	if after > fi.Size() {
-		return page, badCursor{"after is past the end of the journal"}
-	}
-	if after > 0 {
-		b := make([]byte, 1)
-		if _, err := f.ReadAt(b, after-1); err != nil {
-			return page, err
-		}
-		if b[0] != '\n' {
-			return page, badCursor{"after is not the start of an event: use a \"next\" of an earlier answer"}
-		}
-	}
-	if _, err := f.Seek(after, io.SeekStart); err != nil {
-		return page, err
-	}
-	br := bufio.NewReaderSize(io.LimitReader(f, fi.Size()-after), 64<<10)
-	var read int64
-	for len(page.Events) < limit {
-		if read >= maxPageBytes {
-			page.More = true
-			break
-		}
-		line, err := br.ReadBytes('\n')
-		if len(line) == 0 || line[len(line)-1] != '\n' {
-			break // the end, or a line still being written
-		}
-		read += int64(len(line))
-		page.Next += int64(len(line))
-		var e journal.Event
-		if json.Unmarshal(line, &e) != nil {
-			continue // a line cut short by a crash
-		}
-		page.Events = append(page.Events, red.event(e))
-		if err != nil {
-			break
-		}
-	}
-	if len(page.Events) == limit && page.Next < fi.Size() {
-		page.More = true
-	}
-	return page, nil
-}
 
 // redactor masks secrets in events on their way out.
 type redactor struct {
