@@ -21,10 +21,9 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"maillab/server/account"
 	"maillab/server/journal"
+	"maillab/server/lockfile"
 	"maillab/server/maildir"
 )
 
@@ -118,36 +117,38 @@ func (d *Data) AddUser(name, password string, j *journal.Journal) error {
 // yom from the handout's sessions, and two more for the other members.
 var DefaultUsers = []string{"yom", "hana", "taro"}
 
-// lock is the server.lock file, held with flock while a server runs.
-type lock struct{ f *os.File }
+// lock is the server.lock file, held locked while a server runs; it holds
+// the server's process id.
+type lock struct{ l *lockfile.Lock }
 
 // ErrLocked is returned when another server already serves the folder.
 var ErrLocked = errors.New("group: data folder in use by another server")
 
 func (d *Data) lock() (*lock, error) {
 	path := filepath.Join(d.Dir, "server.lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("group: %w", err)
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		b := make([]byte, 32)
-		n, _ := f.ReadAt(b, 0)
-		f.Close()
-		if pid := strings.TrimSpace(string(b[:n])); pid != "" {
+	l, err := lockfile.TryLock(path)
+	if errors.Is(err, lockfile.ErrHeld) {
+		b, _ := os.ReadFile(path)
+		if len(b) > 32 {
+			b = b[:32]
+		}
+		if pid := strings.TrimSpace(string(b)); pid != "" {
 			return nil, fmt.Errorf("%w %s (process %s)", ErrLocked, d.Dir, pid)
 		}
 		return nil, fmt.Errorf("%w %s", ErrLocked, d.Dir)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("group: %w", err)
+	}
+	f := l.File()
 	f.Truncate(0)
 	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
-	return &lock{f: f}, nil
+	return &lock{l: l}, nil
 }
 
 func (l *lock) release() {
-	l.f.Truncate(0)
-	unix.Flock(int(l.f.Fd()), unix.LOCK_UN)
-	l.f.Close()
+	l.l.File().Truncate(0)
+	l.l.Unlock()
 }
 
 // uid turns a Maildir key into a POP3 unique-id: at most 70 characters
