@@ -36,6 +36,10 @@ type Data struct {
 	Group    int
 	Domain   string // the group's mail domain, e.g. "g3.lab.test"
 	Accounts *account.Store
+
+	// commit shares the flushes of the deliveries into the group's
+	// Maildirs.
+	commit maildir.Committer
 }
 
 // DirFor returns group n's folder under the data root.

@@ -213,11 +213,11 @@ func (t *smtpSession) Data(r io.Reader) error {
 		}
 		mb := t.s.data.Mailbox(r.user)
 		head := added.Bytes()
-		m, err := mb.Deliver(io.MultiReader(bytes.NewReader(head), withBlank(msg, h.missingBlank)))
+		m, err := t.s.data.commit.Deliver(mb, io.MultiReader(bytes.NewReader(head), withBlank(msg, h.missingBlank)))
 		if errors.Is(err, fs.ErrNotExist) {
 			// a mailbox not made yet, or taken away: make it and deliver
 			if err = mb.Create(); err == nil {
-				m, err = mb.Deliver(io.MultiReader(bytes.NewReader(head), withBlank(msg, h.missingBlank)))
+				m, err = t.s.data.commit.Deliver(mb, io.MultiReader(bytes.NewReader(head), withBlank(msg, h.missingBlank)))
 			}
 		}
 		if err != nil {
