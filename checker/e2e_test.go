@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,11 @@ func need(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
+		if runtime.GOOS != "linux" {
+			// The real clients are Linux CI's (make deps); there they
+			// are installed and the test always runs.
+			t.Skipf("%s is needed for this test and is not installed on this %s machine", name, runtime.GOOS)
+		}
 		t.Fatalf("%s is needed for this test and is not installed (make deps installs the test clients)", name)
 	}
 	return p

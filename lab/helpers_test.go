@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -14,6 +15,11 @@ func lookPath(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
+		if runtime.GOOS != "linux" {
+			// The real clients are Linux CI's (make deps); there they
+			// are installed and the test always runs.
+			t.Skipf("%s is needed for this test and is not installed on this %s machine", name, runtime.GOOS)
+		}
 		t.Fatalf("%s is needed for this test and is not installed (make deps installs the test clients)", name)
 	}
 	return p

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -219,6 +220,10 @@ func TestSNailReadsTheFolder(t *testing.T) {
 	t.Parallel()
 	snail, err := exec.LookPath("s-nail")
 	if err != nil {
+		if runtime.GOOS != "linux" {
+			// Linux CI installs s-nail (make deps); there the test always runs.
+			t.Skipf("s-nail is needed for this test and is not installed on this %s machine", runtime.GOOS)
+		}
 		t.Fatal("s-nail is needed for this test (apt-get install s-nail)")
 	}
 	d := newDir(t)
