@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"maillab/server/account"
@@ -38,9 +39,23 @@ type Data struct {
 	Accounts *account.Store
 
 	// commit shares the flushes of the deliveries into the group's
-	// Maildirs.
+	// Maildirs and spool.
 	commit maildir.Committer
+
+	inFlight atomic.Int64 // messages being received, bounded by dataBudget
 }
+
+// takeDataSlot counts a message being received in, or reports false when
+// the memory budget of messages in flight is spent.
+func (d *Data) takeDataSlot() bool {
+	if d.inFlight.Add(1) > dataBudget/dataPerMessage {
+		d.inFlight.Add(-1)
+		return false
+	}
+	return true
+}
+
+func (d *Data) releaseDataSlot() { d.inFlight.Add(-1) }
 
 // DirFor returns group n's folder under the data root.
 func DirFor(root string, n int) string {

@@ -274,6 +274,9 @@ func (s *Server) Start() error {
 	} else {
 		return err
 	}
+	if err := s.recoverSpool(); err != nil {
+		return err
+	}
 	var err error
 	if s.smtpLn, err = net.Listen("tcp", s.cfg.SMTPAddr); err != nil {
 		return fmt.Errorf("group: smtp: %w", err)

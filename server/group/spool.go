@@ -1,0 +1,392 @@
+package group
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"maillab/server/durable"
+	"maillab/server/journal"
+	"maillab/server/maildir"
+	"maillab/server/relay"
+)
+
+// The spool (DIR/gN/spool) is where an accepted message is first made
+// durable, once, whatever its recipients: SMTP answers 250 only after its
+// spool file is on disk. From there it goes to every recipient, in two
+// steps, so that a crash at any point leaves it in all its recipients'
+// mailboxes or in none, and an acknowledged one in each exactly once:
+//
+//  1. ID.msg: a copy for each local recipient is staged (written and
+//     flushed in that Maildir's tmp/, under a key fixed in the spool file)
+//     and the copies for other groups are put in the relay queue; then the
+//     file is renamed ID.ready and the spool flushed.
+//  2. ID.ready: the staged copies are renamed into new/ and new/ flushed;
+//     then the spool file goes.
+//
+// A restart does again what a crash cut short: all of step 1 for an
+// ID.msg (staging again replaces a copy; the relay queue's entry ids and
+// the peers' relay ids make a second queueing harmless), and for an
+// ID.ready the renames of the copies still staged (one not in tmp/ any
+// more was renamed, and may since have been read and deleted). An ID.tmp
+// was never acknowledged and is removed.
+
+// spoolFolder is the spool's folder in a group's data folder.
+const spoolFolder = "spool"
+
+// spoolEntry is the envelope of a spooled message: the first line of its
+// spool file, followed by the message as it was received (CRLF line ends,
+// an empty line put where the header lacked one).
+type spoolEntry struct {
+	ID             string       `json:"id"`
+	Time           time.Time    `json:"time"`
+	From           string       `json:"from"`
+	Local          []spoolCopy  `json:"local,omitempty"`
+	Relay          []spoolRelay `json:"relay,omitempty"`
+	MessageID      string       `json:"message_id"`
+	AddedMessageID bool         `json:"added_message_id,omitempty"`
+	Origin         string       `json:"origin,omitempty"`
+	RelayID        string       `json:"relay_id,omitempty"` // of a message another group relayed
+	Helo           string       `json:"helo"`
+	IP             string       `json:"ip"` // as the Received field shows it
+	Extended       bool         `json:"extended,omitempty"`
+	Size           int64        `json:"size"` // of the message as received
+}
+
+// spoolCopy is a local recipient and the key of its copy.
+type spoolCopy struct {
+	Addr string `json:"addr"`
+	User string `json:"user"`
+	Key  string `json:"key"`
+}
+
+// spoolRelay is the recipients of one other group.
+type spoolRelay struct {
+	Group int      `json:"group"`
+	Addrs []string `json:"addrs"`
+}
+
+func (s *Server) spoolDir() string { return filepath.Join(s.data.Dir, spoolFolder) }
+
+func (s *Server) spoolPath(id, ext string) string {
+	return filepath.Join(s.spoolDir(), id+ext)
+}
+
+// writeSpool writes e and the message (head, then what body gives) to the
+// spool, durably, as ID.msg, and sets e.Size. On error nothing is left.
+func (s *Server) writeSpool(e *spoolEntry, head []byte, missingBlank int, body io.Reader) error {
+	tmp := s.spoolPath(e.ID, ".tmp")
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(s.spoolDir(), 0o700); err == nil {
+			f, err = os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	fail := func(err error) error {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	w := bufio.NewWriterSize(f, 32<<10)
+	// the envelope line (its Size is set at the end, for the journal)
+	line, err := json.Marshal(e)
+	if err != nil {
+		return fail(err)
+	}
+	w.Write(line)
+	w.WriteByte('\n')
+	if missingBlank >= 0 && missingBlank <= len(head) {
+		w.Write(head[:missingBlank])
+		w.WriteString("\r\n")
+		w.Write(head[missingBlank:])
+	} else {
+		w.Write(head)
+	}
+	n, err := io.Copy(w, body)
+	if err != nil {
+		return fail(err) // the client's data failed: nothing kept
+	}
+	if err := w.Flush(); err != nil {
+		return fail(err)
+	}
+	e.Size = int64(len(head)) + n
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := durable.Rename(tmp, s.spoolPath(e.ID, ".msg")); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := s.data.commit.SyncDir(s.spoolDir()); err != nil {
+		os.Remove(s.spoolPath(e.ID, ".msg"))
+		return err
+	}
+	return nil
+}
+
+// spoolFile is an open spool file: its envelope and where its message
+// starts.
+type spoolFile struct {
+	f     *os.File
+	start int64
+}
+
+// openSpool opens a spool file and reads its envelope.
+func openSpool(path string) (*spoolFile, *spoolEntry, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	line, err := bufio.NewReaderSize(f, 4<<10).ReadSlice('\n')
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("spool file %s: no envelope: %w", path, err)
+	}
+	var e spoolEntry
+	if err := json.Unmarshal(line, &e); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("spool file %s: %w", path, err)
+	}
+	return &spoolFile{f: f, start: int64(len(line))}, &e, nil
+}
+
+// message returns a reader of the message, from its start.
+func (sf *spoolFile) message() io.Reader {
+	return io.NewSectionReader(sf.f, sf.start, 1<<62)
+}
+
+// delivered is what deliverSpool did: the local copies (in the order of
+// e.Local; a zero Message for one published before a crash) and the relay
+// queue entries; ready says step 1 was done, so the message is accepted
+// even if step 2 failed (a restart finishes it).
+type delivered struct {
+	copies []maildir.Message
+	queued []relay.Entry
+	ready  bool
+}
+
+// deliverSpool takes a spooled message to its recipients (see the
+// comment at the top of this file); ready says it is an ID.ready. On an
+// error of step 1 nothing is kept, the spool file included.
+func (s *Server) deliverSpool(e *spoolEntry, ready bool) (delivered, error) {
+	var done delivered
+	ext := ".msg"
+	if ready {
+		ext = ".ready"
+	}
+	staged := make([]maildir.Staged, len(e.Local))
+	if !ready {
+		sf, _, err := openSpool(s.spoolPath(e.ID, ext))
+		if err != nil {
+			return done, err
+		}
+		staged, done.queued, err = s.stageSpool(e, sf)
+		sf.f.Close() // before the rename, which Windows refuses for an open file
+		if err != nil {
+			os.Remove(s.spoolPath(e.ID, ext))
+			return delivered{}, err
+		}
+		if err := durable.Rename(s.spoolPath(e.ID, ".msg"), s.spoolPath(e.ID, ".ready")); err != nil {
+			s.unstage(e, done.queued)
+			os.Remove(s.spoolPath(e.ID, ".msg"))
+			return delivered{}, err
+		}
+		if err := s.data.commit.SyncDir(s.spoolDir()); err != nil {
+			// the rename may or may not be on disk: go on, a restart
+			// finishes either way
+			s.cfg.ErrorLog.Printf("spool: %v", err)
+		}
+	} else {
+		for i, c := range e.Local {
+			st, ok, err := s.data.Mailbox(c.User).Restaged(c.Key)
+			if err != nil {
+				return done, err
+			}
+			if ok {
+				staged[i] = st
+			}
+		}
+	}
+	// step 2
+	done.ready = true
+	done.copies = make([]maildir.Message, len(e.Local))
+	dirs := map[string]bool{}
+	for i, st := range staged {
+		if st.Key == "" {
+			continue // published before a crash
+		}
+		m, err := st.Publish()
+		if err != nil {
+			return done, err // left in the spool: a restart tries again
+		}
+		done.copies[i] = m
+		dirs[st.Dir.NewDir()] = true
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(dirs))
+	for dir := range dirs {
+		wg.Go(func() { errs <- s.data.commit.SyncDir(dir) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return done, err
+		}
+	}
+	if e.RelayID != "" {
+		if err := s.seen.add(e.RelayID, e.Time); err != nil {
+			s.cfg.ErrorLog.Printf("relay ids: %v", err) // delivered; a retry might come twice
+		}
+	}
+	os.Remove(s.spoolPath(e.ID, ".ready"))
+	return done, nil
+}
+
+// stageSpool is step 1 but for the rename: every local copy staged and
+// every relay entry queued, or on error none.
+func (s *Server) stageSpool(e *spoolEntry, sf *spoolFile) ([]maildir.Staged, []relay.Entry, error) {
+	staged := make([]maildir.Staged, 0, len(e.Local))
+	var queued []relay.Entry
+	var added bytes.Buffer
+	for _, c := range e.Local {
+		added.Reset()
+		fmt.Fprintf(&added, "Return-Path: <%s>\r\n", e.From)
+		fmt.Fprintf(&added, "Delivered-To: %s\r\n", c.Addr)
+		writeReceived(&added, e, s.data.Domain, c.Addr)
+		if e.AddedMessageID {
+			fmt.Fprintf(&added, "Message-ID: %s\r\n", e.MessageID)
+		}
+		mb := s.data.Mailbox(c.User)
+		st, err := mb.Stage(c.Key, io.MultiReader(bytes.NewReader(added.Bytes()), sf.message()))
+		if errors.Is(err, fs.ErrNotExist) {
+			// a mailbox not made yet, or taken away: make it and stage
+			if err = mb.Create(); err == nil {
+				st, err = mb.Stage(c.Key, io.MultiReader(bytes.NewReader(added.Bytes()), sf.message()))
+			}
+		}
+		if err != nil {
+			s.unstage(e, queued)
+			return nil, nil, fmt.Errorf("%s: %w", c.User, err)
+		}
+		staged = append(staged, st)
+	}
+	for _, r := range e.Relay {
+		q := relay.Entry{ID: fmt.Sprintf("%s.g%d", e.ID, r.Group), From: e.From, Rcpts: r.Addrs, DestGroup: r.Group,
+			MessageID: e.MessageID, Origin: e.Origin, Created: e.Time, NextTry: e.Time}
+		added.Reset()
+		for_ := ""
+		if len(r.Addrs) == 1 {
+			for_ = r.Addrs[0]
+		}
+		writeReceived(&added, e, s.data.Domain, for_)
+		if e.AddedMessageID {
+			fmt.Fprintf(&added, "Message-ID: %s\r\n", e.MessageID)
+		}
+		if err := s.queue.Add(q, io.MultiReader(&added, sf.message())); err != nil {
+			s.unstage(e, queued)
+			return nil, nil, err
+		}
+		queued = append(queued, q)
+	}
+	return staged, queued, nil
+}
+
+// unstage takes back what step 1 did.
+func (s *Server) unstage(e *spoolEntry, queued []relay.Entry) {
+	for _, c := range e.Local {
+		s.data.Mailbox(c.User).Unstage(c.Key)
+	}
+	for _, q := range queued {
+		s.queue.Remove(q.ID)
+	}
+}
+
+// recoverSpool finishes, at start, the deliveries a crash cut short, and
+// records them in the journal.
+func (s *Server) recoverSpool() error {
+	entries, err := os.ReadDir(s.spoolDir())
+	if errors.Is(err, fs.ErrNotExist) {
+		return os.MkdirAll(s.spoolDir(), 0o700)
+	}
+	if err != nil {
+		return fmt.Errorf("group: spool: %w", err)
+	}
+	kicked := false
+	for _, de := range entries {
+		name := de.Name()
+		id, ext := strings.TrimSuffix(name, filepath.Ext(name)), filepath.Ext(name)
+		switch ext {
+		case ".tmp":
+			os.Remove(filepath.Join(s.spoolDir(), name)) // never acknowledged
+			continue
+		case ".msg", ".ready":
+		default:
+			continue
+		}
+		sf, e, err := openSpool(filepath.Join(s.spoolDir(), name))
+		if err != nil {
+			s.cfg.ErrorLog.Printf("spool: %v", err)
+			continue
+		}
+		sf.f.Close()
+		if e.ID != id {
+			s.cfg.ErrorLog.Printf("spool: %s holds message %s", name, e.ID)
+			continue
+		}
+		done, err := s.deliverSpool(e, ext == ".ready")
+		if err != nil {
+			s.cfg.ErrorLog.Printf("spool: message %s: %v", e.ID, err)
+			continue
+		}
+		for i, c := range e.Local {
+			m := done.copies[i]
+			if m.Key == "" {
+				continue
+			}
+			s.journal.Record(journal.Event{Kind: journal.Delivered, ID: e.ID, MessageID: e.MessageID, From: e.From, Rcpt: []string{c.Addr},
+				User: c.User, UID: uid(m.Key), Size: m.Size, Result: journal.ResultOK, Origin: e.Origin, Reason: "recovered"})
+		}
+		for _, q := range done.queued {
+			s.journal.Record(journal.Event{Kind: journal.Queued, ID: q.ID, MessageID: q.MessageID, From: q.From, Rcpt: q.Rcpts,
+				DestGroup: q.DestGroup, Origin: q.Origin, Reason: "recovered"})
+			kicked = true
+		}
+	}
+	if kicked {
+		s.relayer.Kick()
+	}
+	return nil
+}
+
+// writeReceived writes the trace field of RFC 5321 section 4.4 for a copy
+// to rcpt ("" for a copy to several, which must not name them).
+func writeReceived(w *bytes.Buffer, e *spoolEntry, domain, rcpt string) {
+	with := "SMTP"
+	if e.Extended {
+		with = "ESMTP"
+	}
+	if rcpt == "" { // several recipients: naming them would show each the others
+		fmt.Fprintf(w, "Received: from %s ([%s])\r\n\tby %s (maillab) with %s id %s;\r\n\t%s\r\n",
+			e.Helo, e.IP, domain, with, e.ID, e.Time.Format(time.RFC1123Z))
+		return
+	}
+	fmt.Fprintf(w, "Received: from %s ([%s])\r\n\tby %s (maillab) with %s id %s\r\n\tfor <%s>; %s\r\n",
+		e.Helo, e.IP, domain, with, e.ID, rcpt, e.Time.Format(time.RFC1123Z))
+}
