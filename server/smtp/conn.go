@@ -44,6 +44,10 @@ type conn struct {
 	renew   bool  // give every read a fresh deadline (message data)
 	readErr error // the first error reading the connection; sticky
 
+	// dataDeadline, when set, is the end of the time the message data may
+	// take: no read's deadline goes past it.
+	dataDeadline time.Time
+
 	greeted bool // HELO or EHLO accepted
 	inTx    bool // MAIL accepted
 	rcpts   int  // recipients accepted in this transaction
@@ -324,7 +328,11 @@ func (r *connReader) Read(p []byte) (int, error) {
 		c.armed = false
 		c.mu.Lock()
 		if !c.interrupted {
-			c.nc.SetReadDeadline(time.Now().Add(t))
+			deadline := time.Now().Add(t)
+			if !c.dataDeadline.IsZero() && c.dataDeadline.Before(deadline) {
+				deadline = c.dataDeadline
+			}
+			c.nc.SetReadDeadline(deadline)
 		}
 		c.mu.Unlock()
 	}
