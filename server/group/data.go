@@ -42,13 +42,18 @@ type Data struct {
 	// Maildirs and spool.
 	commit maildir.Committer
 
-	inFlight atomic.Int64 // messages being received, bounded by dataBudget
+	inFlight    atomic.Int64 // messages being received, bounded by dataBudget
+	maxInFlight int64        // the bound, when not dataBudget/dataPerMessage (tests)
 }
 
 // takeDataSlot counts a message being received in, or reports false when
 // the memory budget of messages in flight is spent.
 func (d *Data) takeDataSlot() bool {
-	if d.inFlight.Add(1) > dataBudget/dataPerMessage {
+	limit := int64(dataBudget / dataPerMessage)
+	if d.maxInFlight > 0 {
+		limit = d.maxInFlight
+	}
+	if d.inFlight.Add(1) > limit {
 		d.inFlight.Add(-1)
 		return false
 	}
