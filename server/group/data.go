@@ -7,6 +7,7 @@
 //	accounts        name:password lines, mode 0600 (see package account)
 //	journal.jsonl   the evidence, one JSON event a line (see package journal)
 //	mail/NAME/      each user's Maildir (tmp, new, cur)
+//	spool/          accepted messages on their way to their recipients (see spool.go)
 //	domain          the group's mail domain, e.g. g3.lab.test
 //	server.lock     held by the server that serves this folder
 package group
