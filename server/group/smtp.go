@@ -197,18 +197,24 @@ func (t *smtpSession) Data(r io.Reader) error {
 		}
 		e.Relay[at].Addrs = append(e.Relay[at].Addrs, r.addr)
 	}
-	if err := t.s.writeSpool(e, head, h.missingBlank, br); err != nil {
+	f, err := t.s.writeSpool(e, head, h.missingBlank, br)
+	if err != nil {
 		return err
 	}
-	done, err := t.s.deliverSpool(e, false)
+	staged, err := t.s.commitSpool(e, f)
 	if err != nil {
 		t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, Result: journal.ResultError, Error: err.Error()})
-		if !done.ready {
-			return err // nothing kept: the client tries again
-		}
-		// The message is in the spool, ready, and goes to its
-		// recipients when the server starts again: it is accepted.
+		return err // nothing kept: the client tries again
+	}
+	done, err := t.s.deliverSpool(e, staged)
+	if err != nil {
+		// The message is in the spool, ready, and goes to its recipients
+		// when the server starts again: it is accepted.
+		t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, Result: journal.ResultError, Error: err.Error()})
 		t.s.cfg.ErrorLog.Printf("spool: message %s: %v", id, err)
+		if done.copies == nil {
+			done.copies = make([]maildir.Message, len(e.Local))
+		}
 	}
 	// These are recorded with the reply that acknowledges the message.
 	t.j.Hold(journal.Event{

@@ -20,25 +20,27 @@ import (
 	"maillab/server/relay"
 )
 
-// The spool (DIR/gN/spool) is where an accepted message is first made
-// durable, once, whatever its recipients: SMTP answers 250 only after its
-// spool file is on disk. From there it goes to every recipient, in two
-// steps, so that a crash at any point leaves it in all its recipients'
-// mailboxes or in none, and an acknowledged one in each exactly once:
+// The spool (DIR/gN/spool) is where an accepted message is made durable
+// once, whatever its recipients, and goes to them from, so that a crash at
+// any point leaves it in all its recipients' mailboxes or in none, and an
+// acknowledged one in each exactly once:
 //
-//  1. ID.msg: a copy for each local recipient is staged (written and
-//     flushed in that Maildir's tmp/, under a key fixed in the spool file)
-//     and the copies for other groups are put in the relay queue; then the
-//     file is renamed ID.ready and the spool flushed.
-//  2. ID.ready: the staged copies are renamed into new/ and new/ flushed;
-//     then the spool file goes.
+//  1. The message streams into ID.tmp, its envelope on the first line.
+//  2. While ID.tmp is flushed to disk, a copy for each local recipient is
+//     staged: written and flushed in that Maildir's tmp/, under a key
+//     fixed in the envelope, where no reader sees it.
+//  3. ID.tmp is renamed ID.ready and the spool folder flushed: from here
+//     the message is accepted.
+//  4. The copies for other groups go into the relay queue, the staged
+//     copies are renamed into new/ and new/ is flushed, and ID.ready goes;
+//     then SMTP answers 250.
 //
-// A restart does again what a crash cut short: all of step 1 for an
-// ID.msg (staging again replaces a copy; the relay queue's entry ids and
-// the peers' relay ids make a second queueing harmless), and for an
-// ID.ready the renames of the copies still staged (one not in tmp/ any
-// more was renamed, and may since have been read and deleted). An ID.tmp
-// was never acknowledged and is removed.
+// A restart does step 4 again for every ID.ready: it renames the copies
+// still staged (one not in tmp/ any more was renamed before the crash, and
+// may since have been read and deleted) and queues the relayed copies
+// again (their queue entry ids, and so the relay ids the peers see, stay
+// the same, and a peer takes a relay id it has seen for a duplicate). An
+// ID.tmp was never accepted: it and its staged copies are removed.
 
 // spoolFolder is the spool's folder in a group's data folder.
 const spoolFolder = "spool"
@@ -81,9 +83,10 @@ func (s *Server) spoolPath(id, ext string) string {
 	return filepath.Join(s.spoolDir(), id+ext)
 }
 
-// writeSpool writes e and the message (head, then what body gives) to the
-// spool, durably, as ID.msg, and sets e.Size. On error nothing is left.
-func (s *Server) writeSpool(e *spoolEntry, head []byte, missingBlank int, body io.Reader) error {
+// writeSpool writes e and the message (head, then what body gives) to
+// ID.tmp and sets e.Size (step 1). It returns the file, still open, not
+// yet flushed. On error nothing is left.
+func (s *Server) writeSpool(e *spoolEntry, head []byte, missingBlank int, body io.Reader) (*os.File, error) {
 	tmp := s.spoolPath(e.ID, ".tmp")
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -92,12 +95,12 @@ func (s *Server) writeSpool(e *spoolEntry, head []byte, missingBlank int, body i
 		}
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fail := func(err error) error {
+	fail := func(err error) (*os.File, error) {
 		f.Close()
 		os.Remove(tmp)
-		return err
+		return nil, err
 	}
 	w := bufio.NewWriterSize(f, 32<<10)
 	// the envelope line (its Size is set at the end, for the journal)
@@ -122,22 +125,38 @@ func (s *Server) writeSpool(e *spoolEntry, head []byte, missingBlank int, body i
 		return fail(err)
 	}
 	e.Size = int64(len(head)) + n
-	if err := f.Sync(); err != nil {
-		return fail(err)
+	return f, nil
+}
+
+// commitSpool does steps 2 and 3 for the message written to f by
+// writeSpool, and returns the staged copies. On error nothing is kept.
+func (s *Server) commitSpool(e *spoolEntry, f *os.File) ([]maildir.Staged, error) {
+	tmp := s.spoolPath(e.ID, ".tmp")
+	synced := make(chan error, 1)
+	go func() { synced <- f.Sync() }()
+	staged, err := s.stage(e, tmp)
+	serr := <-synced
+	if cerr := f.Close(); serr == nil {
+		serr = cerr
 	}
-	if err := f.Close(); err != nil {
+	if err == nil {
+		err = serr
+	}
+	if err == nil {
+		err = durable.Rename(tmp, s.spoolPath(e.ID, ".ready"))
+	}
+	if err == nil {
+		if err = s.data.commit.SyncDir(s.spoolDir()); err != nil {
+			// the rename may be on disk or not: take it back either way
+			os.Rename(s.spoolPath(e.ID, ".ready"), tmp)
+		}
+	}
+	if err != nil {
+		s.unstage(e)
 		os.Remove(tmp)
-		return err
+		return nil, err
 	}
-	if err := durable.Rename(tmp, s.spoolPath(e.ID, ".msg")); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := s.data.commit.SyncDir(s.spoolDir()); err != nil {
-		os.Remove(s.spoolPath(e.ID, ".msg"))
-		return err
-	}
-	return nil
+	return staged, nil
 }
 
 // spoolFile is an open spool file: its envelope and where its message
@@ -172,68 +191,38 @@ func (sf *spoolFile) message() io.Reader {
 }
 
 // delivered is what deliverSpool did: the local copies (in the order of
-// e.Local; a zero Message for one published before a crash) and the relay
-// queue entries; ready says step 1 was done, so the message is accepted
-// even if step 2 failed (a restart finishes it).
+// e.Local; a zero Message for one renamed before a crash) and the relay
+// queue entries.
 type delivered struct {
 	copies []maildir.Message
 	queued []relay.Entry
-	ready  bool
 }
 
-// deliverSpool takes a spooled message to its recipients (see the
-// comment at the top of this file); ready says it is an ID.ready. On an
-// error of step 1 nothing is kept, the spool file included.
-func (s *Server) deliverSpool(e *spoolEntry, ready bool) (delivered, error) {
+// deliverSpool does step 4 for an ID.ready: staged holds the copies
+// (a zero Staged for one not staged any more). On error the spool file
+// stays, and a restart tries again.
+func (s *Server) deliverSpool(e *spoolEntry, staged []maildir.Staged) (delivered, error) {
 	var done delivered
-	ext := ".msg"
-	if ready {
-		ext = ".ready"
-	}
-	staged := make([]maildir.Staged, len(e.Local))
-	if !ready {
-		sf, _, err := openSpool(s.spoolPath(e.ID, ext))
+	if len(e.Relay) > 0 {
+		sf, _, err := openSpool(s.spoolPath(e.ID, ".ready"))
 		if err != nil {
 			return done, err
 		}
-		staged, done.queued, err = s.stageSpool(e, sf)
-		sf.f.Close() // before the rename, which Windows refuses for an open file
+		done.queued, err = s.queueRelays(e, sf)
+		sf.f.Close()
 		if err != nil {
-			os.Remove(s.spoolPath(e.ID, ext))
-			return delivered{}, err
-		}
-		if err := durable.Rename(s.spoolPath(e.ID, ".msg"), s.spoolPath(e.ID, ".ready")); err != nil {
-			s.unstage(e, done.queued)
-			os.Remove(s.spoolPath(e.ID, ".msg"))
-			return delivered{}, err
-		}
-		if err := s.data.commit.SyncDir(s.spoolDir()); err != nil {
-			// the rename may or may not be on disk: go on, a restart
-			// finishes either way
-			s.cfg.ErrorLog.Printf("spool: %v", err)
-		}
-	} else {
-		for i, c := range e.Local {
-			st, ok, err := s.data.Mailbox(c.User).Restaged(c.Key)
-			if err != nil {
-				return done, err
-			}
-			if ok {
-				staged[i] = st
-			}
+			return done, err
 		}
 	}
-	// step 2
-	done.ready = true
 	done.copies = make([]maildir.Message, len(e.Local))
 	dirs := map[string]bool{}
 	for i, st := range staged {
 		if st.Key == "" {
-			continue // published before a crash
+			continue // renamed before a crash
 		}
 		m, err := st.Publish()
 		if err != nil {
-			return done, err // left in the spool: a restart tries again
+			return done, err
 		}
 		done.copies[i] = m
 		dirs[st.Dir.NewDir()] = true
@@ -259,11 +248,18 @@ func (s *Server) deliverSpool(e *spoolEntry, ready bool) (delivered, error) {
 	return done, nil
 }
 
-// stageSpool is step 1 but for the rename: every local copy staged and
-// every relay entry queued, or on error none.
-func (s *Server) stageSpool(e *spoolEntry, sf *spoolFile) ([]maildir.Staged, []relay.Entry, error) {
+// stage stages a copy of the message in the spool file at path for each
+// local recipient (step 2), or on error none.
+func (s *Server) stage(e *spoolEntry, path string) ([]maildir.Staged, error) {
+	if len(e.Local) == 0 {
+		return nil, nil
+	}
+	sf, _, err := openSpool(path)
+	if err != nil {
+		return nil, err
+	}
+	defer sf.f.Close()
 	staged := make([]maildir.Staged, 0, len(e.Local))
-	var queued []relay.Entry
 	var added bytes.Buffer
 	for _, c := range e.Local {
 		added.Reset()
@@ -282,11 +278,19 @@ func (s *Server) stageSpool(e *spoolEntry, sf *spoolFile) ([]maildir.Staged, []r
 			}
 		}
 		if err != nil {
-			s.unstage(e, queued)
-			return nil, nil, fmt.Errorf("%s: %w", c.User, err)
+			s.unstage(e)
+			return nil, fmt.Errorf("%s: %w", c.User, err)
 		}
 		staged = append(staged, st)
 	}
+	return staged, nil
+}
+
+// queueRelays puts the copies for other groups into the relay queue; one
+// queued before is replaced.
+func (s *Server) queueRelays(e *spoolEntry, sf *spoolFile) ([]relay.Entry, error) {
+	var queued []relay.Entry
+	var added bytes.Buffer
 	for _, r := range e.Relay {
 		q := relay.Entry{ID: fmt.Sprintf("%s.g%d", e.ID, r.Group), From: e.From, Rcpts: r.Addrs, DestGroup: r.Group,
 			MessageID: e.MessageID, Origin: e.Origin, Created: e.Time, NextTry: e.Time}
@@ -300,21 +304,17 @@ func (s *Server) stageSpool(e *spoolEntry, sf *spoolFile) ([]maildir.Staged, []r
 			fmt.Fprintf(&added, "Message-ID: %s\r\n", e.MessageID)
 		}
 		if err := s.queue.Add(q, io.MultiReader(&added, sf.message())); err != nil {
-			s.unstage(e, queued)
-			return nil, nil, err
+			return queued, err
 		}
 		queued = append(queued, q)
 	}
-	return staged, queued, nil
+	return queued, nil
 }
 
-// unstage takes back what step 1 did.
-func (s *Server) unstage(e *spoolEntry, queued []relay.Entry) {
+// unstage takes back the staged copies of e.
+func (s *Server) unstage(e *spoolEntry) {
 	for _, c := range e.Local {
 		s.data.Mailbox(c.User).Unstage(c.Key)
-	}
-	for _, q := range queued {
-		s.queue.Remove(q.ID)
 	}
 }
 
@@ -331,16 +331,21 @@ func (s *Server) recoverSpool() error {
 	kicked := false
 	for _, de := range entries {
 		name := de.Name()
+		path := filepath.Join(s.spoolDir(), name)
 		id, ext := strings.TrimSuffix(name, filepath.Ext(name)), filepath.Ext(name)
 		switch ext {
-		case ".tmp":
-			os.Remove(filepath.Join(s.spoolDir(), name)) // never acknowledged
+		case ".tmp": // never accepted
+			if sf, e, err := openSpool(path); err == nil {
+				sf.f.Close()
+				s.unstage(e)
+			}
+			os.Remove(path)
 			continue
-		case ".msg", ".ready":
+		case ".ready":
 		default:
 			continue
 		}
-		sf, e, err := openSpool(filepath.Join(s.spoolDir(), name))
+		sf, e, err := openSpool(path)
 		if err != nil {
 			s.cfg.ErrorLog.Printf("spool: %v", err)
 			continue
@@ -350,7 +355,17 @@ func (s *Server) recoverSpool() error {
 			s.cfg.ErrorLog.Printf("spool: %s holds message %s", name, e.ID)
 			continue
 		}
-		done, err := s.deliverSpool(e, ext == ".ready")
+		staged := make([]maildir.Staged, len(e.Local))
+		for i, c := range e.Local {
+			st, ok, err := s.data.Mailbox(c.User).Restaged(c.Key)
+			if err != nil {
+				s.cfg.ErrorLog.Printf("spool: message %s: %v", e.ID, err)
+			}
+			if ok {
+				staged[i] = st
+			}
+		}
+		done, err := s.deliverSpool(e, staged)
 		if err != nil {
 			s.cfg.ErrorLog.Printf("spool: message %s: %v", e.ID, err)
 			continue
