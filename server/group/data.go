@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -43,8 +44,9 @@ type Data struct {
 	// Maildirs and spool.
 	commit maildir.Committer
 
-	inFlight    atomic.Int64 // messages being received, bounded by dataBudget
-	maxInFlight int64        // the bound, when not dataBudget/dataPerMessage (tests)
+	pending     sync.WaitGroup // deliveries finishing after their 250 (spool.go)
+	inFlight    atomic.Int64   // messages being received, bounded by dataBudget
+	maxInFlight int64          // the bound, when not dataBudget/dataPerMessage (tests)
 }
 
 // takeDataSlot counts a message being received in, or reports false when

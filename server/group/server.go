@@ -333,6 +333,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	go func() { defer wg.Done(); errs[1] = s.pop3.Shutdown(ctx) }()
 	wg.Wait()
 	s.wg.Wait()
+	s.data.pending.Wait() // the spool's last flushes
 	if s.stopRelay != nil {
 		s.stopRelay() // an attempt cut short stays queued
 		<-s.relayDone

@@ -206,7 +206,7 @@ func (t *smtpSession) Data(r io.Reader) error {
 		t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, Result: journal.ResultError, Error: err.Error()})
 		return err // nothing kept: the client tries again
 	}
-	done, err := t.s.deliverSpool(e, staged)
+	done, err := t.s.deliverSpool(e, staged, false)
 	if err != nil {
 		// The message is in the spool, ready, and goes to its recipients
 		// when the server starts again: it is accepted.

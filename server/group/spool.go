@@ -31,9 +31,10 @@ import (
 //     fixed in the envelope, where no reader sees it.
 //  3. ID.tmp is renamed ID.ready and the spool folder flushed: from here
 //     the message is accepted.
-//  4. The copies for other groups go into the relay queue, the staged
-//     copies are renamed into new/ and new/ is flushed, and ID.ready goes;
-//     then SMTP answers 250.
+//  4. The copies for other groups go into the relay queue and the staged
+//     copies are renamed into new/; SMTP answers 250, and POP3 sees the
+//     message at once. Then (not waited for by the client) new/ is
+//     flushed, and ID.ready goes.
 //
 // A restart does step 4 again for every ID.ready: it renames the copies
 // still staged (one not in tmp/ any more was renamed before the crash, and
@@ -199,9 +200,13 @@ type delivered struct {
 }
 
 // deliverSpool does step 4 for an ID.ready: staged holds the copies
-// (a zero Staged for one not staged any more). On error the spool file
+// (a zero Staged for one not staged any more). It returns once the copies
+// are renamed; the flushes of new/ and the removal of ID.ready follow in
+// the background (the server's Shutdown waits for them), unless wait. A
+// crash before they are done is harmless: a rename not on disk leaves the
+// copy staged, and the restart renames it again. On error the spool file
 // stays, and a restart tries again.
-func (s *Server) deliverSpool(e *spoolEntry, staged []maildir.Staged) (delivered, error) {
+func (s *Server) deliverSpool(e *spoolEntry, staged []maildir.Staged, wait bool) (delivered, error) {
 	var done delivered
 	if len(e.Relay) > 0 {
 		sf, _, err := openSpool(s.spoolPath(e.ID, ".ready"))
@@ -227,6 +232,25 @@ func (s *Server) deliverSpool(e *spoolEntry, staged []maildir.Staged) (delivered
 		done.copies[i] = m
 		dirs[st.Dir.NewDir()] = true
 	}
+	if e.RelayID != "" {
+		if err := s.seen.add(e.RelayID, e.Time); err != nil {
+			s.cfg.ErrorLog.Printf("relay ids: %v", err) // delivered; a retry might come twice
+		}
+	}
+	if wait {
+		return done, s.finishSpool(e.ID, dirs)
+	}
+	s.data.pending.Go(func() {
+		if err := s.finishSpool(e.ID, dirs); err != nil {
+			s.cfg.ErrorLog.Printf("spool: message %s: %v", e.ID, err)
+		}
+	})
+	return done, nil
+}
+
+// finishSpool flushes the new/ folders the copies of message id were
+// renamed into, and then removes its spool file.
+func (s *Server) finishSpool(id string, dirs map[string]bool) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, len(dirs))
 	for dir := range dirs {
@@ -236,16 +260,10 @@ func (s *Server) deliverSpool(e *spoolEntry, staged []maildir.Staged) (delivered
 	close(errs)
 	for err := range errs {
 		if err != nil {
-			return done, err
+			return err // the spool file stays: a restart finishes
 		}
 	}
-	if e.RelayID != "" {
-		if err := s.seen.add(e.RelayID, e.Time); err != nil {
-			s.cfg.ErrorLog.Printf("relay ids: %v", err) // delivered; a retry might come twice
-		}
-	}
-	os.Remove(s.spoolPath(e.ID, ".ready"))
-	return done, nil
+	return os.Remove(s.spoolPath(id, ".ready"))
 }
 
 // stage stages a copy of the message in the spool file at path for each
@@ -365,7 +383,7 @@ func (s *Server) recoverSpool() error {
 				staged[i] = st
 			}
 		}
-		done, err := s.deliverSpool(e, staged)
+		done, err := s.deliverSpool(e, staged, true)
 		if err != nil {
 			s.cfg.ErrorLog.Printf("spool: message %s: %v", e.ID, err)
 			continue
