@@ -84,6 +84,9 @@ func (s *Server) spoolPath(id, ext string) string {
 	return filepath.Join(s.spoolDir(), id+ext)
 }
 
+// spoolWriters are the buffers writeSpool writes through.
+var spoolWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
+
 // writeSpool writes e and the message (head, then what body gives) to
 // ID.tmp and sets e.Size (step 1). It returns the file, still open, not
 // yet flushed. On error nothing is left.
@@ -103,7 +106,9 @@ func (s *Server) writeSpool(e *spoolEntry, head []byte, missingBlank int, body i
 		os.Remove(tmp)
 		return nil, err
 	}
-	w := bufio.NewWriterSize(f, 32<<10)
+	w := spoolWriters.Get().(*bufio.Writer)
+	w.Reset(f)
+	defer func() { w.Reset(nil); spoolWriters.Put(w) }()
 	// the envelope line (its Size is set at the end, for the journal)
 	line, err := json.Marshal(e)
 	if err != nil {
