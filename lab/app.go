@@ -215,7 +215,9 @@ func takesValue(flags []cli.Flag, name string) bool {
 }
 
 // defaultDataRoot is where groups keep their data without --data:
-// $MAILLAB_DATA, else $XDG_DATA_HOME/maillab, else ~/.local/share/maillab.
+// $MAILLAB_DATA, else $XDG_DATA_HOME/maillab, else ~/.local/share/maillab
+// (the home folder from $HOME, or on Windows, which has no HOME, from
+// %USERPROFILE%).
 func defaultDataRoot(getenv func(string) string) string {
 	if d := getenv("MAILLAB_DATA"); d != "" {
 		return d
@@ -223,8 +225,10 @@ func defaultDataRoot(getenv func(string) string) string {
 	if d := getenv("XDG_DATA_HOME"); d != "" {
 		return filepath.Join(d, "maillab")
 	}
-	if h := getenv("HOME"); h != "" {
-		return filepath.Join(h, ".local", "share", "maillab")
+	for _, home := range []string{"HOME", "USERPROFILE"} {
+		if h := getenv(home); h != "" {
+			return filepath.Join(h, ".local", "share", "maillab")
+		}
 	}
 	return "maillab-data"
 }

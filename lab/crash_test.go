@@ -6,8 +6,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,7 +21,8 @@ import (
 // burst sends messages to addr from senders goroutines, each in one SMTP
 // session, until stop is closed or its connection fails, and returns the
 // subjects that got 250. Each message ends with a line naming its subject,
-// so that a cut-off copy would show.
+// so that a cut-off copy would show. rcpt may name several recipients,
+// separated by commas.
 func burst(addr, from, rcpt string, senders int, stop <-chan struct{}, progress *atomic.Int64) []string {
 	return burstDial(func() (net.Conn, error) { return net.DialTimeout("tcp", addr, 5*time.Second) }, from, rcpt, senders, stop, progress)
 }
@@ -74,8 +77,13 @@ func burstDial(dial func() (net.Conn, error), from, rcpt string, senders int, st
 				default:
 				}
 				subject := fmt.Sprintf("burst-%d-%d", s, n)
-				fmt.Fprintf(c, "MAIL FROM:<%s>\r\nRCPT TO:<%s>\r\nDATA\r\n", from, rcpt)
-				for i := 0; i < 3; i++ {
+				rcpts := strings.Split(rcpt, ",")
+				fmt.Fprintf(c, "MAIL FROM:<%s>\r\n", from)
+				for _, to := range rcpts {
+					fmt.Fprintf(c, "RCPT TO:<%s>\r\n", to)
+				}
+				fmt.Fprintf(c, "DATA\r\n")
+				for i := 0; i < len(rcpts)+2; i++ {
 					if _, err := reply(); err != nil {
 						return
 					}
@@ -131,7 +139,7 @@ func messagesIn(t *testing.T, dir string) map[string]int {
 func TestKillDuringSMTPBurst(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	cmd, out := labProcess(t, "start", "--group", "1", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--quiet")
+	cmd, out := labProcess(t, "start", "--group", "1", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--web", "127.0.0.1:0", "--quiet")
 	smtpAddr := readUntil(t, out, `^\s+SMTP\s+(\S+)\s+telnet `)[1]
 	readUntil(t, out, "Ctrl-C stops the server")
 	go io.Copy(io.Discard, out)
@@ -145,7 +153,7 @@ func TestKillDuringSMTPBurst(t *testing.T) {
 	close(stop)
 	acked := <-done
 	// restart: the server comes up on the same data
-	_, out = labProcess(t, "start", "--group", "1", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--quiet")
+	_, out = labProcess(t, "start", "--group", "1", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--web", "127.0.0.1:0", "--quiet")
 	readUntil(t, out, "Ctrl-C stops the server")
 	count := messagesIn(t, filepath.Join(root, "g1", "mail", "yom"))
 	for _, s := range acked {
@@ -159,6 +167,76 @@ func TestKillDuringSMTPBurst(t *testing.T) {
 		}
 	}
 	t.Logf("%d messages acknowledged before SIGKILL, all there once; %d in the mailbox", len(acked), len(count))
+}
+
+// Killed with SIGKILL in the middle of a burst of messages to four
+// recipients each, the server leaves every message, after its restart, in
+// all four mailboxes or in none, and an acknowledged one in all four once.
+func TestKillDuringMultiRecipientBurst(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	start := func() (*exec.Cmd, *childOutput) {
+		return labProcess(t, "start", "--group", "1", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--web", "127.0.0.1:0", "--quiet")
+	}
+	users := []string{"yom", "hana", "taro", "postmaster"}
+	var rcpts []string
+	for _, u := range users {
+		rcpts = append(rcpts, u+"@g1.lab.test")
+	}
+	before := make([]map[string]int, len(users)) // what the rounds before left
+	for i := range users {
+		before[i] = map[string]int{}
+	}
+	for round := range 2 {
+		cmd, out := start()
+		smtpAddr := readUntil(t, out, `^\s+SMTP\s+(\S+)\s+telnet `)[1]
+		readUntil(t, out, "Ctrl-C stops the server")
+		go io.Copy(io.Discard, out)
+		stop := make(chan struct{})
+		done := make(chan []string)
+		var progress atomic.Int64
+		go func() { done <- burst(smtpAddr, "a@g2.lab.test", strings.Join(rcpts, ","), 16, stop, &progress) }()
+		waitProgress(t, &progress, 60)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		close(stop)
+		acked := <-done
+
+		cmd, out = start() // finishes what the kill cut short
+		readUntil(t, out, "Ctrl-C stops the server")
+		counts := make([]map[string]int, len(users))
+		seen := map[string]bool{}
+		for i, u := range users {
+			counts[i] = messagesIn(t, filepath.Join(root, "g1", "mail", u))
+			for s, n := range counts[i] {
+				if counts[i][s] = n - before[i][s]; counts[i][s] != 0 {
+					seen[s] = true
+				}
+				before[i][s] = n
+			}
+		}
+		for _, s := range acked {
+			seen[s] = true
+		}
+		incomplete := 0
+		for s := range seen {
+			var got []int
+			for i := range users {
+				got = append(got, counts[i][s])
+			}
+			all, none := slices.Equal(got, []int{1, 1, 1, 1}), slices.Equal(got, []int{0, 0, 0, 0})
+			switch {
+			case slices.Contains(acked, s) && !all:
+				t.Errorf("round %d: acknowledged message %s is in %v copies in %v", round, s, got, users)
+			case !all && !none:
+				incomplete++
+				t.Errorf("round %d: message %s is in %v copies in %v: not all or none", round, s, got, users)
+			}
+		}
+		t.Logf("round %d: %d messages acknowledged before SIGKILL, %d delivered, each to all four once", round, len(acked), len(seen)-incomplete)
+		cmd.Process.Signal(syscall.SIGKILL) // the next round starts it again
+		cmd.Wait()
+	}
 }
 
 // Killed in the middle of a relay burst between two groups, group 1 keeps
@@ -237,7 +315,7 @@ func burstFrom(local, addr, from, rcpt string, senders int, stop <-chan struct{}
 func TestKillDuringPOP3SessionDeletesNothing(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	cmd, out := labProcess(t, "start", "--group", "1", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--quiet")
+	cmd, out := labProcess(t, "start", "--group", "1", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--web", "127.0.0.1:0", "--quiet")
 	smtpAddr := readUntil(t, out, `^\s+SMTP\s+(\S+)\s+telnet `)[1]
 	popAddr := readUntil(t, out, `^\s+POP3\s+(\S+)\s+telnet `)[1]
 	pw := readUntil(t, out, `^\s+yom\s+(\S+)$`)[1]

@@ -1,3 +1,7 @@
+//go:build linux
+
+// Network namespaces (ip netns) exist only on Linux; CI runs this as root.
+
 package main
 
 import (

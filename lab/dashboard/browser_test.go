@@ -1,3 +1,8 @@
+//go:build linux
+
+// The dashboard test drives Debian's headless Chromium (/usr/bin/chromium),
+// which Linux CI installs.
+
 package dashboard_test
 
 import (

@@ -1,3 +1,5 @@
+//go:build !windows
+
 // Command mailload is the load generator and measuring tool of
 // scripts/bench-peers: it drives the same SMTP and POP3 load against maillab,
 // Postfix and Dovecot, measures the disk's durable-Maildir limit, the

@@ -25,9 +25,8 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"maillab/server/durable"
+	"maillab/server/lockfile"
 )
 
 // FileName is the name of the accounts file in a group's data folder.
@@ -125,9 +124,7 @@ func (s *Store) load() error {
 		return fmt.Errorf("account: %w", err)
 	}
 	stamp := fileStamp{mod: fi.ModTime(), size: fi.Size()}
-	if st, ok := fi.Sys().(*unix.Stat_t); ok {
-		stamp.ino = st.Ino
-	}
+	stamp.ino = fileID(fi)
 	if s.accounts != nil && stamp == s.stamp {
 		return nil
 	}
@@ -222,11 +219,11 @@ func (s *Store) change(name, password string, existing bool) error {
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
 		return fmt.Errorf("account: %w", err)
 	}
-	unlock, err := lockFile(s.path + ".lock")
+	l, err := lockfile.Acquire(s.path + ".lock")
 	if err != nil {
-		return err
+		return fmt.Errorf("account: %w", err)
 	}
-	defer unlock()
+	defer l.Unlock()
 	s.accounts = nil // reread under the lock: another process may have written
 	if err := s.load(); err != nil {
 		return err
@@ -270,18 +267,6 @@ func write(path string, accounts map[string]Account) error {
 	return nil
 }
 
-func lockFile(path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("account: %w", err)
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("account: lock: %w", err)
-	}
-	return func() { unix.Flock(int(f.Fd()), unix.LOCK_UN); f.Close() }, nil
-}
-
 // CheckPassword compares a password with the account's in constant time.
 func (a Account) CheckPassword(pw string) bool {
 	return subtle.ConstantTimeCompare([]byte(pw), []byte(a.Password)) == 1
@@ -311,7 +296,7 @@ func RandomPassword(n int) string {
 	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on Linux
+		panic(err) // crypto/rand does not fail (Go 1.24 and later)
 	}
 	for i := range b {
 		b[i] = alphabet[int(b[i])%len(alphabet)]

@@ -1,6 +1,13 @@
 // Package durable writes files so that they survive a crash: whole or not
 // at all. It is what "acknowledged only once it is on disk" rests on for
-// the accounts file, the relay queue and the relay ids.
+// the accounts file, the relay queue, the relay ids and the Maildirs.
+//
+// It works the same on Linux, macOS and Windows: a file's data is flushed
+// with os.File.Sync (on macOS that is fcntl F_FULLFSYNC, since fsync there
+// leaves the data in the drive's cache); a folder is flushed where the
+// system has a way to (Linux and macOS), and on Windows, which has none, a
+// rename is made with MOVEFILE_WRITE_THROUGH instead, which returns only
+// once the new name is on disk.
 package durable
 
 import (
@@ -12,9 +19,10 @@ import (
 
 // WriteFile replaces the file at path with what r gives: it writes a
 // temporary file beside it (mode perm, whatever an old temporary file had),
-// flushes it to disk, and renames it over path. A reader of path sees the
-// old contents or the new, never a part. The folder itself is not flushed:
-// call SyncDir when the new name must survive a crash too.
+// flushes it to disk, renames it over path and flushes the folder. A reader
+// of path sees the old contents or the new, never a part, and once it
+// returns nil the new contents survive a crash, under the name path even
+// when that name is new.
 func WriteFile(path string, r io.Reader, perm os.FileMode) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
@@ -32,36 +40,35 @@ func WriteFile(path string, r io.Reader, perm os.FileMode) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = Rename(tmp, path)
 	}
 	if err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("durable: %w", err)
 	}
-	return nil
+	return SyncDir(filepath.Dir(path))
+}
+
+// Replace is WriteFile; it is kept for the callers that used to flush the
+// folder apart.
+func Replace(path string, r io.Reader, perm os.FileMode) error {
+	return WriteFile(path, r, perm)
 }
 
 // SyncDir flushes a folder, so that the names created, renamed or removed
-// in it survive a crash.
+// in it survive a crash. On Windows, where a folder cannot be flushed, it
+// only checks that the folder is there (renames made with Rename are on
+// disk already).
 func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("durable: %w", err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("durable: %w", err)
 	}
 	return nil
 }
 
-// Replace is WriteFile followed by SyncDir of the file's folder.
-func Replace(path string, r io.Reader, perm os.FileMode) error {
-	if err := WriteFile(path, r, perm); err != nil {
-		return err
-	}
-	return SyncDir(filepath.Dir(path))
+// Rename renames (moving over an existing file) as os.Rename does. On
+// Windows it returns once the new name is on disk; elsewhere the caller
+// flushes the folder with SyncDir, once for any number of renames.
+func Rename(from, to string) error {
+	return rename(from, to)
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"maillab/server/durable"
 )
 
@@ -53,5 +55,46 @@ func TestWriteFileFailureKeepsTheOld(t *testing.T) {
 	}
 	if err := durable.SyncDir(filepath.Join(t.TempDir(), "missing")); err == nil {
 		t.Error("SyncDir of a missing folder: no error")
+	}
+}
+
+// A file written under a new name is there, whole, with no temporary
+// file beside it, and Rename moves over an existing file.
+func TestWriteFileNewNameAndRename(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tests := []struct {
+		name, content string
+	}{
+		{"a.json", "{}\n"},
+		{"b.eml", strings.Repeat("line\n", 5000)},
+		{"empty", ""},
+	}
+	for _, tt := range tests {
+		if err := durable.WriteFile(filepath.Join(dir, tt.name), strings.NewReader(tt.content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := durable.Rename(filepath.Join(dir, "a.json"), filepath.Join(dir, "empty")); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[e.Name()] = string(b)
+	}
+	want := map[string]string{"b.eml": tests[1].content, "empty": "{}\n"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("folder (-want +got):\n%s", diff)
+	}
+	if err := durable.WriteFile(filepath.Join(dir, "missing", "f"), strings.NewReader("x"), 0o600); err == nil {
+		t.Error("WriteFile into a missing folder: no error")
 	}
 }

@@ -8,6 +8,7 @@
 //	journal.jsonl   the record, one JSON event a line (see package journal)
 //	evidence.json   the evidence summaries kept from it (see package evidence)
 //	mail/NAME/      each user's Maildir (tmp, new, cur)
+//	spool/          accepted messages on their way to their recipients (see spool.go)
 //	domain          the group's mail domain, e.g. g3.lab.test
 //	server.lock     held by the server that serves this folder
 package group
@@ -20,13 +21,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"maillab/server/account"
 	"maillab/server/datadir"
 	"maillab/server/journal"
+	"maillab/server/lockfile"
 	"maillab/server/maildir"
 )
 
@@ -38,7 +40,31 @@ const Postmaster = "postmaster"
 // package datadir's.
 type Data struct {
 	datadir.Folder
+
+	// commit shares the flushes of the deliveries into the group's
+	// Maildirs and spool.
+	commit maildir.Committer
+
+	pending     sync.WaitGroup // deliveries finishing after their 250 (spool.go)
+	inFlight    atomic.Int64   // messages being received, bounded by dataBudget
+	maxInFlight int64          // the bound, when not dataBudget/dataPerMessage (tests)
 }
+
+// takeDataSlot counts a message being received in, or reports false when
+// the memory budget of messages in flight is spent.
+func (d *Data) takeDataSlot() bool {
+	limit := int64(dataBudget / dataPerMessage)
+	if d.maxInFlight > 0 {
+		limit = d.maxInFlight
+	}
+	if d.inFlight.Add(1) > limit {
+		d.inFlight.Add(-1)
+		return false
+	}
+	return true
+}
+
+func (d *Data) releaseDataSlot() { d.inFlight.Add(-1) }
 
 // DirFor returns group n's folder under the data root (datadir.DirFor).
 func DirFor(root string, n int) string { return datadir.DirFor(root, n) }
@@ -77,7 +103,7 @@ func OpenData(root string, n int, domain string) (*Data, error) {
 			}
 		}
 	}
-	return &Data{datadir.Folder{Dir: dir, Group: n, Domain: domain, Accounts: account.Open(dir)}}, nil
+	return &Data{Folder: datadir.Folder{Dir: dir, Group: n, Domain: domain, Accounts: account.Open(dir)}}, nil
 }
 
 // Mailbox is the Maildir of a user (after account.Normalize). The name must
@@ -114,36 +140,38 @@ func (d *Data) AddUser(name, password string, j *journal.Journal) error {
 // yom from the handout's sessions, and two more for the other members.
 var DefaultUsers = []string{"yom", "hana", "taro"}
 
-// lock is the server.lock file, held with flock while a server runs.
-type lock struct{ f *os.File }
+// lock is the server.lock file, held locked while a server runs; it holds
+// the server's process id.
+type lock struct{ l *lockfile.Lock }
 
 // ErrLocked is returned when another server already serves the folder.
 var ErrLocked = errors.New("group: data folder in use by another server")
 
 func (d *Data) lock() (*lock, error) {
 	path := filepath.Join(d.Dir, "server.lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("group: %w", err)
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		b := make([]byte, 32)
-		n, _ := f.ReadAt(b, 0)
-		f.Close()
-		if pid := strings.TrimSpace(string(b[:n])); pid != "" {
+	l, err := lockfile.TryLock(path)
+	if errors.Is(err, lockfile.ErrHeld) {
+		b, _ := os.ReadFile(path)
+		if len(b) > 32 {
+			b = b[:32]
+		}
+		if pid := strings.TrimSpace(string(b)); pid != "" {
 			return nil, fmt.Errorf("%w %s (process %s)", ErrLocked, d.Dir, pid)
 		}
 		return nil, fmt.Errorf("%w %s", ErrLocked, d.Dir)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("group: %w", err)
+	}
+	f := l.File()
 	f.Truncate(0)
 	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
-	return &lock{f: f}, nil
+	return &lock{l: l}, nil
 }
 
 func (l *lock) release() {
-	l.f.Truncate(0)
-	unix.Flock(int(l.f.Fd()), unix.LOCK_UN)
-	l.f.Close()
+	l.l.File().Truncate(0)
+	l.l.Unlock()
 }
 
 // uid turns a Maildir key into a POP3 unique-id: at most 70 characters

@@ -340,6 +340,9 @@ func (s *Server) Start() error {
 	} else {
 		return err
 	}
+	if err := s.recoverSpool(); err != nil {
+		return err
+	}
 	var err error
 	if s.smtpLn, err = net.Listen("tcp", s.cfg.SMTPAddr); err != nil {
 		return fmt.Errorf("group: smtp: %w", err)
@@ -399,6 +402,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	go func() { defer wg.Done(); errs[1] = s.pop3.Shutdown(ctx) }()
 	wg.Wait()
 	s.wg.Wait()
+	s.data.pending.Wait() // the spool's last flushes
 	if s.stopRelay != nil {
 		s.stopRelay() // an attempt cut short stays queued
 		<-s.relayDone

@@ -1,11 +1,10 @@
 package group
 
 import (
-	"bytes"
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -14,7 +13,6 @@ import (
 	"maillab/server/account"
 	"maillab/server/journal"
 	"maillab/server/maildir"
-	"maillab/server/relay"
 	"maillab/server/smtp"
 )
 
@@ -128,176 +126,144 @@ func splitAddr(a string) (local, domain string, ok bool) {
 	return a[:i], a[i+1:], true
 }
 
+// maxHead is the most of a message's top kept in memory to read its
+// header; the rest streams to the spool file.
+const maxHead = 64 << 10
+
+// dataBudget bounds the memory of all messages being received at once:
+// each holds at most maxHead of its header and two buffers.
+const (
+	dataBudget     = 64 << 20
+	dataPerMessage = maxHead + 64<<10
+)
+
+// Data streams the message to the group's spool and answers once it is
+// durable there, after it has gone to each recipient (see spool.go).
 func (t *smtpSession) Data(r io.Reader) error {
-	msg, err := io.ReadAll(r)
+	if !t.s.data.takeDataSlot() {
+		return &smtp.Error{Code: 451, Enhanced: "4.3.1", Message: "Too many messages being received at once, try again later"}
+	}
+	defer t.s.data.releaseDataSlot()
+	br := bufio.NewReaderSize(r, 4<<10)
+	head, err := readHead(br)
 	if err != nil {
 		return err // nothing kept; the server answers for the read error
 	}
 	now := time.Now()
 	id := newID(now)
 	t.lastID = ""
-	h := scanHeader(msg)
+	h := scanHeader(head)
 	if h.received >= MaxHops {
 		return &smtp.Error{Code: 554, Enhanced: "5.4.6", Message: fmt.Sprintf("Too many hops: %d Received fields (a mail loop?)", h.received)}
 	}
 	// a message another group's relay sent before it died, sent again
 	fromRelay := t.s.isRelayID(h.relayID, t.remote, t.helo)
 	if fromRelay && t.s.seen.has(h.relayID) {
-		t.j.Record(journal.Event{Kind: journal.Accepted, ID: id, MessageID: h.messageID, From: t.from, Reason: "duplicate-relay", Size: int64(len(msg))})
+		n, err := io.Copy(io.Discard, br)
+		if err != nil {
+			return err
+		}
+		t.j.Record(journal.Event{Kind: journal.Accepted, ID: id, MessageID: h.messageID, From: t.from, Reason: "duplicate-relay", Size: int64(len(head)) + n})
 		t.lastID = id
 		return nil
 	}
-	var added bytes.Buffer
-	addedMessageID := h.messageID == ""
-	if addedMessageID {
-		h.messageID = "<" + id + "@" + t.s.data.Domain + ">"
-	}
-	rcptAddrs := make([]string, len(t.rcpts))
-	for i, r := range t.rcpts {
-		rcptAddrs[i] = r.addr
-	}
-	// Every copy is on disk before the message counts as accepted; if one
-	// fails, those already written are taken back, so that the client's
-	// retry after 451 does not deliver twice.
-	var done []maildir.Message
-	var doneDirs []maildir.Dir
-	undo := func() {
-		for i, m := range done {
-			doneDirs[i].Remove(m)
-		}
-	}
-	relayed := map[int][]string{} // group → addresses
-	var groups []int
-	for _, r := range t.rcpts {
-		if r.group == 0 {
-			continue
-		}
-		if relayed[r.group] == nil {
-			groups = append(groups, r.group)
-		}
-		relayed[r.group] = append(relayed[r.group], r.addr)
-	}
-	var queued []relay.Entry
-	for _, g := range groups {
-		e := relay.Entry{ID: fmt.Sprintf("%s.g%d", id, g), From: t.from, Rcpts: relayed[g], DestGroup: g, MessageID: h.messageID, Origin: h.origin, Created: now, NextTry: now}
-		added.Reset()
-		for_ := ""
-		if len(relayed[g]) == 1 {
-			for_ = relayed[g][0]
-		}
-		t.writeReceived(&added, id, for_, now)
-		if addedMessageID {
-			fmt.Fprintf(&added, "Message-ID: %s\r\n", h.messageID)
-		}
-		if err := t.s.queue.Add(e, io.MultiReader(&added, withBlank(msg, h.missingBlank))); err != nil {
-			for _, q := range queued {
-				t.s.queue.Remove(q.ID)
-			}
-			return err
-		}
-		queued = append(queued, e)
-	}
-	undoQueued := func() {
-		for _, q := range queued {
-			t.s.queue.Remove(q.ID)
-		}
-	}
-	for _, r := range t.rcpts {
-		if r.group != 0 {
-			continue
-		}
-		added.Reset()
-		fmt.Fprintf(&added, "Return-Path: <%s>\r\n", t.from)
-		fmt.Fprintf(&added, "Delivered-To: %s\r\n", r.addr)
-		t.writeReceived(&added, id, r.addr, now)
-		if addedMessageID {
-			fmt.Fprintf(&added, "Message-ID: %s\r\n", h.messageID)
-		}
-		mb := t.s.data.Mailbox(r.user)
-		head := added.Bytes()
-		m, err := mb.Deliver(io.MultiReader(bytes.NewReader(head), withBlank(msg, h.missingBlank)))
-		if errors.Is(err, fs.ErrNotExist) {
-			// a mailbox not made yet, or taken away: make it and deliver
-			if err = mb.Create(); err == nil {
-				m, err = mb.Deliver(io.MultiReader(bytes.NewReader(head), withBlank(msg, h.missingBlank)))
-			}
-		}
-		if err != nil {
-			undo()
-			undoQueued()
-			t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, User: r.user, Result: journal.ResultError, Error: err.Error()})
-			return err
-		}
-		done, doneDirs = append(done, m), append(doneDirs, mb)
+	e := &spoolEntry{ID: id, Time: now, From: t.from, MessageID: h.messageID, Origin: h.origin, Helo: t.helo, IP: "unknown", Extended: t.extended}
+	if e.AddedMessageID = h.messageID == ""; e.AddedMessageID {
+		e.MessageID = "<" + id + "@" + t.s.data.Domain + ">"
 	}
 	if fromRelay {
-		if err := t.s.seen.add(h.relayID, now); err != nil {
-			t.s.cfg.ErrorLog.Printf("relay ids: %v", err) // delivered; a retry might come twice
+		e.RelayID = h.relayID
+	}
+	if ip := hostOf(t.remote); ip != nil {
+		e.IP = ip.String()
+		if ip.To4() == nil {
+			e.IP = "IPv6:" + e.IP
+		}
+	}
+	if e.Helo == "" {
+		e.Helo = "unknown"
+	}
+	rcptAddrs := make([]string, len(t.rcpts))
+	relayAt := map[int]int{} // group → index in e.Relay
+	for i, r := range t.rcpts {
+		rcptAddrs[i] = r.addr
+		if r.group == 0 {
+			e.Local = append(e.Local, spoolCopy{Addr: r.addr, User: r.user, Key: maildir.StageKey(now, id, len(e.Local))})
+			continue
+		}
+		at, ok := relayAt[r.group]
+		if !ok {
+			at = len(e.Relay)
+			relayAt[r.group] = at
+			e.Relay = append(e.Relay, spoolRelay{Group: r.group})
+		}
+		e.Relay[at].Addrs = append(e.Relay[at].Addrs, r.addr)
+	}
+	f, err := t.s.writeSpool(e, head, h.missingBlank, br)
+	if err != nil {
+		return err
+	}
+	staged, err := t.s.commitSpool(e, f)
+	if err != nil {
+		t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, Result: journal.ResultError, Error: err.Error()})
+		return err // nothing kept: the client tries again
+	}
+	done, err := t.s.deliverSpool(e, staged, false)
+	if err != nil {
+		// The message is in the spool, ready, and goes to its recipients
+		// when the server starts again: it is accepted.
+		t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, Result: journal.ResultError, Error: err.Error()})
+		t.s.cfg.ErrorLog.Printf("spool: message %s: %v", id, err)
+		if done.copies == nil {
+			done.copies = make([]maildir.Message, len(e.Local))
 		}
 	}
 	// These are recorded with the reply that acknowledges the message.
 	t.j.Hold(journal.Event{
-		Kind: journal.Accepted, ID: id, MessageID: h.messageID, From: t.from, Rcpt: rcptAddrs,
-		To: h.to, Cc: h.cc, Size: int64(len(msg)), Origin: h.origin,
+		Kind: journal.Accepted, ID: id, MessageID: e.MessageID, From: t.from, Rcpt: rcptAddrs,
+		To: h.to, Cc: h.cc, Size: e.Size, Origin: h.origin,
 	})
-	i := 0
-	for _, r := range t.rcpts {
-		if r.group != 0 {
+	for i, c := range e.Local {
+		m := done.copies[i]
+		if m.Key == "" {
 			continue
 		}
-		m := done[i]
-		i++
-		t.j.Hold(journal.Event{Kind: journal.Delivered, ID: id, MessageID: h.messageID, From: t.from, Rcpt: []string{r.addr}, User: r.user, UID: uid(m.Key), Size: m.Size, Result: journal.ResultOK, Origin: h.origin})
+		t.j.Hold(journal.Event{Kind: journal.Delivered, ID: id, MessageID: e.MessageID, From: t.from, Rcpt: []string{c.Addr}, User: c.User, UID: uid(m.Key), Size: m.Size, Result: journal.ResultOK, Origin: h.origin})
 	}
-	for _, e := range queued {
+	for _, q := range done.queued {
 		// recorded at once (with what is held): the relay, kicked next,
 		// records its attempts after it
-		t.j.Record(journal.Event{Kind: journal.Queued, ID: e.ID, MessageID: e.MessageID, From: e.From, Rcpt: e.Rcpts, DestGroup: e.DestGroup, Origin: e.Origin})
+		t.j.Record(journal.Event{Kind: journal.Queued, ID: q.ID, MessageID: q.MessageID, From: q.From, Rcpt: q.Rcpts, DestGroup: q.DestGroup, Origin: q.Origin})
 	}
-	if len(queued) > 0 {
+	if len(done.queued) > 0 {
 		t.s.relayer.Kick()
 	}
 	t.lastID = id
 	return nil
 }
 
-// QueueID makes smtpSession an smtp.QueueIDer: "250 2.0.0 Ok: queued as ID".
-func (t *smtpSession) QueueID() string { return t.lastID }
-
-// withBlank reads msg with an empty line inserted at offset at (none when
-// at is negative).
-func withBlank(msg []byte, at int) io.Reader {
-	if at < 0 {
-		return bytes.NewReader(msg)
-	}
-	return io.MultiReader(bytes.NewReader(msg[:at]), strings.NewReader("\r\n"), bytes.NewReader(msg[at:]))
-}
-
-// writeReceived writes the trace field of RFC 5321 section 4.4.
-func (t *smtpSession) writeReceived(w *bytes.Buffer, id, rcpt string, now time.Time) {
-	with := "SMTP"
-	if t.extended {
-		with = "ESMTP"
-	}
-	ip := "unknown"
-	if h := hostOf(t.remote); h != nil {
-		ip = h.String()
-		if h.To4() == nil {
-			ip = "IPv6:" + ip
+// readHead reads the top of a message up to the end of its header (the
+// first empty line, included), or maxHead octets, or the end.
+func readHead(br *bufio.Reader) ([]byte, error) {
+	var head []byte
+	for len(head) < maxHead {
+		line, err := br.ReadSlice('\n')
+		head = append(head, line...)
+		if err == io.EOF {
+			return head, nil
+		}
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return nil, err
+		}
+		if err == nil && (len(line) == 1 || len(line) == 2 && line[0] == '\r') {
+			break // the empty line
 		}
 	}
-	helo := t.helo
-	if helo == "" {
-		helo = "unknown"
-	}
-	if rcpt == "" { // several recipients: naming them would show each the others
-		fmt.Fprintf(w, "Received: from %s ([%s])\r\n\tby %s (maillab) with %s id %s;\r\n\t%s\r\n",
-			helo, ip, t.s.data.Domain, with, id, now.Format(time.RFC1123Z))
-		return
-	}
-	fmt.Fprintf(w, "Received: from %s ([%s])\r\n\tby %s (maillab) with %s id %s\r\n\tfor <%s>; %s\r\n",
-		helo, ip, t.s.data.Domain, with, id, rcpt, now.Format(time.RFC1123Z))
+	return head, nil
 }
+
+// QueueID makes smtpSession an smtp.QueueIDer: "250 2.0.0 Ok: queued as ID".
+func (t *smtpSession) QueueID() string { return t.lastID }
 
 func (t *smtpSession) Reset() { t.inMail, t.from, t.rcpts = false, "", nil }
 

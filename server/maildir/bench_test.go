@@ -26,18 +26,40 @@ func benchBody(size int) string {
 
 // BenchmarkDeliver delivers 1 KiB messages durably (tmp, fsync, rename,
 // fsync of new/), from one writer and from 16 at once into 16 Maildirs, as
-// 16 SMTP sessions do; concurrent deliveries share their flushes.
+// 16 SMTP sessions do, through one Committer, so that concurrent deliveries
+// share their flushes; for comparison, 16 writers each flushing alone; and
+// 16 writers into one Maildir (16 sessions sending to one user).
 func BenchmarkDeliver(b *testing.B) {
 	body := benchBody(1 << 10)
-	for _, writers := range []int{1, 16} {
-		b.Run(fmt.Sprintf("%d-writers", writers), func(b *testing.B) {
+	for _, bench := range []struct {
+		writers int
+		alone   bool
+		oneDir  bool
+	}{{1, false, false}, {16, false, false}, {16, true, false}, {16, false, true}} {
+		name := fmt.Sprintf("%d-writers", bench.writers)
+		if bench.alone {
+			name += "-alone"
+		}
+		if bench.oneDir {
+			name += "-1-maildir"
+		}
+		writers := bench.writers
+		b.Run(name, func(b *testing.B) {
 			root := b.TempDir()
 			dirs := make([]maildir.Dir, writers)
 			for i := range dirs {
 				dirs[i] = maildir.Dir(filepath.Join(root, fmt.Sprint(i)))
+				if bench.oneDir {
+					dirs[i] = maildir.Dir(root)
+				}
 				if err := dirs[i].Create(); err != nil {
 					b.Fatal(err)
 				}
+			}
+			var c maildir.Committer
+			deliver := func(d maildir.Dir, r io.Reader) (maildir.Message, error) { return c.Deliver(d, r) }
+			if bench.alone {
+				deliver = maildir.Dir.Deliver
 			}
 			var next atomic.Int64
 			b.SetBytes(int64(len(body)))
@@ -49,7 +71,7 @@ func BenchmarkDeliver(b *testing.B) {
 				go func() {
 					defer wg.Done()
 					for next.Add(1) <= int64(b.N) {
-						if _, err := dirs[w].Deliver(strings.NewReader(body)); err != nil {
+						if _, err := deliver(dirs[w], strings.NewReader(body)); err != nil {
 							b.Error(err)
 							return
 						}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -13,44 +14,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 )
-
-func TestKernelAtLeast(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		release string
-		want    bool
-	}{
-		{"6.1.0-13-amd64", true},
-		{"5.8.0", true},
-		{"5.10-rc1", true},
-		{"5.7.19-generic", false},
-		{"4.19.0", false},
-		{"10.0", true},
-		{"6", false},
-		{"", false},
-		{"x.y", false},
-	}
-	for _, tt := range tests {
-		if got := kernelAtLeast(tt.release, 5, 8); got != tt.want {
-			t.Errorf("kernelAtLeast(%q, 5, 8) = %v, want %v", tt.release, got, tt.want)
-		}
-	}
-}
-
-// written makes a delivery written to dir's tmp/, as Deliver does before
-// committing it.
-func written(t *testing.T, dir Dir, name, text string) *delivery {
-	t.Helper()
-	tmp := filepath.Join(string(dir), "tmp", name)
-	fd, err := createFile(tmp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fdWriter(fd).Write([]byte(text)); err != nil {
-		t.Fatal(err)
-	}
-	return &delivery{fd: fd, tmp: tmp, dir: filepath.Join(string(dir), "new"), name: name}
-}
 
 // files lists a subfolder's files with their contents.
 func files(t *testing.T, dir Dir, sub string) []string {
@@ -70,48 +33,74 @@ func files(t *testing.T, dir Dir, sub string) []string {
 	return out
 }
 
-// A round flushes and renames the data it is given and flushes the renames
-// of the round before; both ways of flushing (each file and folder, or each
-// file system) give the same result.
-func TestRound(t *testing.T) {
+// Callers that ask for a flush of a folder while one runs share the next
+// one, and all get its result.
+func TestSyncDirShares(t *testing.T) {
 	t.Parallel()
-	for _, how := range []struct {
-		name  string
-		flush func(data, names []*delivery)
+	tests := []struct {
+		name string
+		err  error // of the second flush
 	}{
-		{"fsync each", syncEach},
-		{"syncfs", syncFileSystems},
-	} {
-		t.Run(how.name, func(t *testing.T) {
+		{"success", nil},
+		{"failure", errors.New("disk gone")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a, b := Dir(filepath.Join(t.TempDir(), "a")), Dir(filepath.Join(t.TempDir(), "b"))
-			for _, d := range []Dir{a, b} {
-				if err := d.Create(); err != nil {
-					t.Fatal(err)
+			release := make(chan struct{})
+			var calls []string
+			var c Committer
+			c.flush = func(dir string) error { // called one at a time
+				calls = append(calls, dir)
+				if len(calls) == 1 {
+					<-release
+					return nil
 				}
+				return tt.err
 			}
-			first := []*delivery{written(t, a, "1", "one\n"), written(t, b, "2", "two\n")}
-			for _, x := range first {
-				x.dev = 1 // one file system, as far as syncFileSystems knows
+			first := make(chan error)
+			go func() { first <- c.syncDir("new") }()
+			const waiters = 10
+			results := make(chan error, waiters)
+			for !c.state("new", func(fl *dirFlush) bool { return fl.running }) {
+				runtime.Gosched()
 			}
-			how.flush(first, nil)
-			renamed := settle(first, nil)
-			second := []*delivery{written(t, a, "3", "three\n")}
-			second[0].dev = 1
-			how.flush(second, renamed)
-			settle(second, renamed)
-			for _, x := range append(first, second...) {
-				if x.err != nil || !x.renamed {
-					t.Errorf("%s: renamed %v, err %v", x.name, x.renamed, x.err)
-				}
+			for range waiters {
+				go func() { results <- c.syncDir("new") }()
 			}
-			got := [][]string{files(t, a, "new"), files(t, b, "new"), files(t, a, "tmp"), files(t, b, "tmp")}
-			want := [][]string{{"1: one\n", "3: three\n"}, {"2: two\n"}, nil, nil}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("a/new, b/new, a/tmp, b/tmp (-want +got):\n%s", diff)
+			for !c.state("new", func(fl *dirFlush) bool { return fl.waiting == waiters }) {
+				runtime.Gosched()
+			}
+			close(release)
+			got := []error{<-first}
+			for range waiters {
+				got = append(got, <-results)
+			}
+			want := []error{nil}
+			for range waiters {
+				want = append(want, tt.err)
+			}
+			if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b error) bool { return a == b })); diff != "" {
+				t.Errorf("results (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{"new", "new"}, calls); diff != "" {
+				t.Errorf("flushes (-want +got):\n%s", diff)
 			}
 		})
 	}
+}
+
+// state reports f of the flushing of dir, under its lock.
+func (c *Committer) state(dir string, f func(*dirFlush) bool) bool {
+	c.mu.Lock()
+	fl := c.dirs[dir]
+	c.mu.Unlock()
+	if fl == nil {
+		return false
+	}
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	return f(fl)
 }
 
 // A delivery whose new/ folder is gone fails, is not found in the folder
@@ -139,8 +128,8 @@ func TestDeliverWithoutNew(t *testing.T) {
 	}
 }
 
-// Many deliveries at once into several folders (as many SMTP sessions
-// make) are all there, each whole, and nothing is left in tmp/.
+// Many deliveries at once into several folders through one Committer (as
+// many SMTP sessions of a group make) are all there, each whole, and nothing is left in tmp/.
 func TestDeliverConcurrently(t *testing.T) {
 	t.Parallel()
 	dirs := make([]Dir, 4)
@@ -151,6 +140,7 @@ func TestDeliverConcurrently(t *testing.T) {
 		}
 	}
 	const writers, each = 16, 40
+	var c Committer
 	var wg sync.WaitGroup
 	errs := make(chan error, writers*each)
 	for w := range writers {
@@ -159,7 +149,7 @@ func TestDeliverConcurrently(t *testing.T) {
 			defer wg.Done()
 			for i := range each {
 				text := fmt.Sprintf("Subject: %d-%d\r\n\r\n%s\r\n", w, i, strings.Repeat("x", (w*each+i)%3000))
-				if _, err := dirs[(w+i)%len(dirs)].Deliver(strings.NewReader(text)); err != nil {
+				if _, err := c.Deliver(dirs[(w+i)%len(dirs)], strings.NewReader(text)); err != nil {
 					errs <- err
 				}
 			}
@@ -201,33 +191,5 @@ func TestDeliverConcurrently(t *testing.T) {
 	slices.Sort(subjects)
 	if diff := cmp.Diff(want, subjects); diff != "" {
 		t.Errorf("messages delivered (-want +got):\n%s", diff)
-	}
-}
-
-// In a round where one delivery cannot be renamed (its new/ is gone), the
-// others go on; the failed one leaves nothing behind and says why.
-func TestRoundWithAFailure(t *testing.T) {
-	t.Parallel()
-	good, bad := Dir(filepath.Join(t.TempDir(), "good")), Dir(filepath.Join(t.TempDir(), "bad"))
-	for _, d := range []Dir{good, bad} {
-		if err := d.Create(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data := []*delivery{written(t, good, "1", "one\n"), written(t, bad, "2", "two\n"), written(t, good, "3", "three\n")}
-	if err := os.Remove(filepath.Join(string(bad), "new")); err != nil {
-		t.Fatal(err)
-	}
-	renamed := round(data, nil)
-	round(nil, renamed)
-	var names []string
-	for _, x := range renamed {
-		names = append(names, x.name)
-	}
-	got := []any{names, errors.Is(data[1].err, fs.ErrNotExist), data[0].err, data[2].err,
-		files(t, good, "new"), files(t, good, "tmp"), files(t, bad, "tmp")}
-	want := []any{[]string{"1", "3"}, true, nil, nil, []string{"1: one\n", "3: three\n"}, []string(nil), []string(nil)}
-	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b error) bool { return a == b })); diff != "" {
-		t.Errorf("renamed, errors, good/new, good/tmp, bad/tmp (-want +got):\n%s", diff)
 	}
 }

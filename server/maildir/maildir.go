@@ -9,13 +9,18 @@
 // sizes go into the file name, as Dovecot writes them: ",S=" the size on
 // disk and ",W=" the size with CRLF line ends, which is what POP3 counts; so
 // listing a maildrop reads no message.
+//
+// It works on Linux, macOS and Windows. A message's info (flags, as in
+// "…:2,S") follows InfoSeparator: ':' on Linux and macOS, where s-nail,
+// mutt and Dovecot read the same folders, and ';' on Windows, whose file
+// names cannot hold ':' (Dovecot's maildir_info_separator setting reads
+// such folders).
 package maildir
 
 import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -26,8 +31,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+
+	"maillab/server/durable"
 )
 
 // Dir is the path of a Maildir folder (the one holding tmp, new and cur).
@@ -66,15 +72,15 @@ func (d Dir) Create() error {
 var seq atomic.Int64
 
 // hostname is the host part of new file names, with "/" and ":" encoded
-// as the Maildir convention asks.
-var hostname = func() string {
+// as the Maildir convention asks (and on Windows every character a file
+// name cannot hold).
+var hostname = safeHost(func() string {
 	h, err := os.Hostname()
 	if err != nil || h == "" {
 		h = "localhost"
 	}
-	h = strings.ReplaceAll(h, "/", `\057`)
-	return strings.ReplaceAll(h, ":", `\072`)
-}()
+	return h
+}())
 
 // uniqueName returns a new file name that sorts by delivery time:
 // seconds, microseconds, process id and a per-process counter.
@@ -84,71 +90,18 @@ func uniqueName(now time.Time) string {
 
 var pid = os.Getpid() // os.Getpid asks the kernel every time
 
-// Deliver writes the message read from r into the folder: into tmp/, fsync,
-// rename into new/, fsync of new/. When it returns nil the message is on
-// disk and survives a crash; on error nothing is left in new/.
-//
-// Deliveries that run at the same time (in any folders of this process)
-// share their flushes — a group commit: while one batch is being flushed,
-// the next gathers, and is flushed as a whole in the same order (data, then
-// renames, then the new/ folders), so that each message is still on disk
-// before its rename is, and both before Deliver returns.
+// Deliver writes the message read from r into the folder: into tmp/, a
+// flush to disk, a rename into new/, a flush of new/. When it returns nil
+// the message is on disk and survives a crash; on error nothing is left in
+// new/. It flushes on its own; a Committer shares the flushes of many
+// deliveries.
 //
 // r gives the message with CRLF (or LF) line ends; it is stored with LF line
 // ends. A CR left at the end of a line's text is dropped, since on disk it
 // could not be told from a line end; a final line end is added if missing.
 func (d Dir) Deliver(r io.Reader) (Message, error) {
-	name := uniqueName(time.Now())
-	tmp := filepath.Join(string(d), "tmp", name)
-	fd, err := createFile(tmp)
-	if err != nil {
-		return Message{}, fmt.Errorf("maildir: deliver: %w", err)
-	}
-	size, lines, err := copyLF(fdWriter(fd), r)
-	if err != nil {
-		syscall.Close(fd)
-		os.Remove(tmp)
-		return Message{}, fmt.Errorf("maildir: deliver: %w", err)
-	}
-	final := fmt.Sprintf("%s,S=%d,W=%d", name, size, size+lines)
-	x := &delivery{fd: fd, tmp: tmp, dir: filepath.Join(string(d), "new"), name: final}
-	if err := commit(x); err != nil {
-		return Message{}, fmt.Errorf("maildir: deliver: %w", err)
-	}
-	m, _ := parse("new/"+final, len("new/"))
-	return m, nil
-}
-
-// createFile creates a new file for writing, mode 0600.
-func createFile(path string) (int, error) {
-	for {
-		fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, 0o600)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return -1, &os.PathError{Op: "open", Path: path, Err: err}
-		}
-		return fd, nil
-	}
-}
-
-// fdWriter writes to a file descriptor (a new file, in blocking mode).
-type fdWriter int
-
-func (w fdWriter) Write(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		m, err := syscall.Write(int(w), p[n:])
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return n, err
-		}
-		n += m
-	}
-	return n, nil
+	var c Committer
+	return c.Deliver(d, r)
 }
 
 // copyBuffers are the reader and writer buffers of copyLF.
@@ -206,32 +159,16 @@ func copyLF(w io.Writer, r io.Reader) (size, lines int64, err error) {
 	}
 }
 
-// syncDir flushes a folder, so that the names made or removed in it
-// survive a crash.
-func syncDir(path string) error {
-	fd, err := openDir(path)
-	if err != nil {
-		return err
-	}
-	err = fsync(fd, path)
-	if cerr := syscall.Close(fd); err == nil && cerr != nil {
-		err = &os.PathError{Op: "close", Path: path, Err: cerr}
-	}
-	return err
-}
-
 // List returns the messages in new/ and cur/, oldest first. Files whose
 // names start with "." are ignored, as the Maildir convention asks.
 //
-// A POP3 login lists the maildrop, so this is read straight from the
-// directory entries in large pieces, with one allocation per message.
+// A POP3 login lists the maildrop, so this reads only the names: the sizes
+// are in them.
 func (d Dir) List() ([]Message, error) {
 	var msgs []Message
-	buf := direntBuffers.Get().(*[]byte)
-	defer direntBuffers.Put(buf)
 	for _, sub := range []string{"new", "cur"} {
 		var err error
-		if msgs, err = d.list(msgs, sub, *buf); err != nil {
+		if msgs, err = d.list(msgs, sub); err != nil {
 			return nil, fmt.Errorf("maildir: list: %w", err)
 		}
 	}
@@ -266,101 +203,45 @@ func sortByTime(msgs []Message) []Message {
 	return sorted
 }
 
-// direntBuffers hold directory entries as the kernel returns them.
-var direntBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
-
 // list appends the messages of the subfolder sub to msgs.
-func (d Dir) list(msgs []Message, sub string, buf []byte) ([]Message, error) {
+func (d Dir) list(msgs []Message, sub string) ([]Message, error) {
 	dir := filepath.Join(string(d), sub)
-	fd, err := openDir(dir)
+	f, err := os.Open(dir)
 	if err != nil {
 		return msgs, err
 	}
-	defer syscall.Close(fd)
-	if msgs == nil {
-		// room for about as many messages as the directory can hold
-		var st syscall.Stat_t
-		if syscall.Fstat(fd, &st) == nil {
-			msgs = make([]Message, 0, min(st.Size/48, 1<<20))
-		}
+	names, err := f.Readdirnames(-1)
+	f.Close()
+	if err != nil {
+		return msgs, err
 	}
-	var name []byte // sub + "/" + the entry's name
-	for {
-		n, err := syscall.Getdents(fd, buf)
-		if err == syscall.EINTR {
+	msgs = slices.Grow(msgs, len(names))
+	for _, entry := range names {
+		if entry == "" || entry[0] == '.' {
 			continue
 		}
-		if err != nil {
-			return msgs, &os.PathError{Op: "getdents", Path: dir, Err: err}
-		}
-		if n <= 0 {
-			return msgs, nil
-		}
-		for b := buf[:n]; len(b) > 0; {
-			entry, rest, ok := nextDirent(b)
-			if !ok {
-				break
+		m, ok := parse(sub+"/"+entry, len(sub)+1)
+		if !ok {
+			path := filepath.Join(dir, entry)
+			fi, err := os.Stat(path)
+			if err != nil {
+				if errors.Is(err, os.ErrNotExist) {
+					continue // taken away meanwhile
+				}
+				return msgs, err
 			}
-			b = rest
-			if len(entry) == 0 || entry[0] == '.' {
+			if !fi.Mode().IsRegular() {
 				continue
 			}
-			name = append(append(append(name[:0], sub...), '/'), entry...)
-			m, ok := parse(string(name), len(sub)+1)
-			if !ok {
-				path := filepath.Join(dir, string(entry))
-				fi, err := os.Stat(path)
-				if err != nil {
-					if errors.Is(err, os.ErrNotExist) {
-						continue // taken away meanwhile
-					}
-					return msgs, err
-				}
-				if !fi.Mode().IsRegular() {
-					continue
-				}
-				// not named by us: count its lines to know its wire size
-				if m.Size, err = wireSize(path); err != nil {
-					continue
-				}
-				m.FileSize = fi.Size()
+			// not named by us: count its lines to know its wire size
+			if m.Size, err = wireSize(path); err != nil {
+				continue
 			}
-			msgs = append(msgs, m)
+			m.FileSize = fi.Size()
 		}
+		msgs = append(msgs, m)
 	}
-}
-
-// openDir opens a directory for reading its entries.
-func openDir(path string) (int, error) {
-	for {
-		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return -1, &os.PathError{Op: "open", Path: path, Err: err}
-		}
-		return fd, nil
-	}
-}
-
-// nextDirent returns the name of the first entry of b, a buffer filled by
-// getdents64 (struct linux_dirent64: inode, offset, record length, type,
-// name ended by NUL), and the entries after it.
-func nextDirent(b []byte) (name, rest []byte, ok bool) {
-	const nameOff = 8 + 8 + 2 + 1
-	if len(b) < nameOff {
-		return nil, nil, false
-	}
-	reclen := int(binary.NativeEndian.Uint16(b[16:18]))
-	if reclen < nameOff || reclen > len(b) {
-		return nil, nil, false
-	}
-	name = b[nameOff:reclen]
-	if i := bytes.IndexByte(name, 0); i >= 0 {
-		name = name[:i]
-	}
-	return name, b[reclen:], true
+	return msgs, nil
 }
 
 // wireSize reads a message file and returns its size with CRLF line ends.
@@ -399,7 +280,7 @@ func wireSize(path string) (int64, error) {
 func parse(name string, at int) (m Message, ok bool) {
 	m.Name = name
 	base := name[at:]
-	if i := strings.IndexByte(base, ':'); i >= 0 {
+	if i := strings.IndexByte(base, InfoSeparator); i >= 0 {
 		base = base[:i] // flags, as in "…:2,S"
 	}
 	key, fields, _ := strings.Cut(base, ",")
@@ -453,70 +334,38 @@ func (d Dir) Open(m Message) (*os.File, error) {
 // When the message's name gives its size on disk, reading stops there.
 func (d Dir) OpenReader(m Message) (io.ReadCloser, error) {
 	path := filepath.Join(string(d), filepath.FromSlash(m.Name))
-	var fd int
-	var err error
-	for {
-		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err != syscall.EINTR {
-			break
-		}
-	}
-	if errors.Is(err, syscall.ENOENT) {
+	f, err := openRead(path)
+	if errors.Is(err, os.ErrNotExist) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		return nil, err
 	}
-	return &fileReader{fd: fd, left: m.FileSize, sized: m.FileSize > 0}, nil
+	if m.FileSize <= 0 {
+		return f, nil
+	}
+	return &sizedReader{r: f, left: m.FileSize}, nil
 }
 
-// fileReader reads a file through its descriptor, without the bookkeeping
-// of an *os.File (which tries the poller for every file it opens).
-type fileReader struct {
-	fd    int
-	left  int64 // octets still to read, when sized
-	sized bool
+// sizedReader reads a file up to the size its name gives.
+type sizedReader struct {
+	r    io.ReadCloser
+	left int64
 }
 
-func (r *fileReader) Read(p []byte) (int, error) {
-	if r.fd < 0 {
-		return 0, os.ErrClosed
+func (r *sizedReader) Read(p []byte) (int, error) {
+	if r.left <= 0 {
+		return 0, io.EOF
 	}
-	if r.sized {
-		if r.left <= 0 {
-			return 0, io.EOF
-		}
-		if int64(len(p)) > r.left {
-			p = p[:r.left]
-		}
+	if int64(len(p)) > r.left {
+		p = p[:r.left]
 	}
-	if len(p) == 0 {
-		return 0, nil
-	}
-	for {
-		n, err := syscall.Read(r.fd, p)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return 0, err
-		}
-		if n == 0 {
-			return 0, io.EOF
-		}
-		r.left -= int64(n)
-		return n, nil
-	}
+	n, err := r.r.Read(p)
+	r.left -= int64(n)
+	return n, err
 }
 
-func (r *fileReader) Close() error {
-	if r.fd < 0 {
-		return os.ErrClosed
-	}
-	err := syscall.Close(r.fd)
-	r.fd = -1
-	return err
-}
+func (r *sizedReader) Close() error { return r.r.Close() }
 
 // Remove deletes a message listed by List. A message already gone is not
 // an error (another reader may have removed it).
@@ -531,7 +380,7 @@ func (d Dir) Remove(m Message) error {
 // Sync flushes the folder's directories, so that removals are on disk.
 func (d Dir) Sync() error {
 	for _, sub := range []string{"new", "cur"} {
-		if err := syncDir(filepath.Join(string(d), sub)); err != nil {
+		if err := durable.SyncDir(filepath.Join(string(d), sub)); err != nil {
 			return fmt.Errorf("maildir: %w", err)
 		}
 	}

@@ -91,11 +91,13 @@ func TestListOrderAndForeignNames(t *testing.T) {
 	d := newDir(t)
 	// Files put there by other Maildir software: names without our sizes,
 	// flags in cur/, CRLF content, and dot files that must be ignored.
+	// Flags follow the info separator, ':' (';' on Windows).
+	info := string(maildir.InfoSeparator) + "2,S"
 	files := map[string]string{
-		"new/1000000002.V801I2.other":         "b\nc\n",
-		"cur/1000000001.V801I1.other:2,S":     "a\r\n",
-		"cur/1000000003.M5P1Q1.h,S=2,W=3:2,S": "c\n",
-		"new/.hidden":                         "x",
+		"new/1000000002.V801I2.other":            "b\nc\n",
+		"cur/1000000001.V801I1.other" + info:     "a\r\n",
+		"cur/1000000003.M5P1Q1.h,S=2,W=3" + info: "c\n",
+		"new/.hidden":                            "x",
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(string(d), name), []byte(content), 0o600); err != nil {
@@ -116,9 +118,9 @@ func TestListOrderAndForeignNames(t *testing.T) {
 		got = append(got, item{m.Key, m.Name, m.Size})
 	}
 	want := []item{
-		{"1000000001.V801I1.other", "cur/1000000001.V801I1.other:2,S", 3},
+		{"1000000001.V801I1.other", "cur/1000000001.V801I1.other" + info, 3},
 		{"1000000002.V801I2.other", "new/1000000002.V801I2.other", 6},
-		{"1000000003.M5P1Q1.h", "cur/1000000003.M5P1Q1.h,S=2,W=3:2,S", 3},
+		{"1000000003.M5P1Q1.h", "cur/1000000003.M5P1Q1.h,S=2,W=3" + info, 3},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("List (-want +got):\n%s", diff)

@@ -42,10 +42,13 @@ type Session interface {
 	// backend decides who is local, who is relayed, and who is refused.
 	Rcpt(to string) error
 	// Data receives the message, dot-unstuffed, every line ending in CRLF.
-	// It returns only once the message is safe (durable on disk), because
-	// the server answers 250 as soon as it returns nil. When reading r fails
-	// (a line or the message too long, the connection lost) Data must
-	// return without keeping anything of the message.
+	// r reads it from the connection as it comes, so a backend should
+	// stream it to disk rather than hold it (up to Server.MaxMessageBytes)
+	// in memory; its reads fail with a timeout once Server.DataTimeout is
+	// over. Data returns only once the message is safe (durable on disk),
+	// because the server answers 250 as soon as it returns nil. When reading
+	// r fails (a line or the message too long, the connection lost, the
+	// time up) Data must return without keeping anything of the message.
 	Data(r io.Reader) error
 	// Reset ends the transaction (RSET, a new HELO/EHLO, or after DATA).
 	Reset()

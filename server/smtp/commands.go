@@ -76,7 +76,9 @@ func Mask(line string) mask.Line {
 				kept[i] = a
 			}
 		case "HELP":
-			if i == 0 && mask.Verb(mask.Words{Verb: a}) != "" {
+			// a topic is kept only when it is a command this server
+			// knows: any other word may be a password typed in place
+			if i == 0 && verbs[strings.ToUpper(a)] {
 				kept[i] = a
 			}
 		case "MAIL", "RCPT":

@@ -41,6 +41,10 @@ type conn struct {
 	renew   bool  // give every read a fresh deadline (message data)
 	readErr error // the first error reading the connection; sticky
 
+	// dataDeadline, when set, is the end of the time the message data may
+	// take: no read's deadline goes past it.
+	dataDeadline time.Time
+
 	greeted bool // HELO or EHLO accepted
 	inTx    bool // MAIL accepted
 	rcpts   int  // recipients accepted in this transaction
@@ -313,6 +317,10 @@ func (r *connReader) Read(p []byte) (int, error) {
 	}
 	if t := c.srv.idleTimeout(); t > 0 && (c.armed || c.renew) {
 		c.armed = false
+		if !c.dataDeadline.IsZero() {
+			// the whole message data has one deadline, never renewed
+			t = min(t, max(time.Until(c.dataDeadline), time.Nanosecond))
+		}
 		c.SetReadDeadline(t)
 	}
 	n, err := c.nc.Read(p)

@@ -2,10 +2,19 @@ package smtp
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
+	"time"
 
 	"maillab/server/wire"
 )
+
+// DefaultDataTimeout is the time a message's data may take when
+// Server.DataTimeout is not set: the ten minutes RFC 5321 section
+// 4.5.3.2.6 gives a client to wait for the reply to the final ".", here
+// given to the whole data, so that a client sending a byte now and then
+// cannot hold a session (and its share of the messages in flight) for ever.
+const DefaultDataTimeout = 10 * time.Minute
 
 // data answers DATA: it receives the message, hands it to the backend and
 // answers for it once the data has ended. It reports whether the session is
@@ -30,12 +39,18 @@ func (c *conn) data(arg string) (done bool) {
 
 	c.r.MaxLine = c.srv.maxTextLine()
 	c.renew = true
+	limit := c.srv.DataTimeout
+	if limit <= 0 {
+		limit = DefaultDataTimeout
+	}
+	c.dataDeadline = time.Now().Add(limit)
 	d := wire.NewDataReader(c.r, c.srv.maxMessageBytes())
 	dataErr := c.sess.Data(d)
 	// Whatever the backend did, read on to the final "." so that the next
 	// line is a command again.
 	err := d.Drain()
-	c.renew = false
+	tooLong := err != nil && isTimeout(err) && !time.Now().Before(c.dataDeadline)
+	c.renew, c.dataDeadline = false, time.Time{}
 	c.r.MaxLine = c.srv.maxLine()
 
 	if err != nil && !errors.Is(err, wire.ErrLineTooLong) && !errors.Is(err, wire.ErrTooBig) {
@@ -44,6 +59,9 @@ func (c *conn) data(arg string) (done bool) {
 		// nothing; nothing is acknowledged.
 		c.resetTx()
 		switch {
+		case tooLong:
+			c.reply(421, "4.4.2", fmt.Sprintf("%s Error: the message data took longer than %v; closing", c.srv.hostname(), limit))
+			c.flush()
 		case isTimeout(err):
 			c.replyTimeout()
 		case !isClosed(err):

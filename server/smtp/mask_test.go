@@ -25,6 +25,8 @@ func TestMask(t *testing.T) {
 		{"HELO client.example", mask.Line{Verb: "HELO", Text: "HELO client.example"}},
 		{"EHLO a b", mask.Line{Verb: "EHLO", Text: "EHLO a ****"}},
 		{"DATA", mask.Line{Verb: "DATA", Text: "DATA"}},
+		{"help mail", mask.Line{Verb: "HELP", Text: "help mail"}},
+		{"HELP rhyjfhbf", mask.Line{Verb: "HELP", Text: "HELP ****"}},
 		{"NOOP secret", mask.Line{Verb: "NOOP", Text: "NOOP ****"}},
 		{"AUTH PLAIN AHlvbQB0YW5zdGFhZg==", mask.Line{Verb: "AUTH", Text: "AUTH PLAIN ****"}},
 		{"auth login", mask.Line{Verb: "AUTH", Text: "auth login"}},

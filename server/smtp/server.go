@@ -55,6 +55,11 @@ type Server struct {
 	// data, and it bounds each write of replies. A client that is silent for
 	// longer gets "421 4.4.2" and is disconnected.
 	IdleTimeout time.Duration
+	// DataTimeout is the most time the message data may take, from the
+	// 354 to the final ".", however often the client sends a little: a
+	// client still sending when it is over gets "421 4.4.2" and is
+	// disconnected. Zero means DefaultDataTimeout.
+	DataTimeout time.Duration
 	// MaxErrors is the number of bad commands in a row (syntax errors,
 	// commands out of sequence, unknown commands) after which the server
 	// says "421 4.7.0 Too many errors" and closes the connection.

@@ -1,0 +1,19 @@
+//go:build !windows
+
+package durable
+
+import "os"
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func rename(from, to string) error { return os.Rename(from, to) }
