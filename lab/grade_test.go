@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -257,7 +259,7 @@ lab grade --verbose explains each ✗ and ?.
 group  cluster  pop3-telnet  apop-telnet  smtp-telnet  cross-send  cross-apop  envelope-bcc  total
 g1     1–3           ✓            ✗            ?           ?           ✗            ✗        1/6
 g2     1–3           ✗            ✓            ?           ?           ✗            ✗        1/6
-g3     1–3      unreachable: web: server not reachable: 127.0.1.3:PORT: dial tcp 127.0.1.3:PORT: connect: connection refused
+g3     1–3      unreachable: no server is running at 127.0.1.3:PORT (connection refused)
 groups done         1/3          1/3          0/3         0/3         0/3          0/3
 
 lab grade --verbose explains each ✗ and ?.
@@ -266,20 +268,79 @@ lab grade --verbose explains each ✗ and ?.
 		t.Errorf("group 3 stopped: lab grade: exit %d (-want +got):\n%s", code, diff)
 	}
 	code, out, _ = grade("--csv")
-	if !strings.Contains(out, "\n3,g3.lab.test,1 2 3,,,,,,,0,false,web: server not reachable: 127.0.1.3") {
+	if !strings.Contains(normalizeGrade(out), "\n3,g3.lab.test,1 2 3,,,,,,,,false,no server is running at 127.0.1.3:PORT (connection refused)\n") {
 		t.Errorf("group 3 stopped: lab grade --csv: exit %d\n%s", code, out)
+	}
+	// the reason once, in the language asked for; the others' "?" name
+	// group 3 with it, not with the raw error
+	code, out, _ = grade("--verbose", "--lang", "ja")
+	if got := normalizeGrade(out); code != 0 || strings.Count(got, "127.0.1.3:PORT で動いているサーバがありません（接続を拒否されました）") != 5 ||
+		strings.Contains(got, "dial tcp") || strings.Contains(got, "3 班（g3.lab.test）") {
+		t.Errorf("group 3 stopped: lab grade --verbose --lang ja: exit %d\n%s", code, out)
 	}
 }
 
 // When no group at all can be read, lab grade still prints what it knows,
-// and exits 1.
+// says how to grade from the data folders, and exits 1.
 func TestGradeNothingReachable(t *testing.T) {
 	t.Parallel()
 	path, _ := writeClassroom(t, 2) // nothing runs there
-	code, out, errOut := runLab(t, "", map[string]string{"LANG": "en_US.UTF-8"}, "grade", "--classroom", path, "--json")
-	g := decodeGrades(t, out)
-	if code != 1 || g.Reachable[1] || g.Reachable[2] || !strings.Contains(errOut, "could not grade: no group's evidence could be read") {
-		t.Errorf("exit %d, %+v\n%s", code, g, errOut)
+	empty := t.TempDir()
+	en := map[string]string{"LANG": "en_US.UTF-8"}
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"servers", []string{"--json"}, "could not grade: no group's server could be reached. When the servers are stopped (after class, say), gather the groups' data folders (DIR/gN) on this machine and grade from them with lab grade --classroom FILE --data DIR"},
+		{"data", []string{"--json", "--data", empty}, "could not grade: there is no group's data folder (g1, g2 …) in " + empty},
+		{"ja", []string{"--json", "--lang", "ja"}, "lab grade --classroom FILE --data DIR で採点してください"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runLab(t, "", en, append([]string{"grade", "--classroom", path}, tt.args...)...)
+		g := decodeGrades(t, out)
+		if code != 1 || g.Reachable[1] || g.Reachable[2] || !strings.Contains(errOut, tt.wantErr) {
+			t.Errorf("%s: exit %d, %+v\n%s(want it to say %q)", tt.name, code, g, errOut, tt.wantErr)
+		}
+	}
+	// the table: each group's reason once, no score
+	code, out, _ := runLab(t, "", en, "grade", "--classroom", path, "--data", empty, "--verbose")
+	want := "g1     1–2      unreachable: no data folder " + filepath.Join(empty, "g1") + "\n"
+	if code != 1 || !strings.Contains(out, want) || strings.Contains(out, "0/6") {
+		t.Errorf("exit %d: the table does not say %q, or scores:\n%s", code, want, out)
+	}
+}
+
+// --report writes one self-contained page that holds every group and
+// exercise, in the language asked for.
+func TestGradeReport(t *testing.T) {
+	t.Parallel()
+	lab := checkertest.Start(t, checkertest.Config{Groups: []int{1, 2}})
+	g1 := lab.Groups[1]
+	checkertest.Type(t, checkertest.Session{From: g1.Host, Addr: g1.POP3Addr(), Delay: gradePause,
+		Lines: []string{"user yom", "pass wrong", "user yom", "pass " + g1.Passwords["yom"], "list", "retr 1", "quit"}})
+	for _, lang := range []string{"en", "ja"} {
+		report := filepath.Join(t.TempDir(), "report.html")
+		code, _, errOut := runLab(t, "", map[string]string{"LANG": "en_US.UTF-8"}, "grade", "--classroom", lab.ClassroomPath,
+			"--hand-gap", gradeGap, "--report", report, "--lang", lang, "--csv")
+		b, err := os.ReadFile(report)
+		if code != 0 || err != nil {
+			t.Fatalf("lab grade --report --lang %s: exit %d, %v\n%s", lang, code, err, errOut)
+		}
+		page := string(b)
+		want := []string{`<html lang="` + lang + `">`, `id="g1"`, `id="g2"`, "pop3-telnet", "apop-telnet", "smtp-telnet", "cross-send", "cross-apop", "envelope-bcc"}
+		want = append(want, map[string][]string{
+			"en": {"First attempt → passed", "USER/PASS login failed: the password is wrong — 1×"},
+			"ja": {"最初の試み → できた時刻", "USER/PASS のログイン失敗: パスワードが違います — 1 回"},
+		}[lang]...)
+		for _, w := range want {
+			if !strings.Contains(page, w) {
+				t.Errorf("--lang %s: the report does not hold %q", lang, w)
+			}
+		}
+		if m := regexp.MustCompile(`(?i)(src|href)\s*=\s*["']?\s*(https?:)?//`).FindString(page); m != "" {
+			t.Errorf("--lang %s: the report fetches %q", lang, m)
+		}
 	}
 }
 

@@ -325,7 +325,11 @@ func mistakes(src Source, id int, l i18n.Lang) []Mistake {
 			if lg.Result == journal.ResultInUse {
 				why = "in-use"
 			}
-			counts[t(l, "mistake-login", strings.ToUpper(cmp.Or(lg.Method, "login")), checker.LoginReason(l, why))]++
+			method := strings.ToUpper(lg.Method)
+			if lg.Method == "pass" {
+				method = "USER/PASS"
+			}
+			counts[t(l, "mistake-login", method, checker.LoginReason(l, why))]++
 		}
 		for _, c := range s.Cmds {
 			for _, r := range c.Replies {

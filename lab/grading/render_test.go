@@ -86,8 +86,8 @@ func fixture() Class {
 				Timeline: []Attempt{{ID: "smtp-telnet", First: at(10, 5), Passed: at(10, 6)}},
 			},
 			{
-				Report:      checker.Report{Group: 3, Exercises: results("pop3-telnet", checker.StatusUnknown, "apop-telnet", checker.StatusUnknown, "smtp-telnet", checker.StatusUnknown, "cross-send", checker.StatusUnknown, "cross-apop", checker.StatusUnknown, "envelope-bcc", checker.StatusUnknown)},
-				Domain:      "g3.lab.test", Cluster: []int{1, 2, 3},
+				Report: checker.Report{Group: 3, Exercises: results("pop3-telnet", checker.StatusUnknown, "apop-telnet", checker.StatusUnknown, "smtp-telnet", checker.StatusUnknown, "cross-send", checker.StatusUnknown, "cross-apop", checker.StatusUnknown, "envelope-bcc", checker.StatusUnknown)},
+				Domain: "g3.lab.test", Cluster: []int{1, 2, 3},
 				Unreachable: "no server is running at 127.0.1.3:8025 (connection refused)",
 				Error:       "web: server not reachable: 127.0.1.3:8025: dial tcp 127.0.1.3:8025: connect: connection refused",
 			},
