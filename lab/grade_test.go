@@ -502,3 +502,44 @@ func fakeSMTP(t *testing.T, addr string) {
 		}
 	}()
 }
+
+// A classroom file whose clusters leave a group out is refused by lab
+// grade and lab doctor alike, naming the group and the line; a file with
+// no name is graded under its domain.
+func TestGradeClassroomFile(t *testing.T) {
+	t.Parallel()
+	path, _ := writeClassroom(t, 3)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(name string, f func(string) string) string {
+		p := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(p, []byte(f(string(b))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	leftOut := edit("left-out.toml", func(s string) string { return strings.Replace(s, "[[1, 2, 3]]", "[[1, 2]]", 1) })
+	noName := edit("no-name.toml", func(s string) string { return regexp.MustCompile(`(?m)^name = .*\n`).ReplaceAllString(s, "") })
+	en := map[string]string{"LANG": "en_US.UTF-8"}
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+		wantErr  string
+	}{
+		{"grade, a group in no cluster", []string{"grade", "--classroom", leftOut}, 1, "",
+			"left-out.toml:6: group 3 (line 23) is in no cluster: add it to one of clusters [[1 2]]"},
+		{"doctor, a group in no cluster", []string{"doctor", "--classroom", leftOut, "--group", "1"}, 1, "",
+			"left-out.toml:6: group 3 (line 23) is in no cluster"},
+		{"no name", []string{"grade", "--classroom", noName}, 1, "maillab grades — lab.test (3 groups, ", "could not grade"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runLab(t, "", en, tt.args...)
+		if code != tt.wantCode || !strings.HasPrefix(out, tt.wantOut) || !strings.Contains(errOut, tt.wantErr) {
+			t.Errorf("%s: exit %d (want %d)\nstdout: %s(want it to begin %q)\nstderr: %s(want it to say %q)", tt.name, code, tt.wantCode, out, tt.wantOut, errOut, tt.wantErr)
+		}
+	}
+}

@@ -111,7 +111,7 @@ const (
 // build makes the snapshot of what r has read.
 func build(r *Reader, handGap time.Duration, probes []ProbeResult) Snapshot {
 	c := r.Classroom()
-	s := Snapshot{Time: time.Now(), Classroom: c.Name, Flow: flow(r)}
+	s := Snapshot{Time: time.Now(), Classroom: c.Title(), Flow: flow(r)}
 	for _, id := range exercises.IDs() {
 		x, _ := exercises.Lookup(id)
 		s.Exercises = append(s.Exercises, Exercise{ID: id, Title: bothOf(x.Title)})

@@ -117,15 +117,9 @@ type Options struct {
 	Now time.Time
 }
 
-// Name is the name a class is shown under: the classroom file's name,
-// else its mail domain, else "maillab".
-func Name(c *classroom.Classroom) string {
-	return cmp.Or(strings.TrimSpace(c.Name), c.Domain, "maillab")
-}
-
 // Build grades every group of classroom c on the evidence src has read.
 func Build(c *classroom.Classroom, src Source, o Options) Class {
-	g := Class{Classroom: Name(c), Time: cmp.Or(o.Now, time.Now()), Exercises: exercises.IDs(), Groups: []Group{},
+	g := Class{Classroom: c.Title(), Time: cmp.Or(o.Now, time.Now()), Exercises: exercises.IDs(), Groups: []Group{},
 		FromData: o.DataRoot != ""}
 	ev := src.Evidence()
 	reasons := map[int]string{}
