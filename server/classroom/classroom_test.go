@@ -218,7 +218,9 @@ func TestTitle(t *testing.T) {
 	}{
 		{"named", func(s string) string { return s }, "情報システム工学実験 メールサーバ"},
 		{"no name", func(s string) string { return s[strings.Index(s, "\n")+1:] }, "lab.test"},
-		{"blank name", func(s string) string { return strings.Replace(s, "情報システム工学実験 メールサーバ", "  ", 1) }, "lab.test"},
+		{"blank name", func(s string) string {
+			return strings.Replace(s, "情報システム工学実験 メールサーバ", "  ", 1)
+		}, "lab.test"},
 	}
 	for _, tt := range tests {
 		c, err := classroom.Parse("class.toml", []byte(tt.edit(good)))
