@@ -66,7 +66,7 @@ func results(kv ...any) []checker.Result {
 func fixture() Class {
 	ids := []string{"pop3-telnet", "apop-telnet", "smtp-telnet", "cross-send", "cross-apop", "envelope-bcc"}
 	return Class{
-		Classroom: "Mail <lab> & friends", Time: at(12, 0), Exercises: ids,
+		Classroom: "情報システム工学実験 メールサーバ", Time: at(12, 0), Exercises: ids,
 		Groups: []Group{
 			{
 				Report: checker.Report{Group: 1, Exercises: results("pop3-telnet", checker.StatusPassed, "apop-telnet", checker.StatusPassed)},
@@ -177,6 +177,7 @@ func TestReportSelfContained(t *testing.T) {
 	for _, l := range []i18n.Lang{i18n.Ja, i18n.En} {
 		var b bytes.Buffer
 		c := fixture()
+		c.Classroom = "Mail <lab> & friends"
 		if err := WriteHTML(&b, c, Style{Lang: l}); err != nil {
 			t.Fatal(err)
 		}

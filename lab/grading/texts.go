@@ -37,7 +37,7 @@ var texts = map[string]i18n.Text{
 	"report-generated":   {Ja: "%s に作成（%d 班中 %d 班の記録を読めました）", En: "made %s (the evidence of %d of %d groups could be read)"},
 	"report-from-data":   {Ja: "記録はデータフォルダから読みました。", En: "The evidence was read from the data folders."},
 	"report-grid":        {Ja: "課題の達成状況", En: "Exercises passed"},
-	"report-legend":      {Ja: "✓ できた　✗ まだ　? 確かめられない（相手の班のサーバにつながらない）　— つながらない班", En: "✓ passed  ✗ not yet  ? could not check (another group's server unreachable)  — group unreachable"},
+	"report-legend":      {Ja: "✓ できた　✗ まだ　? 確かめられない（相手の班のサーバにつながらない）　— つながらない班", En: "✓ passed · ✗ not yet · ? could not check (another group's server unreachable) · — group unreachable"},
 	"report-groups":      {Ja: "班ごとの記録", En: "Each group"},
 	"report-timeline":    {Ja: "最初の試み → できた時刻", En: "First attempt → passed"},
 	"report-no-timeline": {Ja: "時刻のわかる試みはありません。", En: "No attempt with a time in the evidence."},
