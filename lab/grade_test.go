@@ -342,6 +342,39 @@ func TestGradeReport(t *testing.T) {
 			t.Errorf("--lang %s: the report fetches %q", lang, m)
 		}
 	}
+
+	// the JSON has the same: group 1 tried pop3-telnet, then passed it
+	code, out, errOut := runLab(t, "", map[string]string{"LANG": "en_US.UTF-8"}, "grade", "--classroom", lab.ClassroomPath, "--hand-gap", gradeGap, "--json")
+	var v struct {
+		Groups []struct {
+			Group    int `json:"group"`
+			Timeline []struct {
+				ID            string
+				First, Passed time.Time
+			} `json:"timeline"`
+			Mistakes []struct {
+				Text  string
+				Count int
+			} `json:"mistakes"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); code != 0 || err != nil || len(v.Groups) != 2 {
+		t.Fatalf("lab grade --json: exit %d, %v\n%s", code, err, errOut)
+	}
+	g := v.Groups[0]
+	if len(g.Timeline) != 1 || g.Timeline[0].ID != "pop3-telnet" || g.Timeline[0].First.IsZero() || g.Timeline[0].Passed.Before(g.Timeline[0].First) {
+		t.Errorf("group 1's timeline: %+v", g.Timeline)
+	}
+	wantMistakes := []struct {
+		Text  string
+		Count int
+	}{{"USER/PASS login failed: the password is wrong", 1}}
+	if diff := cmp.Diff(wantMistakes, g.Mistakes); diff != "" {
+		t.Errorf("group 1's mistakes (-want +got):\n%s", diff)
+	}
+	if len(v.Groups[1].Timeline) != 0 || len(v.Groups[1].Mistakes) != 0 {
+		t.Errorf("group 2 did nothing, yet: %+v", v.Groups[1])
+	}
 }
 
 // --probe against a class whose group 2 answers SMTP wrongly: the table of

@@ -198,10 +198,11 @@ func Reason(l i18n.Lang, c *classroom.Classroom, id int, err error) string {
 	return t(l, "reason-not-maillab", addr, id)
 }
 
-// sessionsOf are the sessions the evidence keeps of group id, on every
-// server read, each once: the candidates of each rule and those still
-// open.
-func sessionsOf(src Source, id int) []*evidence.Session {
+// sessionsOf are the sessions the evidence keeps on the servers of the
+// groups servers (nil: every group's) that belong to one of the groups
+// owners, each once, oldest first: the candidates of each rule and those
+// still open.
+func sessionsOf(src Source, servers, owners []int) []*evidence.Session {
 	type key struct {
 		server int
 		id     string
@@ -215,23 +216,28 @@ func sessionsOf(src Source, id int) []*evidence.Session {
 		seen[key{s.Server, s.ID}] = true
 		out = append(out, s)
 	}
-	for _, server := range src.Groups() {
+	if servers == nil {
+		servers = src.Groups()
+	}
+	for _, server := range servers {
 		st := src.State(server)
 		if st == nil || src.Err(server) != nil {
 			continue
 		}
-		if o := st.Owners[id]; o != nil {
-			for _, classes := range o.Rules {
-				for _, cl := range classes {
-					for _, s := range cl.Known {
-						add(s)
+		for _, owner := range owners {
+			if o := st.Owners[owner]; o != nil {
+				for _, classes := range o.Rules {
+					for _, cl := range classes {
+						for _, s := range cl.Known {
+							add(s)
+						}
+						add(cl.Unknown)
 					}
-					add(cl.Unknown)
 				}
 			}
 		}
 		for _, s := range st.Open {
-			if s.Owner() == id {
+			if slices.Contains(owners, s.Owner()) {
 				add(s)
 			}
 		}
@@ -240,27 +246,44 @@ func sessionsOf(src Source, id int) []*evidence.Session {
 	return out
 }
 
+// loggedIn says whether session s tried to log in with method ("pass",
+// "apop").
+func loggedIn(s *evidence.Session, method string) bool {
+	return slices.ContainsFunc(s.Logins, func(l evidence.Login) bool { return l.Method == method })
+}
+
 // timeline is, for each exercise, when group id first tried it and when
-// it passed.
+// it passed. A try is a session that began the exercise: a USER/PASS
+// login for pop3-telnet, an APOP login for apop-telnet (and, on the
+// group's own server from a cluster partner's machine, for cross-apop),
+// an SMTP command for smtp-telnet; a message delivered for cross-send and
+// envelope-bcc.
 func timeline(c *classroom.Classroom, src Source, id int, rep checker.Report) []Attempt {
-	sessions := sessionsOf(src, id)
+	own := sessionsOf(src, nil, []int{id})
 	var out []Attempt
 	for _, res := range rep.Exercises {
 		a := Attempt{ID: res.ID}
-		for _, r := range evidence.Rules {
-			if r.String() != res.ID {
+		sessions, tried := own, func(*evidence.Session) bool { return false }
+		switch res.ID {
+		case evidence.POP3Telnet.String():
+			tried = func(s *evidence.Session) bool { return s.Proto == "pop3" && loggedIn(s, "pass") }
+		case evidence.APOPTelnet.String():
+			tried = func(s *evidence.Session) bool { return s.Proto == "pop3" && loggedIn(s, "apop") }
+		case evidence.SMTPTelnet.String():
+			tried = func(s *evidence.Session) bool { return s.Proto == "smtp" && s.Commands > 0 }
+		case evidence.CrossAPOP.String():
+			sessions = sessionsOf(src, []int{id}, c.Peers(id))
+			tried = func(s *evidence.Session) bool { return s.Proto == "pop3" && loggedIn(s, "apop") }
+		}
+		for _, s := range sessions {
+			if !tried(s) {
 				continue
 			}
-			for _, s := range sessions {
-				if !r.Applies(s) || r.Done(s) == 0 {
-					continue
-				}
-				if a.First.IsZero() || s.Open.Before(a.First) {
-					a.First = s.Open
-				}
-				if res.Passed && s.ID == res.Session {
-					a.Passed = cmp.Or(s.Close, s.Open)
-				}
+			if a.First.IsZero() || s.Open.Before(a.First) {
+				a.First = s.Open
+			}
+			if res.Passed && s.ID == res.Session {
+				a.Passed = cmp.Or(s.Close, s.Open)
 			}
 		}
 		switch res.ID {
@@ -310,7 +333,7 @@ const maxMistakes = 5
 // their reason, commands answered with an error by verb and reply.
 func mistakes(src Source, id int, l i18n.Lang) []Mistake {
 	counts := map[string]int{}
-	for _, s := range sessionsOf(src, id) {
+	for _, s := range sessionsOf(src, nil, []int{id}) {
 		for _, lg := range s.Logins {
 			if lg.Result == "" || lg.Result == journal.ResultOK {
 				continue
