@@ -11,14 +11,9 @@ package grading
 
 import (
 	"cmp"
-	"context"
 	"errors"
-	"io/fs"
-	"net"
-	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"maillab/checker"
@@ -28,7 +23,6 @@ import (
 	"maillab/server/classroom"
 	"maillab/server/evidence"
 	"maillab/server/journal"
-	"maillab/server/web"
 )
 
 // Class is the outcome of a grading.
@@ -125,7 +119,7 @@ func Build(c *classroom.Classroom, src Source, o Options) Class {
 	reasons := map[int]string{}
 	for _, id := range src.Groups() {
 		if err := src.Err(id); err != nil {
-			reasons[id] = Reason(o.Lang, c, id, err)
+			reasons[id] = dashboard.Reason(o.Lang, c, id, err)
 			// the other groups' details name this one: the short reason,
 			// not the error with its address twice
 			ev.Unreachable(id, errors.New(reasons[id]))
@@ -166,36 +160,6 @@ func (c Class) Reachable() int {
 		}
 	}
 	return n
-}
-
-// Reason says in one short sentence of language l why group id's
-// evidence could not be read: no server at its address, no answer, no
-// data folder, or an answer that is not its maillab server's.
-func Reason(l i18n.Lang, c *classroom.Classroom, id int, err error) string {
-	addr := ""
-	if g, ok := c.Group(id); ok {
-		addr = g.WebAddr()
-	}
-	var pe *fs.PathError
-	var ne net.Error
-	switch {
-	case errors.Is(err, fs.ErrNotExist) && errors.As(err, &pe):
-		return t(l, "reason-no-data", pe.Path)
-	case errors.As(err, &pe):
-		return t(l, "reason-data-unreadable", pe.Path)
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return t(l, "reason-refused", addr)
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
-		errors.As(err, &ne) && ne.Timeout():
-		return t(l, "reason-timeout", addr)
-	case errors.Is(err, context.Canceled):
-		return t(l, "reason-canceled")
-	case errors.Is(err, web.ErrUnreachable):
-		return t(l, "reason-unreachable", addr)
-	case err.Error() == "not read yet":
-		return t(l, "reason-canceled")
-	}
-	return t(l, "reason-not-maillab", addr, id)
 }
 
 // sessionsOf are the sessions the evidence keeps on the servers of the

@@ -19,15 +19,6 @@ var texts = map[string]i18n.Text{
 	"probe-expected": {Ja: "期待:", En: "expected:"},
 	"probe-got":      {Ja: "実際:", En: "got:"},
 
-	// why a group could not be read: one short sentence each
-	"reason-refused":         {Ja: "%s で動いているサーバがありません（接続を拒否されました）", En: "no server is running at %s (connection refused)"},
-	"reason-timeout":         {Ja: "%s から時間内に応答がありません", En: "no answer from %s in time"},
-	"reason-unreachable":     {Ja: "%s に接続できません", En: "cannot connect to %s"},
-	"reason-canceled":        {Ja: "読み終わる前に止められました", En: "stopped before it was read"},
-	"reason-no-data":         {Ja: "データフォルダ %s がありません", En: "no data folder %s"},
-	"reason-data-unreadable": {Ja: "データフォルダ %s を読めません", En: "cannot read the data folder %s"},
-	"reason-not-maillab":     {Ja: "%s の応答が %d 班の maillab サーバのものではありません", En: "%s does not answer as group %d's maillab server"},
-
 	// mistakes
 	"mistake-login": {Ja: "%s のログイン失敗: %s", En: "%s login failed: %s"},
 	"mistake-reply": {Ja: "%s に %s が返りました", En: "%s answered %s"},

@@ -1,4 +1,4 @@
-package grading
+package dashboard_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"maillab/exercises/i18n"
+	"maillab/lab/dashboard"
 	"maillab/server/classroom"
 	"maillab/server/web"
 )
@@ -48,7 +49,7 @@ func TestReason(t *testing.T) {
 			"127.0.1.3:8025 does not answer as group 3's maillab server"},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, Reason(tt.lang, c, 3, tt.err)); diff != "" {
+		if diff := cmp.Diff(tt.want, dashboard.Reason(tt.lang, c, 3, tt.err)); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
 	}
