@@ -310,7 +310,7 @@ func mistakes(src Source, id int, l i18n.Lang) []Mistake {
 			if lg.Method == "pass" {
 				method = "USER/PASS"
 			}
-			counts[t(l, "mistake-login", method, checker.LoginReason(l, why))]++
+			counts[txt.MistakeLogin.F(l, method, checker.LoginReason(l, why))]++
 		}
 		for _, c := range s.Cmds {
 			for _, r := range c.Replies {
@@ -318,7 +318,7 @@ func mistakes(src Source, id int, l i18n.Lang) []Mistake {
 					if c.Verb == "PASS" || c.Verb == "APOP" {
 						continue // counted as a failed login
 					}
-					counts[t(l, "mistake-reply", c.Verb, r)]++
+					counts[txt.MistakeReply.F(l, c.Verb, r)]++
 				}
 			}
 		}

@@ -104,25 +104,25 @@ func score(c Class, g Group) string {
 // s.Color is set. An unreachable group's row gives the reason instead of
 // marks and a score.
 func WriteTable(w io.Writer, c Class, s Style) error {
-	tr := func(key string, args ...any) string { return t(s.Lang, key, args...) }
+	tr := func(x i18n.Text, args ...any) string { return x.F(s.Lang, args...) }
 	paint := func(attr color.Attribute, text string) string { return terminal.Color(s.Color, attr).Sprint(text) }
-	fmt.Fprintf(w, "%s\n\n", tr("title", c.Classroom, len(c.Groups), c.Time.Format(timeLayout)))
-	groupW := max(terminal.Width(tr("col-group")), 4)
-	clusterW := terminal.Width(tr("col-cluster"))
+	fmt.Fprintf(w, "%s\n\n", tr(txt.Title, c.Classroom, len(c.Groups), c.Time.Format(timeLayout)))
+	groupW := max(terminal.Width(tr(txt.ColGroup)), 4)
+	clusterW := terminal.Width(tr(txt.ColCluster))
 	for _, g := range c.Groups {
 		clusterW = max(clusterW, terminal.Width(ClusterLabel(g.Cluster)))
 	}
-	head := terminal.Pad(tr("col-group"), groupW) + "  " + terminal.Pad(tr("col-cluster"), clusterW)
+	head := terminal.Pad(tr(txt.ColGroup), groupW) + "  " + terminal.Pad(tr(txt.ColCluster), clusterW)
 	for _, id := range c.Exercises {
 		head += "  " + id
 	}
-	head += "  " + tr("col-total")
+	head += "  " + tr(txt.ColTotal)
 	fmt.Fprintln(w, paint(color.Bold, head))
 	doneBy := make([]int, len(c.Exercises))
 	for _, g := range c.Groups {
 		line := terminal.Pad("g"+strconv.Itoa(g.Group), groupW) + "  " + terminal.Pad(ClusterLabel(g.Cluster), clusterW)
 		if !g.Reachable {
-			fmt.Fprintln(w, line+"  "+paint(color.FgYellow, tr("unreachable", g.Unreachable)))
+			fmt.Fprintln(w, line+"  "+paint(color.FgYellow, tr(txt.Unreachable, g.Unreachable)))
 			continue
 		}
 		for i, id := range c.Exercises {
@@ -135,7 +135,7 @@ func WriteTable(w io.Writer, c Class, s Style) error {
 		line += "  " + score(c, g)
 		fmt.Fprintln(w, line)
 	}
-	foot := terminal.Pad(tr("col-done-by"), groupW+2+clusterW)
+	foot := terminal.Pad(tr(txt.ColDoneBy), groupW+2+clusterW)
 	for i, id := range c.Exercises {
 		n := fmt.Sprintf("%d/%d", doneBy[i], len(c.Groups))
 		foot += "  " + center(n, n, len(id))
@@ -152,14 +152,14 @@ func WriteTable(w io.Writer, c Class, s Style) error {
 				}
 			}
 			if len(lines) > 0 {
-				fmt.Fprintf(w, "\n%s\n%s\n", tr("group-heading", g.Group, g.Domain), strings.Join(lines, "\n"))
+				fmt.Fprintf(w, "\n%s\n%s\n", tr(txt.GroupHeading, g.Group, g.Domain), strings.Join(lines, "\n"))
 				explained = true
 			}
 		}
 	}
 	writeProbesTable(w, c, s, paint)
 	if !s.Verbose && !explained && slices.ContainsFunc(c.Groups, func(g Group) bool { return g.Reachable && g.Passed < len(c.Exercises) }) {
-		fmt.Fprintf(w, "\n%s\n", tr("verbose-hint"))
+		fmt.Fprintf(w, "\n%s\n", tr(txt.VerboseHint))
 	}
 	return nil
 }
@@ -197,10 +197,10 @@ func writeProbesTable(w io.Writer, c Class, s Style, paint func(color.Attribute,
 	if !hasProbes(c) {
 		return
 	}
-	tr := func(key string, args ...any) string { return t(s.Lang, key, args...) }
-	fmt.Fprintf(w, "\n%s\n", paint(color.Bold, tr("probes-title")))
-	groupW := max(terminal.Width(tr("col-group")), 4)
-	head := terminal.Pad(tr("col-group"), groupW)
+	tr := func(x i18n.Text, args ...any) string { return x.F(s.Lang, args...) }
+	fmt.Fprintf(w, "\n%s\n", paint(color.Bold, tr(txt.ProbesTitle)))
+	groupW := max(terminal.Width(tr(txt.ColGroup)), 4)
+	head := terminal.Pad(tr(txt.ColGroup), groupW)
 	for _, col := range probeColumns() {
 		head += "  " + col
 	}
@@ -216,7 +216,7 @@ func writeProbesTable(w io.Writer, c Class, s Style, paint func(color.Attribute,
 		}
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
-	expected, got := tr("probe-expected"), tr("probe-got")
+	expected, got := tr(txt.ProbeExpected), tr(txt.ProbeGot)
 	labelW := max(terminal.Width(expected), terminal.Width(got))
 	for _, g := range c.Groups {
 		for _, p := range g.Probes {
@@ -290,15 +290,15 @@ func mdEscape(s string) string {
 // WriteMarkdown writes the grades as a Markdown table (and, when
 // s.Verbose, why each exercise was not passed).
 func WriteMarkdown(w io.Writer, c Class, s Style) error {
-	tr := func(key string, args ...any) string { return t(s.Lang, key, args...) }
-	fmt.Fprintf(w, "## %s\n\n", mdEscape(tr("title", c.Classroom, len(c.Groups), c.Time.Format(timeLayout))))
-	head := "| " + tr("col-group") + " | " + tr("col-cluster") + " |"
+	tr := func(x i18n.Text, args ...any) string { return x.F(s.Lang, args...) }
+	fmt.Fprintf(w, "## %s\n\n", mdEscape(tr(txt.Title, c.Classroom, len(c.Groups), c.Time.Format(timeLayout))))
+	head := "| " + tr(txt.ColGroup) + " | " + tr(txt.ColCluster) + " |"
 	rule := "|---|---|"
 	for _, id := range c.Exercises {
 		head += " `" + id + "` |"
 		rule += ":-:|"
 	}
-	head += " " + tr("col-total") + " | " + tr("col-note") + " |"
+	head += " " + tr(txt.ColTotal) + " | " + tr(txt.ColNote) + " |"
 	rule += ":-:|---|"
 	fmt.Fprintln(w, head)
 	fmt.Fprintln(w, rule)
@@ -314,7 +314,7 @@ func WriteMarkdown(w io.Writer, c Class, s Style) error {
 		}
 		note := ""
 		if !g.Reachable {
-			note = tr("unreachable", g.Unreachable)
+			note = tr(txt.Unreachable, g.Unreachable)
 		}
 		row += fmt.Sprintf(" %s | %s |", score(c, g), mdEscape(note))
 		fmt.Fprintln(w, row)
@@ -328,15 +328,15 @@ func WriteMarkdown(w io.Writer, c Class, s Style) error {
 				}
 			}
 			if len(lines) > 0 {
-				fmt.Fprintf(w, "\n### %s\n\n%s\n", mdEscape(tr("group-heading", g.Group, g.Domain)), strings.Join(lines, "\n"))
+				fmt.Fprintf(w, "\n### %s\n\n%s\n", mdEscape(tr(txt.GroupHeading, g.Group, g.Domain)), strings.Join(lines, "\n"))
 			}
 		}
 	}
 	if !hasProbes(c) {
 		return nil
 	}
-	fmt.Fprintf(w, "\n### %s\n\n", tr("probes-title"))
-	head, rule = "| "+tr("col-group")+" |", "|---|"
+	fmt.Fprintf(w, "\n### %s\n\n", tr(txt.ProbesTitle))
+	head, rule = "| "+tr(txt.ColGroup)+" |", "|---|"
 	for _, col := range probeColumns() {
 		head += " `" + col + "` |"
 		rule += ":-:|"
@@ -359,7 +359,7 @@ func WriteMarkdown(w io.Writer, c Class, s Style) error {
 		for _, p := range g.Probes {
 			if !p.Passed {
 				failed = append(failed, fmt.Sprintf("- %s g%d `%s`: %s %s; %s %s", markOf(p.Status), g.Group, p.Name,
-					tr("probe-expected"), mdEscape(p.Expected), tr("probe-got"), mdEscape(p.Got)))
+					tr(txt.ProbeExpected), mdEscape(p.Expected), tr(txt.ProbeGot), mdEscape(p.Got)))
 			}
 		}
 	}

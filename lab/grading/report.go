@@ -110,28 +110,28 @@ func took(d time.Duration) string {
 // attempt → pass, the mistakes its sessions met most and the hints it
 // used, in s.Lang.
 func WriteHTML(w io.Writer, c Class, s Style) error {
-	tr := func(key string, args ...any) string { return t(s.Lang, key, args...) }
+	tr := func(x i18n.Text, args ...any) string { return x.F(s.Lang, args...) }
 	loc := c.Time.Location()
 	clock := func(x time.Time) string { return x.In(loc).Format("15:04") }
 	r := report{
 		Lang:      string(s.Lang),
-		Title:     tr("report-title", c.Classroom),
-		Generated: tr("report-generated", c.Time.Format(timeLayout), c.Reachable(), len(c.Groups)),
+		Title:     tr(txt.ReportTitle, c.Classroom),
+		Generated: tr(txt.ReportGenerated, c.Time.Format(timeLayout), c.Reachable(), len(c.Groups)),
 		Exercises: c.Exercises,
-		Legend:    tr("report-legend"),
+		Legend:    tr(txt.ReportLegend),
 		T: map[string]string{
-			"group": tr("col-group"), "cluster": tr("col-cluster"), "total": tr("col-total"), "note": tr("col-note"),
-			"grid": tr("report-grid"), "groups": tr("report-groups"), "timeline": tr("report-timeline"),
-			"no-timeline": tr("report-no-timeline"), "mistakes": tr("report-mistakes"), "no-mistakes": tr("report-no-mistakes"),
-			"mistakes-note": tr("report-mistakes-note"), "hints": tr("report-hints"), "no-hints": tr("report-no-hints"),
-			"details": tr("report-details"), "probes": tr("report-probes"),
+			"group": tr(txt.ColGroup), "cluster": tr(txt.ColCluster), "total": tr(txt.ColTotal), "note": tr(txt.ColNote),
+			"grid": tr(txt.ReportGrid), "groups": tr(txt.ReportGroups), "timeline": tr(txt.ReportTimeline),
+			"no-timeline": tr(txt.ReportNoTimeline), "mistakes": tr(txt.ReportMistakes), "no-mistakes": tr(txt.ReportNoMistakes),
+			"mistakes-note": tr(txt.ReportMistakesNote), "hints": tr(txt.ReportHints), "no-hints": tr(txt.ReportNoHints),
+			"details": tr(txt.ReportDetails), "probes": tr(txt.ReportProbes),
 		},
 	}
 	if s.Lang == "" {
 		r.Lang = string(i18n.Ja)
 	}
 	if c.FromData {
-		r.FromData = tr("report-from-data")
+		r.FromData = tr(txt.ReportFromData)
 	}
 	if hasProbes(c) {
 		r.Probes = probeColumns()
@@ -146,10 +146,10 @@ func WriteHTML(w io.Writer, c Class, s Style) error {
 	}
 	for _, g := range c.Groups {
 		row := reportRow{Group: g.Group, Cluster: ClusterLabel(g.Cluster), Score: score(c, g)}
-		rg := reportGroup{Group: g.Group, Heading: tr("group-heading", g.Group, g.Domain)}
+		rg := reportGroup{Group: g.Group, Heading: tr(txt.GroupHeading, g.Group, g.Domain)}
 		if !g.Reachable {
-			row.Note = tr("unreachable", g.Unreachable)
-			rg.Unreachable = tr("report-unreachable", g.Unreachable)
+			row.Note = tr(txt.Unreachable, g.Unreachable)
+			rg.Unreachable = tr(txt.ReportUnreachable, g.Unreachable)
 		}
 		for _, id := range c.Exercises {
 			res, _ := g.Result(id)
@@ -162,7 +162,7 @@ func WriteHTML(w io.Writer, c Class, s Style) error {
 				rg.Details = append(rg.Details, reportCell{Mark: markOf(res.Status), Class: cellClass(res.Status), Title: id + ": " + res.Detail})
 			}
 			if res.Hints > 0 {
-				rg.Hints = append(rg.Hints, tr("report-hint-tier", id, res.Hints))
+				rg.Hints = append(rg.Hints, tr(txt.ReportHintTier, id, res.Hints))
 			}
 		}
 		for _, col := range r.Probes {
@@ -170,11 +170,11 @@ func WriteHTML(w io.Writer, c Class, s Style) error {
 			row.Probes = append(row.Probes, reportCell{Mark: markOf(st), Class: cellClass(st)})
 		}
 		for _, a := range g.Timeline {
-			step := reportStep{ID: a.ID, First: clock(a.First), Passed: tr("report-not-yet")}
+			step := reportStep{ID: a.ID, First: clock(a.First), Passed: tr(txt.ReportNotYet)}
 			end := c.Time
 			if !a.Passed.IsZero() {
 				step.Done, step.Passed, end = true, clock(a.Passed), a.Passed
-				step.Took = tr("report-took", took(a.Passed.Sub(a.First)))
+				step.Took = tr(txt.ReportTook, took(a.Passed.Sub(a.First)))
 			}
 			left := pos(a.First)
 			width := max(pos(end)-left, 0.5)
@@ -182,7 +182,7 @@ func WriteHTML(w io.Writer, c Class, s Style) error {
 			rg.Timeline = append(rg.Timeline, step)
 		}
 		for _, m := range g.Mistakes {
-			rg.Mistakes = append(rg.Mistakes, Mistake{Text: m.Text + " — " + tr("report-times", m.Count), Count: m.Count})
+			rg.Mistakes = append(rg.Mistakes, Mistake{Text: m.Text + " — " + tr(txt.ReportTimes, m.Count), Count: m.Count})
 		}
 		r.Rows = append(r.Rows, row)
 		r.Groups = append(r.Groups, rg)
