@@ -8,17 +8,18 @@ var gradeTexts = map[string]i18n.Text{
 		En: "grade the whole class (for the instructor; --serve shows the class live in a browser)"},
 	"grade-description": {
 		Ja: "クラスの設定ファイルにある各班のサーバ（web API）から記録を同時に集め、課題ごとに ✓/✗ を表にします。\n" +
-			"つながらない班は点数の代わりに「つながりません」と短い理由を表示します（不合格とは別）。--json・--csv・--markdown で機械や表計算向けに出力します。\n" +
-			"--report FILE.html は、表・各班の最初の試みからできるまでの時刻・よくあった誤り・使ったヒントを 1 つの HTML ファイルに書きます。\n" +
-			"サーバが止まっているときは --data DIR で各班のデータフォルダから採点します。\n" +
-			"--probe は各班のサーバを実際に試します（POP3 の挨拶とタイムスタンプ、CAPA、架空ユーザの APOP、SMTP の挨拶と EHLO、postmaster、\n" +
-			"同じ組の班への中継）。試験メールは postmaster 宛で、課題には数えません。\n" +
+			"つながらない班は点数の代わりに「つながりません」と短い理由を表示します（不合格とは別）。\n" +
+			"--json・--csv・--markdown で機械や表計算向けに出力します。--report FILE.html は、表・各班の最初の試みからできるまでの時刻・\n" +
+			"よくあった誤り・使ったヒントを 1 つの HTML ファイルに書きます。サーバが止まっているときは --data DIR で各班のデータフォルダから\n" +
+			"採点します。--probe は各班のサーバを実際に試します（POP3 の挨拶とタイムスタンプ、CAPA、架空ユーザの APOP、SMTP の挨拶と EHLO、\n" +
+			"postmaster、同じ組の班への中継）。試験メールは postmaster 宛で、課題には数えません。\n" +
 			"終了コード: 0 採点できた（成績に関係なく）、1 まったく採点できなかった、2 使い方の誤り。",
 		En: "Reads every group's evidence from its server (its web API in the classroom file), all at once, and prints a table of ✓/✗ per exercise.\n" +
-			"A group whose server cannot be reached shows as unreachable, with a short reason and no score, not as failed. --json, --csv and --markdown are for\n" +
-			"programs and spreadsheets. --report FILE.html writes one page with the grid, each group's times from first attempt to pass, the mistakes\n" +
-			"made most and the hints used. With the servers stopped, --data DIR grades from the groups' data folders. --probe tries each server for real (POP3 greeting and timestamp, CAPA, APOP of a made-up user, SMTP\n" +
-			"greeting and EHLO, postmaster, relaying to the cluster's other groups); probe mail goes to postmaster and counts toward nothing.\n" +
+			"A group whose server cannot be reached shows as unreachable, with a short reason and no score, not as failed.\n" +
+			"--json, --csv and --markdown are for programs and spreadsheets. --report FILE.html writes one page with the grid, each group's\n" +
+			"times from first attempt to pass, the mistakes made most and the hints used. With the servers stopped, --data DIR grades from the\n" +
+			"groups' data folders. --probe tries each server for real (POP3 greeting and timestamp, CAPA, APOP of a made-up user, SMTP greeting\n" +
+			"and EHLO, postmaster, relaying to the cluster's other groups); probe mail goes to postmaster and counts toward nothing.\n" +
 			"Exit codes: 0 graded (whatever the grades), 1 could not grade at all, 2 bad usage.",
 	},
 	"flag-grade-json":     {Ja: "JSON で出力する（{\"groups\": [lab check --json の形, …]}）", En: "print JSON ({\"groups\": [the lab check --json object, …]})"},
