@@ -36,6 +36,9 @@ type Class struct {
 	// FromData says the evidence was read from data folders on this
 	// machine (--data) rather than from the servers.
 	FromData bool `json:"from_data,omitempty"`
+	// Latest is the time of the latest event read from any group (zero
+	// when none was): where the timelines of exercises not passed end.
+	Latest time.Time `json:"latest,omitzero"`
 }
 
 // Group is one group's report (the object of `lab check --json`) and what
@@ -141,6 +144,9 @@ func Build(c *classroom.Classroom, src Source, o Options) Class {
 				gg.Probes = append(gg.Probes, Probe{Name: p.Name(), Passed: p.Passed(), Status: p.Status,
 					Expected: p.Expect.In(o.Lang), Got: p.Got.In(o.Lang)})
 			}
+		}
+		if st := src.State(id); gg.Reachable && st != nil && st.Last.After(g.Latest) {
+			g.Latest = st.Last
 		}
 		if gg.Reachable {
 			gg.Timeline = timeline(c, src, id, rep)

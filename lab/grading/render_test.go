@@ -194,6 +194,28 @@ func TestReportSelfContained(t *testing.T) {
 	}
 }
 
+// A class whose attempts span days shows the day with each time, and a
+// timeline not passed ends at the latest event, not at the grading.
+func TestReportOverDays(t *testing.T) {
+	t.Parallel()
+	c := fixture()
+	c.Groups[1].Timeline = []Attempt{{ID: "smtp-telnet", First: at(10, 5).AddDate(0, 0, -1), Passed: at(10, 6).AddDate(0, 0, -1)}}
+	c.Time, c.Latest = at(12, 0).AddDate(0, 0, 7), at(11, 20)
+	var b bytes.Buffer
+	if err := WriteHTML(&b, c, Style{Lang: i18n.En}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"<td>12-02 10:05 → 12-02 10:06 (1m)</td>",
+		"<td>12-03 11:20 → not yet</td>",
+		`<span class="bar" style="left:100.0%;width:0.5%">`, // smtp-telnet of group 1, tried at the latest event
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the report does not hold %q", want)
+		}
+	}
+}
+
 func TestClusterLabel(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -77,7 +77,7 @@ func cellClass(s checker.Status) string {
 }
 
 // span is the time the class's timelines cover: from the first attempt
-// to the last pass, or to the grading when something is not passed.
+// to the last pass, or to the latest event when something is not passed.
 func span(c Class) (from, to time.Time) {
 	for _, g := range c.Groups {
 		for _, a := range g.Timeline {
@@ -86,7 +86,7 @@ func span(c Class) (from, to time.Time) {
 			}
 			end := a.Passed
 			if end.IsZero() {
-				end = c.Time
+				end = notYetEnd(c, a)
 			}
 			if end.After(to) {
 				to = end
@@ -94,6 +94,26 @@ func span(c Class) (from, to time.Time) {
 		}
 	}
 	return from, to
+}
+
+// notYetEnd is where the timeline of an exercise not passed ends: at the
+// latest event read, else at the grading.
+func notYetEnd(c Class, a Attempt) time.Time {
+	end := c.Latest
+	if end.IsZero() {
+		end = c.Time
+	}
+	if end.Before(a.First) {
+		end = a.First
+	}
+	return end
+}
+
+// sameDay says whether a and b fall on the same day.
+func sameDay(a, b time.Time) bool {
+	ya, ma, da := a.Date()
+	yb, mb, db := b.Date()
+	return ya == yb && ma == mb && da == db
 }
 
 // took is a duration as people read it, to the minute.
@@ -112,7 +132,12 @@ func took(d time.Duration) string {
 func WriteHTML(w io.Writer, c Class, s Style) error {
 	tr := func(x i18n.Text, args ...any) string { return x.F(s.Lang, args...) }
 	loc := c.Time.Location()
-	clock := func(x time.Time) string { return x.In(loc).Format("15:04") }
+	from, to := span(c)
+	layout := "15:04"
+	if !sameDay(from.In(loc), to.In(loc)) {
+		layout = "01-02 15:04" // a class over more than one day
+	}
+	clock := func(x time.Time) string { return x.In(loc).Format(layout) }
 	r := report{
 		Lang:      string(s.Lang),
 		Title:     tr(txt.ReportTitle, c.Classroom),
@@ -136,7 +161,6 @@ func WriteHTML(w io.Writer, c Class, s Style) error {
 	if hasProbes(c) {
 		r.Probes = probeColumns()
 	}
-	from, to := span(c)
 	whole := to.Sub(from)
 	pos := func(x time.Time) float64 {
 		if whole <= 0 {
@@ -171,7 +195,7 @@ func WriteHTML(w io.Writer, c Class, s Style) error {
 		}
 		for _, a := range g.Timeline {
 			step := reportStep{ID: a.ID, First: clock(a.First), Passed: tr(txt.ReportNotYet)}
-			end := c.Time
+			end := notYetEnd(c, a)
 			if !a.Passed.IsZero() {
 				step.Done, step.Passed, end = true, clock(a.Passed), a.Passed
 				step.Took = tr(txt.ReportTook, took(a.Passed.Sub(a.First)))
