@@ -105,6 +105,7 @@ func TestRenderers(t *testing.T) {
 		render func(*bytes.Buffer, Class) error
 	}{
 		{"table-en.txt", func(b *bytes.Buffer, c Class) error { return WriteTable(b, c, Style{Lang: i18n.En}) }},
+		{"table-color-en.txt", func(b *bytes.Buffer, c Class) error { return WriteTable(b, c, Style{Lang: i18n.En, Color: true}) }},
 		{"table-verbose-ja.txt", func(b *bytes.Buffer, c Class) error { return WriteTable(b, c, Style{Lang: i18n.Ja, Verbose: true}) }},
 		{"markdown-en.md", func(b *bytes.Buffer, c Class) error { return WriteMarkdown(b, c, Style{Lang: i18n.En, Verbose: true}) }},
 		{"markdown-ja.md", func(b *bytes.Buffer, c Class) error { return WriteMarkdown(b, c, Style{Lang: i18n.Ja}) }},
