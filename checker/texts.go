@@ -233,6 +233,10 @@ func t(l i18n.Lang, key string, args ...any) string {
 	return texts[key].F(l, args...)
 }
 
+// LoginReason says in l why a login failed, from the journal's short key
+// of the reason ("wrong-password", "apop-uppercase", "in-use" …).
+func LoginReason(l i18n.Lang, key string) string { return reason(l, key) }
+
 // reason says why a login failed, from the journal's short key.
 func reason(l i18n.Lang, key string) string {
 	if _, ok := texts["reason-"+key]; ok {

@@ -1,26 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/csv"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/fatih/color"
 	"github.com/urfave/cli/v2"
 
-	"maillab/checker"
-	"maillab/exercises"
 	"maillab/lab/dashboard"
-	"maillab/server/classroom"
+	"maillab/lab/grading"
+	"maillab/server/durable"
 )
 
 // gradeOptions are what lab grade was asked to do.
@@ -31,6 +25,7 @@ type gradeOptions struct {
 	probe     bool
 	serve     string // the dashboard's address, "" for none
 	dataRoot  string // read these data folders instead of the servers
+	report    string // write the HTML report here, "" for none
 	handGap   string // checked --hand-gap ("" for the default)
 
 	// for tests: zero means the default
@@ -46,7 +41,7 @@ func newGradeCommand(e *env) *cli.Command {
 		Name:  "grade",
 		Usage: t("grade-usage"),
 		UsageText: "lab grade --classroom FILE [--json | --csv | --markdown] [--verbose] [--probe] [--serve ADDR]\n" +
-			"          [--data DIR] [--hand-gap D] [--lang ja|en]",
+			"          [--report FILE.html] [--data DIR] [--hand-gap D] [--lang ja|en]",
 		Description: t("grade-description"),
 		Flags: []cli.Flag{
 			classroomFlag(e),
@@ -57,6 +52,7 @@ func newGradeCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "probe", Usage: t("flag-grade-probe")},
 			&cli.StringFlag{Name: "serve", Usage: t("flag-grade-serve")},
 			&cli.StringFlag{Name: "data", Usage: t("flag-grade-data")},
+			&cli.StringFlag{Name: "report", Usage: t("flag-grade-report")},
 			langFlag(e),
 			handGapFlag(e),
 		},
@@ -86,6 +82,7 @@ func newGradeCommand(e *env) *cli.Command {
 				probe:     c.Bool("probe"),
 				serve:     c.String("serve"),
 				dataRoot:  c.String("data"),
+				report:    c.String("report"),
 				handGap:   gap,
 			}
 			if len(formats) == 1 {
@@ -101,46 +98,11 @@ func newGradeCommand(e *env) *cli.Command {
 	}
 }
 
-// classGrades is the outcome of a grading: its JSON form is the stable
-// `lab grade --json` ({"groups": [<lab check --json object>, …]}), with
-// fields added.
-type classGrades struct {
-	Classroom string        `json:"classroom"`
-	Time      time.Time     `json:"time"`
-	Exercises []string      `json:"exercise_ids"`
-	Groups    []groupGrades `json:"groups"`
-}
-
-// groupGrades is one group's report (the object of `lab check --json`)
-// and what lab grade adds to it.
-type groupGrades struct {
-	checker.Report
-	Domain  string `json:"domain"`
-	Cluster []int  `json:"cluster"`
-	// Reachable says whether the group's evidence could be read;
-	// Unreachable is why not.
-	Reachable   bool          `json:"reachable"`
-	Unreachable string        `json:"unreachable,omitempty"`
-	Passed      int           `json:"passed"`
-	Probes      []probeGrades `json:"probes,omitempty"`
-}
-
-// probeGrades is one probe's result as lab grade reports it.
-type probeGrades struct {
-	Name     string         `json:"name"`
-	Passed   bool           `json:"passed"`
-	Status   checker.Status `json:"status"`
-	Expected string         `json:"expected"`
-	Got      string         `json:"got,omitempty"`
-}
-
-// errNothingRead is when no group's evidence could be read at all.
-var errNothingRead = errors.New("no group's evidence could be read")
-
 // runGrade grades the class: it reads every group's evidence (with a
 // progress bar on a terminal), checks it, probes the servers when asked,
-// and prints the grades; with serve, it serves the live dashboard until
-// ctx ends, then prints the grades as they are then.
+// and prints the grades (and writes the report when asked); with serve,
+// it serves the live dashboard until ctx ends, then prints the grades as
+// they are then.
 func runGrade(ctx context.Context, e *env, o gradeOptions) error {
 	t := func(key string, args ...any) string { return gradeTexts[key].F(e.lang, args...) }
 	c, err := loadClassroom(e, o.classroom)
@@ -165,40 +127,27 @@ func runGrade(ctx context.Context, e *env, o gradeOptions) error {
 		// the grades as they are when the dashboard stops
 		reader.Update(context.WithoutCancel(ctx), nil)
 	}
-	g := gradeClass(e, c, reader, o, probes)
+	g := grading.Build(c, reader, grading.Options{Lang: e.lang, HandGap: checkerGap(o.handGap), Probes: probes, DataRoot: o.dataRoot})
 	if err := printGrades(e, o, g); err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(g.Groups, func(gg groupGrades) bool { return gg.Reachable }) {
-		return failure{t("grade-nothing-read", errNothingRead)}
+	if o.report != "" {
+		var page bytes.Buffer
+		if err := grading.WriteHTML(&page, g, grading.Style{Lang: e.lang}); err != nil {
+			return err
+		}
+		if err := durable.WriteFile(o.report, &page, 0o644); err != nil {
+			return failure{t("grade-report-failed", o.report, err)}
+		}
+		fmt.Fprintln(e.stderr, t("grade-report-written", o.report))
+	}
+	if g.Reachable() == 0 {
+		if o.dataRoot != "" {
+			return failure{t("grade-no-data", o.dataRoot)}
+		}
+		return failure{t("grade-nothing-read")}
 	}
 	return nil
-}
-
-// gradeClass checks every group on the evidence read.
-func gradeClass(e *env, c *classroom.Classroom, r *dashboard.Reader, o gradeOptions, probes []dashboard.ProbeResult) classGrades {
-	ev := r.Evidence()
-	g := classGrades{Classroom: c.Name, Time: time.Now(), Exercises: exercises.IDs(), Groups: []groupGrades{}}
-	for _, id := range r.Groups() {
-		rep := checker.Check(ev, id, checker.Options{HandGap: checkerGap(o.handGap), Lang: e.lang})
-		gg := groupGrades{Report: rep, Domain: c.GroupDomain(id), Cluster: c.Cluster(id), Reachable: r.Err(id) == nil}
-		if err := r.Err(id); err != nil {
-			gg.Unreachable = err.Error()
-		}
-		for _, res := range rep.Exercises {
-			if res.Passed {
-				gg.Passed++
-			}
-		}
-		for _, p := range probes {
-			if p.Group == id {
-				gg.Probes = append(gg.Probes, probeGrades{Name: p.Name(), Passed: p.Passed(), Status: p.Status,
-					Expected: p.Expect.In(e.lang), Got: p.Got.In(e.lang)})
-			}
-		}
-		g.Groups = append(g.Groups, gg)
-	}
-	return g
 }
 
 // serveDashboard serves the live dashboard on o.serve until ctx ends.
@@ -231,335 +180,17 @@ func serveDashboard(ctx context.Context, e *env, o gradeOptions, r *dashboard.Re
 }
 
 // printGrades prints the grades in o's format.
-func printGrades(e *env, o gradeOptions, g classGrades) error {
+func printGrades(e *env, o gradeOptions, g grading.Class) error {
+	style := grading.Style{Lang: e.lang, Color: useColor(e), Verbose: o.verbose}
 	switch o.format {
 	case "json":
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(g)
+		return grading.WriteJSON(e.stdout, g)
 	case "csv":
-		return writeGradesCSV(e.stdout, g)
+		return grading.WriteCSV(e.stdout, g)
 	case "markdown":
-		writeGradesMarkdown(e, g, o.verbose)
-		return nil
+		return grading.WriteMarkdown(e.stdout, g, style)
 	}
-	writeGradesTable(e, g, o.verbose)
-	return nil
-}
-
-// clusterLabel is a cluster as people write it: 1–3, or 1,4,7.
-func clusterLabel(cl []int) string {
-	contiguous := len(cl) > 1
-	for i := 1; i < len(cl); i++ {
-		if cl[i] != cl[i-1]+1 {
-			contiguous = false
-		}
-	}
-	if contiguous {
-		return fmt.Sprintf("%d–%d", cl[0], cl[len(cl)-1])
-	}
-	var s []string
-	for _, id := range cl {
-		s = append(s, strconv.Itoa(id))
-	}
-	return strings.Join(s, ",")
-}
-
-// markOf is an exercise's mark without colour.
-func markOf(s checker.Status) string {
-	switch s {
-	case checker.StatusPassed:
-		return "✓"
-	case checker.StatusNotPassed:
-		return "✗"
-	}
-	return "?"
-}
-
-// center puts s in the middle of width columns; plain is s without
-// colour, for its width.
-func center(s, plain string, width int) string {
-	n := displayWidth(plain)
-	if n >= width {
-		return s
-	}
-	left := (width - n) / 2
-	return strings.Repeat(" ", left) + s + strings.Repeat(" ", width-n-left)
-}
-
-// writeGradesTable prints the grades as a table for people, coloured on a
-// terminal.
-func writeGradesTable(e *env, g classGrades, verbose bool) {
-	t := func(key string, args ...any) string { return gradeTexts[key].F(e.lang, args...) }
-	w := e.stdout
-	colored := useColor(e)
-	paint := func(attr color.Attribute, s string) string {
-		c := color.New(attr)
-		if colored {
-			c.EnableColor()
-		} else {
-			c.DisableColor()
-		}
-		return c.Sprint(s)
-	}
-	name := g.Classroom
-	fmt.Fprintf(w, "%s\n\n", t("grade-title", name, len(g.Groups), g.Time.Format("2006-01-02 15:04")))
-	groupW := max(displayWidth(t("grade-col-group")), 4)
-	clusterW := displayWidth(t("grade-col-cluster"))
-	for _, gg := range g.Groups {
-		clusterW = max(clusterW, displayWidth(clusterLabel(gg.Cluster)))
-	}
-	head := padWidth(t("grade-col-group"), groupW) + "  " + padWidth(t("grade-col-cluster"), clusterW)
-	for _, id := range g.Exercises {
-		head += "  " + id
-	}
-	head += "  " + t("grade-col-total")
-	fmt.Fprintln(w, paint(color.Bold, head))
-	doneBy := make([]int, len(g.Exercises))
-	for _, gg := range g.Groups {
-		line := padWidth("g"+strconv.Itoa(gg.Group), groupW) + "  " + padWidth(clusterLabel(gg.Cluster), clusterW)
-		if !gg.Reachable {
-			fmt.Fprintln(w, line+"  "+paint(color.FgYellow, t("grade-unreachable", gg.Unreachable)))
-			continue
-		}
-		for i, id := range g.Exercises {
-			res, _ := gg.Result(id)
-			if res.Passed {
-				doneBy[i]++
-			}
-			line += "  " + center(mark(res.Status, colored), markOf(res.Status), len(id))
-		}
-		line += "  " + fmt.Sprintf("%d/%d", gg.Passed, len(g.Exercises))
-		fmt.Fprintln(w, line)
-	}
-	foot := padWidth(t("grade-col-done-by"), groupW+2+clusterW)
-	for i, id := range g.Exercises {
-		n := fmt.Sprintf("%d/%d", doneBy[i], len(g.Groups))
-		foot += "  " + center(n, n, len(id))
-	}
-	fmt.Fprintln(w, strings.TrimRight(paint(color.Faint, foot), " "))
-
-	explained := false
-	if verbose {
-		for _, gg := range g.Groups {
-			var lines []string
-			for _, res := range gg.Exercises {
-				if !res.Passed && gg.Reachable {
-					lines = append(lines, fmt.Sprintf("  %s %-13s %s", mark(res.Status, colored), res.ID, res.Detail))
-				}
-			}
-			if len(lines) > 0 {
-				fmt.Fprintf(w, "\n%s\n%s\n", t("grade-group-heading", gg.Group, gg.Domain), strings.Join(lines, "\n"))
-				explained = true
-			}
-		}
-	}
-	writeProbesTable(e, g, paint, colored)
-	if !verbose && !explained && slices.ContainsFunc(g.Groups, func(gg groupGrades) bool { return gg.Reachable && gg.Passed < len(g.Exercises) }) {
-		fmt.Fprintf(w, "\n%s\n", t("grade-verbose-hint"))
-	}
-}
-
-// probeColumns are the columns of the probes' table: each probe, the
-// relay probes of a group in one.
-func probeColumns() []string { return dashboard.ProbeIDs() }
-
-// probeCell sums up a group's probes of one column.
-func probeCell(gg groupGrades, col string) checker.Status {
-	s := checker.Status("")
-	for _, p := range gg.Probes {
-		if p.Name != col && !(col == dashboard.ProbeRelay && strings.HasPrefix(p.Name, dashboard.ProbeRelay+"-")) {
-			continue
-		}
-		switch {
-		case p.Status == checker.StatusNotPassed:
-			return checker.StatusNotPassed
-		case p.Status == checker.StatusUnknown || s == checker.StatusUnknown:
-			s = checker.StatusUnknown
-		default:
-			s = checker.StatusPassed
-		}
-	}
-	return s
-}
-
-func hasProbes(g classGrades) bool {
-	return slices.ContainsFunc(g.Groups, func(gg groupGrades) bool { return len(gg.Probes) > 0 })
-}
-
-// writeProbesTable prints the probes' results: a table, then each failed
-// probe with what it expected and what came back.
-func writeProbesTable(e *env, g classGrades, paint func(color.Attribute, string) string, colored bool) {
-	if !hasProbes(g) {
-		return
-	}
-	t := func(key string, args ...any) string { return gradeTexts[key].F(e.lang, args...) }
-	w := e.stdout
-	fmt.Fprintf(w, "\n%s\n", paint(color.Bold, t("grade-probes-title")))
-	groupW := max(displayWidth(t("grade-col-group")), 4)
-	head := padWidth(t("grade-col-group"), groupW)
-	for _, col := range probeColumns() {
-		head += "  " + col
-	}
-	fmt.Fprintln(w, paint(color.Bold, head))
-	for _, gg := range g.Groups {
-		line := padWidth("g"+strconv.Itoa(gg.Group), groupW)
-		for _, col := range probeColumns() {
-			m, plain := "·", "·"
-			if s := probeCell(gg, col); s != "" {
-				m, plain = mark(s, colored), markOf(s)
-			}
-			line += "  " + center(m, plain, len(col))
-		}
-		fmt.Fprintln(w, strings.TrimRight(line, " "))
-	}
-	expected, got := t("grade-probe-expected"), t("grade-probe-got")
-	labelW := max(displayWidth(expected), displayWidth(got))
-	for _, gg := range g.Groups {
-		for _, p := range gg.Probes {
-			if p.Passed {
-				continue
-			}
-			fmt.Fprintf(w, "\n  %s g%d %s\n      %s %s\n      %s %s\n", mark(p.Status, colored), gg.Group, p.Name,
-				padWidth(expected, labelW), p.Expected, padWidth(got, labelW), p.Got)
-		}
-	}
-}
-
-// writeGradesCSV prints one row per group and one column per exercise:
-// 1 passed, 0 not, empty when it could not be checked; column headers
-// are the stable ids, whatever the language.
-func writeGradesCSV(w io.Writer, g classGrades) error {
-	cw := csv.NewWriter(w)
-	head := []string{"group", "domain", "cluster"}
-	head = append(head, g.Exercises...)
-	head = append(head, "passed", "reachable", "note")
-	probes := hasProbes(g)
-	if probes {
-		for _, col := range probeColumns() {
-			head = append(head, "probe:"+col)
-		}
-	}
-	cw.Write(head)
-	for _, gg := range g.Groups {
-		var cl []string
-		for _, id := range gg.Cluster {
-			cl = append(cl, strconv.Itoa(id))
-		}
-		row := []string{strconv.Itoa(gg.Group), gg.Domain, strings.Join(cl, " ")}
-		for _, id := range g.Exercises {
-			res, _ := gg.Result(id)
-			row = append(row, csvStatus(res.Status))
-		}
-		row = append(row, strconv.Itoa(gg.Passed), strconv.FormatBool(gg.Reachable), gg.Unreachable)
-		if probes {
-			for _, col := range probeColumns() {
-				row = append(row, csvStatus(probeCell(gg, col)))
-			}
-		}
-		cw.Write(row)
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func csvStatus(s checker.Status) string {
-	switch s {
-	case checker.StatusPassed:
-		return "1"
-	case checker.StatusNotPassed:
-		return "0"
-	}
-	return ""
-}
-
-// mdEscape makes s safe in a Markdown table cell: no cell break, no
-// HTML.
-func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "&", "&amp;", "<", "&lt;", ">", "&gt;", "`", "\\`").Replace(s)
-}
-
-// writeGradesMarkdown prints the grades as a Markdown table (and, when
-// verbose, why each exercise was not passed).
-func writeGradesMarkdown(e *env, g classGrades, verbose bool) {
-	t := func(key string, args ...any) string { return gradeTexts[key].F(e.lang, args...) }
-	w := e.stdout
-	fmt.Fprintf(w, "## %s\n\n", mdEscape(t("grade-title", g.Classroom, len(g.Groups), g.Time.Format("2006-01-02 15:04"))))
-	head := "| " + t("grade-col-group") + " | " + t("grade-col-cluster") + " |"
-	rule := "|---|---|"
-	for _, id := range g.Exercises {
-		head += " `" + id + "` |"
-		rule += ":-:|"
-	}
-	head += " " + t("grade-col-total") + " | " + t("grade-col-note") + " |"
-	rule += ":-:|---|"
-	fmt.Fprintln(w, head)
-	fmt.Fprintln(w, rule)
-	for _, gg := range g.Groups {
-		row := fmt.Sprintf("| g%d | %s |", gg.Group, clusterLabel(gg.Cluster))
-		for _, id := range g.Exercises {
-			res, _ := gg.Result(id)
-			if !gg.Reachable {
-				row += " — |"
-				continue
-			}
-			row += " " + markOf(res.Status) + " |"
-		}
-		note := ""
-		if !gg.Reachable {
-			note = t("grade-unreachable", gg.Unreachable)
-		}
-		row += fmt.Sprintf(" %d/%d | %s |", gg.Passed, len(g.Exercises), mdEscape(note))
-		fmt.Fprintln(w, row)
-	}
-	if verbose {
-		for _, gg := range g.Groups {
-			var lines []string
-			for _, res := range gg.Exercises {
-				if !res.Passed && gg.Reachable {
-					lines = append(lines, fmt.Sprintf("- %s `%s`: %s", markOf(res.Status), res.ID, mdEscape(res.Detail)))
-				}
-			}
-			if len(lines) > 0 {
-				fmt.Fprintf(w, "\n### %s\n\n%s\n", mdEscape(t("grade-group-heading", gg.Group, gg.Domain)), strings.Join(lines, "\n"))
-			}
-		}
-	}
-	if !hasProbes(g) {
-		return
-	}
-	fmt.Fprintf(w, "\n### %s\n\n", t("grade-probes-title"))
-	head, rule = "| "+t("grade-col-group")+" |", "|---|"
-	for _, col := range probeColumns() {
-		head += " `" + col + "` |"
-		rule += ":-:|"
-	}
-	fmt.Fprintln(w, head)
-	fmt.Fprintln(w, rule)
-	for _, gg := range g.Groups {
-		row := fmt.Sprintf("| g%d |", gg.Group)
-		for _, col := range probeColumns() {
-			m := "·"
-			if s := probeCell(gg, col); s != "" {
-				m = markOf(s)
-			}
-			row += " " + m + " |"
-		}
-		fmt.Fprintln(w, row)
-	}
-	var failed []string
-	for _, gg := range g.Groups {
-		for _, p := range gg.Probes {
-			if !p.Passed {
-				failed = append(failed, fmt.Sprintf("- %s g%d `%s`: %s %s; %s %s", markOf(p.Status), gg.Group, p.Name,
-					t("grade-probe-expected"), mdEscape(p.Expected), t("grade-probe-got"), mdEscape(p.Got)))
-			}
-		}
-	}
-	if len(failed) > 0 {
-		fmt.Fprintf(w, "\n%s\n", strings.Join(failed, "\n"))
-	}
+	return grading.WriteTable(e.stdout, g, style)
 }
 
 // progress is a progress bar on stderr, drawn only when stderr is a

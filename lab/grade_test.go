@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -257,7 +259,7 @@ lab grade --verbose explains each ✗ and ?.
 group  cluster  pop3-telnet  apop-telnet  smtp-telnet  cross-send  cross-apop  envelope-bcc  total
 g1     1–3           ✓            ✗            ?           ?           ✗            ✗        1/6
 g2     1–3           ✗            ✓            ?           ?           ✗            ✗        1/6
-g3     1–3      unreachable: web: server not reachable: 127.0.1.3:PORT: dial tcp 127.0.1.3:PORT: connect: connection refused
+g3     1–3      unreachable: no server is running at 127.0.1.3:PORT (connection refused)
 groups done         1/3          1/3          0/3         0/3         0/3          0/3
 
 lab grade --verbose explains each ✗ and ?.
@@ -266,20 +268,112 @@ lab grade --verbose explains each ✗ and ?.
 		t.Errorf("group 3 stopped: lab grade: exit %d (-want +got):\n%s", code, diff)
 	}
 	code, out, _ = grade("--csv")
-	if !strings.Contains(out, "\n3,g3.lab.test,1 2 3,,,,,,,0,false,web: server not reachable: 127.0.1.3") {
+	if !strings.Contains(normalizeGrade(out), "\n3,g3.lab.test,1 2 3,,,,,,,,false,no server is running at 127.0.1.3:PORT (connection refused)\n") {
 		t.Errorf("group 3 stopped: lab grade --csv: exit %d\n%s", code, out)
+	}
+	// the reason once, in the language asked for; the others' "?" name
+	// group 3 with it, not with the raw error
+	code, out, _ = grade("--verbose", "--lang", "ja")
+	if got := normalizeGrade(out); code != 0 || strings.Count(got, "127.0.1.3:PORT で動いているサーバがありません（接続を拒否されました）") != 5 ||
+		strings.Contains(got, "dial tcp") || strings.Contains(got, "3 班（g3.lab.test）") {
+		t.Errorf("group 3 stopped: lab grade --verbose --lang ja: exit %d\n%s", code, out)
 	}
 }
 
 // When no group at all can be read, lab grade still prints what it knows,
-// and exits 1.
+// says how to grade from the data folders, and exits 1.
 func TestGradeNothingReachable(t *testing.T) {
 	t.Parallel()
 	path, _ := writeClassroom(t, 2) // nothing runs there
-	code, out, errOut := runLab(t, "", map[string]string{"LANG": "en_US.UTF-8"}, "grade", "--classroom", path, "--json")
-	g := decodeGrades(t, out)
-	if code != 1 || g.Reachable[1] || g.Reachable[2] || !strings.Contains(errOut, "could not grade: no group's evidence could be read") {
-		t.Errorf("exit %d, %+v\n%s", code, g, errOut)
+	empty := t.TempDir()
+	en := map[string]string{"LANG": "en_US.UTF-8"}
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"servers", []string{"--json"}, "could not grade: no group's server could be reached. When the servers are stopped (after class, say), gather the groups' data folders (DIR/gN) on this machine and grade from them with lab grade --classroom FILE --data DIR"},
+		{"data", []string{"--json", "--data", empty}, "could not grade: there is no group's data folder (g1, g2 …) in " + empty},
+		{"ja", []string{"--json", "--lang", "ja"}, "lab grade --classroom FILE --data DIR で採点してください"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runLab(t, "", en, append([]string{"grade", "--classroom", path}, tt.args...)...)
+		g := decodeGrades(t, out)
+		if code != 1 || g.Reachable[1] || g.Reachable[2] || !strings.Contains(errOut, tt.wantErr) {
+			t.Errorf("%s: exit %d, %+v\n%s(want it to say %q)", tt.name, code, g, errOut, tt.wantErr)
+		}
+	}
+	// the table: each group's reason once, no score
+	code, out, _ := runLab(t, "", en, "grade", "--classroom", path, "--data", empty, "--verbose")
+	want := "g1     1–2      unreachable: no data folder " + filepath.Join(empty, "g1") + "\n"
+	if code != 1 || !strings.Contains(out, want) || strings.Contains(out, "0/6") {
+		t.Errorf("exit %d: the table does not say %q, or scores:\n%s", code, want, out)
+	}
+}
+
+// --report writes one self-contained page that holds every group and
+// exercise, in the language asked for.
+func TestGradeReport(t *testing.T) {
+	t.Parallel()
+	lab := checkertest.Start(t, checkertest.Config{Groups: []int{1, 2}})
+	g1 := lab.Groups[1]
+	checkertest.Type(t, checkertest.Session{From: g1.Host, Addr: g1.POP3Addr(), Delay: gradePause,
+		Lines: []string{"user yom", "pass wrong", "user yom", "pass " + g1.Passwords["yom"], "list", "retr 1", "quit"}})
+	for _, lang := range []string{"en", "ja"} {
+		report := filepath.Join(t.TempDir(), "report.html")
+		code, _, errOut := runLab(t, "", map[string]string{"LANG": "en_US.UTF-8"}, "grade", "--classroom", lab.ClassroomPath,
+			"--hand-gap", gradeGap, "--report", report, "--lang", lang, "--csv")
+		b, err := os.ReadFile(report)
+		if code != 0 || err != nil {
+			t.Fatalf("lab grade --report --lang %s: exit %d, %v\n%s", lang, code, err, errOut)
+		}
+		page := string(b)
+		want := []string{`<html lang="` + lang + `">`, `id="g1"`, `id="g2"`, "pop3-telnet", "apop-telnet", "smtp-telnet", "cross-send", "cross-apop", "envelope-bcc"}
+		want = append(want, map[string][]string{
+			"en": {"First attempt → passed", "USER/PASS login failed: the password is wrong — 1×"},
+			"ja": {"最初の試み → できた時刻", "USER/PASS のログイン失敗: パスワードが違います — 1 回"},
+		}[lang]...)
+		for _, w := range want {
+			if !strings.Contains(page, w) {
+				t.Errorf("--lang %s: the report does not hold %q", lang, w)
+			}
+		}
+		if m := regexp.MustCompile(`(?i)(src|href)\s*=\s*["']?\s*(https?:)?//`).FindString(page); m != "" {
+			t.Errorf("--lang %s: the report fetches %q", lang, m)
+		}
+	}
+
+	// the JSON has the same: group 1 tried pop3-telnet, then passed it
+	code, out, errOut := runLab(t, "", map[string]string{"LANG": "en_US.UTF-8"}, "grade", "--classroom", lab.ClassroomPath, "--hand-gap", gradeGap, "--json")
+	var v struct {
+		Groups []struct {
+			Group    int `json:"group"`
+			Timeline []struct {
+				ID            string
+				First, Passed time.Time
+			} `json:"timeline"`
+			Mistakes []struct {
+				Text  string
+				Count int
+			} `json:"mistakes"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); code != 0 || err != nil || len(v.Groups) != 2 {
+		t.Fatalf("lab grade --json: exit %d, %v\n%s", code, err, errOut)
+	}
+	g := v.Groups[0]
+	if len(g.Timeline) != 1 || g.Timeline[0].ID != "pop3-telnet" || g.Timeline[0].First.IsZero() || g.Timeline[0].Passed.Before(g.Timeline[0].First) {
+		t.Errorf("group 1's timeline: %+v", g.Timeline)
+	}
+	wantMistakes := []struct {
+		Text  string
+		Count int
+	}{{"USER/PASS login failed: the password is wrong", 1}}
+	if diff := cmp.Diff(wantMistakes, g.Mistakes); diff != "" {
+		t.Errorf("group 1's mistakes (-want +got):\n%s", diff)
+	}
+	if len(v.Groups[1].Timeline) != 0 || len(v.Groups[1].Mistakes) != 0 {
+		t.Errorf("group 2 did nothing, yet: %+v", v.Groups[1])
 	}
 }
 
@@ -440,4 +534,45 @@ func fakeSMTP(t *testing.T, addr string) {
 			}()
 		}
 	}()
+}
+
+// A classroom file whose clusters leave a group out is refused by lab
+// grade and lab doctor alike, naming the group and the line; a file with
+// no name is graded under its domain.
+func TestGradeClassroomFile(t *testing.T) {
+	t.Parallel()
+	path, _ := writeClassroom(t, 3)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(name string, f func(string) string) string {
+		p := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(p, []byte(f(string(b))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	leftOut := edit("left-out.toml", func(s string) string { return strings.Replace(s, "[[1, 2, 3]]", "[[1, 2]]", 1) })
+	noName := edit("no-name.toml", func(s string) string { return regexp.MustCompile(`(?m)^name = .*\n`).ReplaceAllString(s, "") })
+	en := map[string]string{"LANG": "en_US.UTF-8"}
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+		wantErr  string
+	}{
+		{"grade, a group in no cluster", []string{"grade", "--classroom", leftOut}, 1, "",
+			"left-out.toml:6: group 3 (line 23) is in no cluster: add it to one of clusters [[1 2]]"},
+		{"doctor, a group in no cluster", []string{"doctor", "--classroom", leftOut, "--group", "1"}, 1, "",
+			"left-out.toml:6: group 3 (line 23) is in no cluster"},
+		{"no name", []string{"grade", "--classroom", noName}, 1, "maillab grades — lab.test (3 groups, ", "could not grade"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runLab(t, "", en, tt.args...)
+		if code != tt.wantCode || !strings.HasPrefix(out, tt.wantOut) || !strings.Contains(errOut, tt.wantErr) {
+			t.Errorf("%s: exit %d (want %d)\nstdout: %s(want it to begin %q)\nstderr: %s(want it to say %q)", tt.name, code, tt.wantCode, out, tt.wantOut, errOut, tt.wantErr)
+		}
+	}
 }

@@ -8,14 +8,18 @@ var gradeTexts = map[string]i18n.Text{
 		En: "grade the whole class (for the instructor; --serve shows the class live in a browser)"},
 	"grade-description": {
 		Ja: "クラスの設定ファイルにある各班のサーバ（web API）から記録を同時に集め、課題ごとに ✓/✗ を表にします。\n" +
-			"つながらない班は「つながらない」と理由を表示します（不合格とは別）。--json・--csv・--markdown で機械や表計算向けに出力します。\n" +
-			"--probe は各班のサーバを実際に試します（POP3 の挨拶とタイムスタンプ、CAPA、架空ユーザの APOP、SMTP の挨拶と EHLO、postmaster、\n" +
-			"同じ組の班への中継）。試験メールは postmaster 宛で、課題には数えません。\n" +
+			"つながらない班は点数の代わりに「つながりません」と短い理由を表示します（不合格とは別）。\n" +
+			"--json・--csv・--markdown で機械や表計算向けに出力します。--report FILE.html は、表・各班の最初の試みからできるまでの時刻・\n" +
+			"よくあった誤り・使ったヒントを 1 つの HTML ファイルに書きます。サーバが止まっているときは --data DIR で各班のデータフォルダから\n" +
+			"採点します。--probe は各班のサーバを実際に試します（POP3 の挨拶とタイムスタンプ、CAPA、架空ユーザの APOP、SMTP の挨拶と EHLO、\n" +
+			"postmaster、同じ組の班への中継）。試験メールは postmaster 宛で、課題には数えません。\n" +
 			"終了コード: 0 採点できた（成績に関係なく）、1 まったく採点できなかった、2 使い方の誤り。",
 		En: "Reads every group's evidence from its server (its web API in the classroom file), all at once, and prints a table of ✓/✗ per exercise.\n" +
-			"A group whose server cannot be reached shows as unreachable, with the reason, not as failed. --json, --csv and --markdown are for\n" +
-			"programs and spreadsheets. --probe tries each server for real (POP3 greeting and timestamp, CAPA, APOP of a made-up user, SMTP\n" +
-			"greeting and EHLO, postmaster, relaying to the cluster's other groups); probe mail goes to postmaster and counts toward nothing.\n" +
+			"A group whose server cannot be reached shows as unreachable, with a short reason and no score, not as failed.\n" +
+			"--json, --csv and --markdown are for programs and spreadsheets. --report FILE.html writes one page with the grid, each group's\n" +
+			"times from first attempt to pass, the mistakes made most and the hints used. With the servers stopped, --data DIR grades from the\n" +
+			"groups' data folders. --probe tries each server for real (POP3 greeting and timestamp, CAPA, APOP of a made-up user, SMTP greeting\n" +
+			"and EHLO, postmaster, relaying to the cluster's other groups); probe mail goes to postmaster and counts toward nothing.\n" +
 			"Exit codes: 0 graded (whatever the grades), 1 could not grade at all, 2 bad usage.",
 	},
 	"flag-grade-json":     {Ja: "JSON で出力する（{\"groups\": [lab check --json の形, …]}）", En: "print JSON ({\"groups\": [the lab check --json object, …]})"},
@@ -31,21 +35,15 @@ var gradeTexts = map[string]i18n.Text{
 	"grade-bad-serve":  {Ja: "--serve %q が読めません。HOST:PORT の形で指定してください（例: 127.0.0.1:8080、:8080）", En: "cannot read --serve %q: give HOST:PORT (e.g. 127.0.0.1:8080, :8080)"},
 	"grade-reading":    {Ja: "各班の記録を読んでいます", En: "reading each group's evidence"},
 	"grade-probing":    {Ja: "各班のサーバを試しています（中継の試験メールを待っています）", En: "probing each group's server (waiting for the relayed probes)"},
-	"grade-nothing-read": {Ja: "どの班の記録も読めませんでした（%v）。lab doctor --classroom FILE --group N で班のサーバを確かめてください",
-		En: "could not grade: %v; check the groups' servers with lab doctor --classroom FILE --group N"},
+	"grade-nothing-read": {Ja: "どの班のサーバにもつながらないため、採点できませんでした。授業のあとなどサーバが止まっているときは、各班のデータフォルダ（DIR/gN）をこのマシンに集めて lab grade --classroom FILE --data DIR で採点してください。動いているはずのサーバは lab doctor --classroom FILE --group N で確かめられます",
+		En: "could not grade: no group's server could be reached. When the servers are stopped (after class, say), gather the groups' data folders (DIR/gN) on this machine and grade from them with lab grade --classroom FILE --data DIR; lab doctor --classroom FILE --group N checks a server that should be running"},
+	"grade-no-data": {Ja: "%s に班のデータフォルダ（g1、g2 …）がひとつもないため、採点できませんでした。--data にはデータの置き場所（各班の gN フォルダがある場所）を指定してください",
+		En: "could not grade: there is no group's data folder (g1, g2 …) in %s; give --data the data root, the folder that holds each group's gN folder"},
+	"flag-grade-report": {Ja: "教員用のレポート（1 つの HTML ファイル。外部のものを読み込まないので、保存やメールでの送付ができます）をこのファイルに書く",
+		En: "write the instructor's report to this file: one HTML page that loads nothing from elsewhere, to keep or mail"},
+	"grade-report-written": {Ja: "レポートを %s に書きました。", En: "the report is in %s."},
+	"grade-report-failed":  {Ja: "レポートを %s に書けません: %v", En: "cannot write the report to %s: %v"},
 	"grade-serve-failed":   {Ja: "%s でページを表示できません: %v", En: "cannot serve the dashboard on %s: %v"},
 	"grade-serving":        {Ja: "クラスの様子: %s （Ctrl-C で止めると採点を表示します）", En: "class dashboard: %s (Ctrl-C stops it and prints the grades)"},
 	"grade-serve-stopped":  {Ja: "ページの表示を止めました。", En: "the dashboard has stopped."},
-	"grade-title":          {Ja: "maillab 採点 — %s（%d 班、%s）", En: "maillab grades — %s (%d groups, %s)"},
-	"grade-col-group":      {Ja: "班", En: "group"},
-	"grade-col-cluster":    {Ja: "組", En: "cluster"},
-	"grade-col-total":      {Ja: "合計", En: "total"},
-	"grade-col-done-by":    {Ja: "できた班", En: "groups done"},
-	"grade-col-note":       {Ja: "備考", En: "note"},
-	"grade-unreachable":    {Ja: "つながりません: %s", En: "unreachable: %s"},
-	"grade-group-heading":  {Ja: "%d 班（%s）", En: "group %d (%s)"},
-	"grade-verbose-hint":   {Ja: "✗ と ? の理由は lab grade --verbose で表示されます。", En: "lab grade --verbose explains each ✗ and ?."},
-	"grade-probes-title":   {Ja: "サーバの試験（--probe）", En: "Server probes (--probe)"},
-	"grade-probe-expected": {Ja: "期待:", En: "expected:"},
-	"grade-probe-got":      {Ja: "実際:", En: "got:"},
 }

@@ -389,3 +389,37 @@ func TestProbe(t *testing.T) {
 		})
 	}
 }
+
+// A group whose server is down shows in the snapshot with a short reason
+// in both languages, and its partners' details name it by that reason,
+// not by the error with its address twice.
+func TestUnreachableReason(t *testing.T) {
+	t.Parallel()
+	lab := checkertest.Start(t, checkertest.Config{Groups: []int{1, 2}})
+	g2 := lab.Groups[2]
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	g2.Web.Shutdown(ctx)
+	g2.Server.Shutdown(ctx)
+	cancel()
+	d := dashboard.New(dashboard.Options{Reader: dashboard.NewReader(lab.Classroom, dashboard.ReaderOptions{}), Lang: i18n.En, HandGap: threshold})
+	s := snapshot(t, d)
+	addr, _ := lab.Classroom.Group(2)
+	want := &dashboard.Text{
+		Ja: addr.WebAddr() + " で動いているサーバがありません（接続を拒否されました）",
+		En: "no server is running at " + addr.WebAddr() + " (connection refused)",
+	}
+	if len(s.Groups) != 2 || s.Groups[0].Reason != nil {
+		t.Fatalf("groups: %+v", s.Groups)
+	}
+	if diff := cmp.Diff(want, s.Groups[1].Reason); diff != "" || s.Groups[1].Error == "" {
+		t.Errorf("group 2's reason (-want +got):\n%s", diff)
+	}
+	for _, c := range s.Groups[0].Cells {
+		if c.Status != "unknown" {
+			continue
+		}
+		if !strings.Contains(c.Detail.En, want.En) || !strings.Contains(c.Detail.Ja, want.Ja) || strings.Contains(c.Detail.En, "dial tcp") {
+			t.Errorf("group 1's %s: %+v", c.ID, c.Detail)
+		}
+	}
+}

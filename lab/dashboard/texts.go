@@ -5,6 +5,15 @@ import "maillab/exercises/i18n"
 // texts are the dashboard's words, in both languages: what the probes
 // expected and saw, and the page's (keys "page-…", sent to the page).
 var texts = map[string]i18n.Text{
+	// why a group could not be read: one short sentence each
+	"reason-refused":         {Ja: "%s で動いているサーバがありません（接続を拒否されました）", En: "no server is running at %s (connection refused)"},
+	"reason-timeout":         {Ja: "%s から時間内に応答がありません", En: "no answer from %s in time"},
+	"reason-unreachable":     {Ja: "%s に接続できません", En: "cannot connect to %s"},
+	"reason-canceled":        {Ja: "読み終わる前に止められました", En: "stopped before it was read"},
+	"reason-no-data":         {Ja: "データフォルダ %s がありません", En: "no data folder %s"},
+	"reason-data-unreadable": {Ja: "データフォルダ %s を読めません", En: "cannot read the data folder %s"},
+	"reason-not-maillab":     {Ja: "%s の応答が %d 班の maillab サーバのものではありません", En: "%s does not answer as group %d's maillab server"},
+
 	"expect-pop3-greeting": {Ja: "%s の POP3 サーバの最初の行が +OK で、RFC 1939 のタイムスタンプ <…@…> が付いていること",
 		En: "the POP3 server at %s greets with +OK and an RFC 1939 timestamp <…@…>"},
 	"expect-pop3-capa": {Ja: "%s の POP3 サーバが CAPA に +OK と USER・TOP・UIDL を含む一覧で答えること",

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -45,8 +46,10 @@ type Group struct {
 	Group   int    `json:"group"`
 	Domain  string `json:"domain"`
 	Cluster []int  `json:"cluster"`
-	// Error is why the group's server could not be read ("" when it was).
+	// Error is why the group's server could not be read ("" when it was);
+	// Reason says it in a short sentence, in both languages.
 	Error    string    `json:"error,omitempty"`
+	Reason   *Text     `json:"reason,omitempty"`
 	Passed   int       `json:"passed"`
 	Cells    []Cell    `json:"cells"`
 	Sessions []Session `json:"sessions"`
@@ -111,18 +114,29 @@ const (
 // build makes the snapshot of what r has read.
 func build(r *Reader, handGap time.Duration, probes []ProbeResult) Snapshot {
 	c := r.Classroom()
-	s := Snapshot{Time: time.Now(), Classroom: c.Name, Flow: flow(r)}
+	s := Snapshot{Time: time.Now(), Classroom: c.Title(), Flow: flow(r)}
 	for _, id := range exercises.IDs() {
 		x, _ := exercises.Lookup(id)
 		s.Exercises = append(s.Exercises, Exercise{ID: id, Title: bothOf(x.Title)})
 	}
-	ev := r.Evidence()
+	// the details name an unreachable group by the short reason, in
+	// each language, not by the error with its address twice
+	evJa, evEn := r.Evidence(), r.Evidence()
+	reasons := map[int]Text{}
 	for _, id := range r.Groups() {
-		ja := checker.Check(ev, id, checker.Options{HandGap: handGap, Lang: i18n.Ja})
-		en := checker.Check(ev, id, checker.Options{HandGap: handGap, Lang: i18n.En})
+		if err := r.Err(id); err != nil {
+			reasons[id] = Text{Ja: Reason(i18n.Ja, c, id, err), En: Reason(i18n.En, c, id, err)}
+			evJa.Unreachable(id, errors.New(reasons[id].Ja))
+			evEn.Unreachable(id, errors.New(reasons[id].En))
+		}
+	}
+	for _, id := range r.Groups() {
+		ja := checker.Check(evJa, id, checker.Options{HandGap: handGap, Lang: i18n.Ja})
+		en := checker.Check(evEn, id, checker.Options{HandGap: handGap, Lang: i18n.En})
 		g := Group{Group: id, Domain: c.GroupDomain(id), Cluster: c.Cluster(id), Sessions: latestSessions(r, id)}
 		if err := r.Err(id); err != nil {
-			g.Error = err.Error()
+			reason := reasons[id]
+			g.Error, g.Reason = err.Error(), &reason
 		}
 		for i, res := range en.Exercises {
 			if res.Passed {

@@ -4,9 +4,10 @@
 // together (1–3, 4–6, 7–9 in the handout).
 //
 // Loading checks everything and names the line of any mistake: a corrupt
-// file, an unknown key, a duplicate group, a group in two clusters, a port
-// used twice on one host, a bad address, two groups on one host, a host
-// that is no one machine's (unspecified, broadcast, multicast).
+// file, an unknown key, a duplicate group, a group in two clusters or in
+// none, a port used twice on one host, a bad address, two groups on one
+// host, a host that is no one machine's (unspecified, broadcast,
+// multicast).
 package classroom
 
 import (
@@ -239,6 +240,17 @@ func (c *Classroom) check(lines lineIndex) error {
 			in[id] = ci
 		}
 	}
+	// a group in no cluster has no one to send mail to or fetch it from:
+	// it could never pass cross-send or cross-apop
+	for _, g := range c.Groups {
+		if _, ok := in[g.ID]; ok || (len(c.Clusters) == 0 && len(c.Groups) == 1) {
+			continue
+		}
+		if len(c.Clusters) == 0 {
+			return bad(g.lineOf("id"), "group %d is in no cluster: the file has no clusters; list every group in one, e.g. clusters = [[1, 2, 3], [4, 5, 6]]", g.ID)
+		}
+		return bad(lines.top["clusters"], "group %d (line %d) is in no cluster: add it to one of clusters %v", g.ID, g.lineOf("id"), c.Clusters)
+	}
 	sort.Slice(c.Groups, func(i, j int) bool { return c.Groups[i].ID < c.Groups[j].ID })
 	return nil
 }
@@ -268,6 +280,18 @@ func (c *Classroom) Group(id int) (Group, bool) {
 		}
 	}
 	return Group{}, false
+}
+
+// Title is the name the class is shown under: its name, else its mail
+// domain, else "maillab".
+func (c *Classroom) Title() string {
+	if n := strings.TrimSpace(c.Name); n != "" {
+		return n
+	}
+	if c.Domain != "" {
+		return c.Domain
+	}
+	return "maillab"
 }
 
 // GroupDomain is group id's mail domain, e.g. "g3.lab.test".

@@ -95,6 +95,10 @@ func TestParseErrors(t *testing.T) {
 			"class.toml:13: group 1 is defined twice (first on line 6)"},
 		{"group in two clusters", func(s string) string { return strings.Replace(s, "[[1, 2, 3]]", "[[1, 2], [2, 3]]", 1) },
 			"class.toml:3: group 2 is in two clusters: [1 2] and [2 3]"},
+		{"group in no cluster", func(s string) string { return strings.Replace(s, "[[1, 2, 3]]", "[[1, 2]]", 1) },
+			"class.toml:3: group 3 (line 13) is in no cluster: add it to one of clusters [[1 2]]"},
+		{"no clusters", func(s string) string { return strings.Replace(s, "clusters = [[1, 2, 3]]\n", "", 1) },
+			"class.toml:5: group 1 is in no cluster: the file has no clusters; list every group in one"},
 		{"cluster names a missing group", func(s string) string { return strings.Replace(s, "[[1, 2, 3]]", "[[1, 2, 4]]", 1) },
 			"class.toml:3: cluster [1 2 4] names group 4, which has no [[groups]] table"},
 		{"two groups on one host", func(s string) string { return strings.Replace(s, `host = "127.0.1.3"`, `host = "127.0.1.1"`, 1) },
@@ -201,5 +205,30 @@ func TestMaxConns(t *testing.T) {
 	}
 	if c.MaxConns != 50 {
 		t.Errorf("MaxConns = %d, want 50", c.MaxConns)
+	}
+}
+
+// A class is shown under its name, else its domain.
+func TestTitle(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		edit func(string) string
+		want string
+	}{
+		{"named", func(s string) string { return s }, "情報システム工学実験 メールサーバ"},
+		{"no name", func(s string) string { return s[strings.Index(s, "\n")+1:] }, "lab.test"},
+		{"blank name", func(s string) string {
+			return strings.Replace(s, "情報システム工学実験 メールサーバ", "  ", 1)
+		}, "lab.test"},
+	}
+	for _, tt := range tests {
+		c, err := classroom.Parse("class.toml", []byte(tt.edit(good)))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if diff := cmp.Diff(tt.want, c.Title()); diff != "" {
+			t.Errorf("%s: Title (-want +got):\n%s", tt.name, diff)
+		}
 	}
 }

@@ -94,7 +94,7 @@
         el('td', {}, clusterText(g.cluster)));
       if (g.error) {
         row.append(el('td', { class: 'unreachable', colspan: snap.exercises.length, 'data-group': g.group },
-          t('page-unreachable') + ': ' + g.error));
+          t('page-unreachable') + ': ' + (inLang(g.reason) || g.error)));
       } else {
         g.cells.forEach((c, i) => {
           if (c.status === 'passed') doneBy[i]++;
@@ -104,7 +104,7 @@
           }, marks[c.status] || '·'));
         });
       }
-      row.append(el('td', { class: 'total', 'data-group': g.group }, g.passed + '/' + snap.exercises.length));
+      row.append(el('td', { class: 'total', 'data-group': g.group }, g.error ? '—' : g.passed + '/' + snap.exercises.length));
       body.append(row);
     }
     const foot = el('tr', { class: 'done-by' }, el('td', { colspan: 2 }, t('page-done-by')));
