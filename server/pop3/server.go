@@ -15,6 +15,7 @@ package pop3
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log"
 	"net"
@@ -68,6 +69,10 @@ type Server struct {
 	// transcripts. When nil, every connection gets a fresh
 	// "<pid.clock@Hostname>" where clock strictly increases.
 	Challenge func() string
+	// TLSConfig, when set, holds the server's certificate: STLS (RFC
+	// 2595) is then offered in CAPA and accepted before login. TLS 1.2 is
+	// the least version taken, whatever MinVersion says.
+	TLSConfig *tls.Config
 	// ErrorLog receives panics of the backend and unexpected I/O errors.
 	// Nothing secret is ever logged. When nil, the log package's standard
 	// logger is used.
