@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log"
 	"net"
@@ -59,6 +60,10 @@ type Server struct {
 	// commands out of sequence, unknown commands) after which the server
 	// says "421 4.7.0 Too many errors" and closes the connection.
 	MaxErrors int
+	// TLSConfig, when set, holds the server's certificate: STARTTLS (RFC
+	// 3207) is then offered in the EHLO reply. TLS 1.2 is the least
+	// version taken, whatever MinVersion says.
+	TLSConfig *tls.Config
 	// ErrorLog receives panics of the backend, errors it returned that the
 	// client only sees as a 451, and unexpected I/O errors. Nil means the
 	// log package's standard logger.
