@@ -34,6 +34,7 @@ type smtpSession struct {
 	remote   net.Addr
 	helo     string
 	extended bool
+	tls      bool // STARTTLS succeeded (tls.go)
 
 	lastID string // of the last message accepted
 	telnet telnetNotes
@@ -274,10 +275,7 @@ func withBlank(msg []byte, at int) io.Reader {
 
 // writeReceived writes the trace field of RFC 5321 section 4.4.
 func (t *smtpSession) writeReceived(w *bytes.Buffer, id, rcpt string, now time.Time) {
-	with := "SMTP"
-	if t.extended {
-		with = "ESMTP"
-	}
+	with := t.with()
 	ip := "unknown"
 	if h := hostOf(t.remote); h != nil {
 		ip = h.String()

@@ -71,7 +71,7 @@ func (c *conn) telnetSeen(e telnet.Event) {
 // serve runs the session to its end and closes the connection.
 func (c *conn) serve() {
 	defer c.srv.frame.Remove(c)
-	defer c.nc.Close()
+	defer func() { c.nc.Close() }() // after STARTTLS, with TLS's close_notify
 	if !c.open() {
 		return
 	}
