@@ -329,7 +329,7 @@ func LoadPair(certFile, keyFile string, g GroupSpec, ca *x509.Certificate, valid
 // whether it was made now.
 func SelfSignedPair(dataDir string, g GroupSpec, now time.Time) (pair tls.Certificate, made bool, err error) {
 	certFile, keyFile := filepath.Join(dataDir, SelfCertFile), filepath.Join(dataDir, SelfKeyFile)
-	if pair, err := LoadPair(certFile, keyFile, g, nil, now); err == nil && pair.Leaf.Issuer.String() == pair.Leaf.Subject.String() {
+	if pair, err := LoadPair(certFile, keyFile, g, nil, now); err == nil && IsSelfSigned(pair.Leaf) {
 		return pair, false, nil
 	}
 	var ips []net.IP
@@ -437,3 +437,9 @@ func (s *Setup) ServerConfig() *tls.Config {
 
 // Leaf is the group's certificate.
 func (s *Setup) Leaf() *x509.Certificate { return s.Certificate.Leaf }
+
+// IsSelfSigned reports whether cert is signed by its own key.
+func IsSelfSigned(cert *x509.Certificate) bool {
+	return bytes.Equal(cert.RawIssuer, cert.RawSubject) &&
+		cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature) == nil
+}
