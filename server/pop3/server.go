@@ -1,7 +1,7 @@
 // Package pop3 is the POP3 server of the lab kit: RFC 1939 (USER/PASS and
 // APOP, STAT, LIST, RETR, DELE, NOOP, RSET, QUIT, TOP, UIDL) with RFC 2449
 // CAPA, pipelining and the response codes AUTH, IN-USE and SYS/TEMP (RFC
-// 2449, RFC 3206).
+// 2449, RFC 3206), and STLS (RFC 2595) when it has a certificate.
 //
 // Students talk to it by hand with telnet, so commands are taken in any
 // case, with any number of spaces between arguments, and every mistake gets
