@@ -2,10 +2,12 @@ package pop3_test
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -125,5 +127,33 @@ func TestSTLSWithoutCertificate(t *testing.T) {
 	}
 	if got := c.do("USER mrose"); !strings.HasPrefix(got, "+OK") {
 		t.Errorf("the session did not go on in plain text: %q", got)
+	}
+}
+
+// Shutdown wakes a session waiting inside TLS and tells the client so,
+// over TLS.
+func TestShutdownInsideTLS(t *testing.T) {
+	t.Parallel()
+	serverTLS, clientTLS := tlsConfigs(t)
+	ts := startServer(t, newFixture(), func(s *pop3.Server) { s.TLSConfig = serverTLS })
+	c := greeted(t, ts)
+	if got := c.do("STLS"); got != "+OK Begin TLS negotiation" {
+		t.Fatalf("STLS: %q", got)
+	}
+	tc := tls.Client(c.nc, clientTLS)
+	if err := tc.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	c.nc, c.r = tc, bufio.NewReader(tc)
+	if got := c.do("USER mrose"); !strings.HasPrefix(got, "+OK") {
+		t.Fatalf("USER: %q", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := ts.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown() = %v", err)
+	}
+	if diff := cmp.Diff([]string{"-ERR [SYS/TEMP] server shutting down"}, c.rest()); diff != "" {
+		t.Errorf("last words (-want +got):\n%s", diff)
 	}
 }

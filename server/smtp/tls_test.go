@@ -2,6 +2,7 @@ package smtp_test
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
 	"strings"
 	"testing"
@@ -105,4 +106,29 @@ func TestSTARTTLSHandshake(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Shutdown wakes a session waiting inside TLS and tells the client so,
+// over TLS.
+func TestShutdownInsideTLS(t *testing.T) {
+	t.Parallel()
+	serverTLS, clientTLS := tlsConfigs(t)
+	b := new(fakeBackend)
+	ts := newServer(t, b, func(s *smtp.Server) { s.TLSConfig = serverTLS })
+	c := helloed(t, ts.addr)
+	c.cmd("STARTTLS", "220 2.0.0 Ready to start TLS")
+	tc := tls.Client(c.nc, clientTLS)
+	if err := tc.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	c.nc, c.r = tc, bufio.NewReader(tc)
+	c.send("EHLO client.example")
+	c.readReply()
+	ctx, cancel := context.WithTimeout(context.Background(), safety)
+	defer cancel()
+	if err := ts.srv.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown() = %v, want nil", err)
+	}
+	c.expect("421 4.3.2 Service shutting down")
+	c.expectClosed()
 }
