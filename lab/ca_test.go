@@ -182,11 +182,23 @@ func TestStartSelfSigned(t *testing.T) {
 	root := t.TempDir()
 	fingerprint := func() string {
 		cmd, out := labProcess(t, "start", "--group", "5", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--web", "127.0.0.1:0")
+		webAddr := readUntil(t, out, `^\s+web API\s+(\S+)\s`)[1]
 		fp := readUntil(t, out, `^\s+SHA-256 ([0-9A-F:]{95})$`)[1]
 		popAddr := readUntil(t, out, `openssl s_client -starttls pop3 -crlf -connect (\S+)$`)[1]
 		readUntil(t, out, `Ctrl-C stops the server`)
 		if _, _, err := net.SplitHostPort(popAddr); err != nil {
 			t.Errorf("banner's address %q: %v", popAddr, err)
+		}
+		// the key is in the data folder the web API reads: it must not serve it
+		key, err := os.ReadFile(filepath.Join(root, "g5", certs.SelfKeyFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyLine := strings.Split(strings.TrimSpace(string(key)), "\n")[1]
+		for _, p := range []string{"/api/status", "/api/events", "/api/evidence", "/", "/" + certs.SelfKeyFile, "/g5/" + certs.SelfKeyFile, "/api/../" + certs.SelfKeyFile} {
+			if body := httpGet(t, "http://"+webAddr+p); strings.Contains(body, "PRIVATE KEY") || strings.Contains(body, keyLine) {
+				t.Errorf("%s serves the key", p)
+			}
 		}
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
