@@ -138,6 +138,23 @@ func tlsBanner(l i18n.Lang, srv *group.Server, c *classroom.Classroom) string {
 	return b.String()
 }
 
+// classTLSBanner is lab up's line about TLS: the class CA's certificates,
+// or self-signed ones and how to make the CA.
+func classTLSBanner(l i18n.Lang, c *classroom.Classroom, servers map[int]*group.Server) string {
+	self := false
+	for _, srv := range servers {
+		leaf := srv.Certificate()
+		if leaf == nil {
+			return ""
+		}
+		self = self || certs.IsSelfSigned(leaf)
+	}
+	if self {
+		return "\n  TLS " + caTexts["banner-up-self"].F(l, c.Path) + "\n"
+	}
+	return "\n  TLS " + caTexts["banner-up-class"].F(l, filepath.Join(certs.Dir(c.Path), certs.CAFile)) + "\n"
+}
+
 // caTexts are the messages of lab ca and of the banner's TLS lines.
 var caTexts = map[string]i18n.Text{
 	"ca-usage": {
@@ -201,6 +218,14 @@ var caTexts = map[string]i18n.Text{
 	"banner-tls-self": {
 		Ja: "STLS/STARTTLS あり（自己署名の証明書。クライアントが表示する指紋と比べてください）",
 		En: "STLS/STARTTLS offered (a self-signed certificate: compare the fingerprint your client shows)",
+	},
+	"banner-up-self": {
+		Ja: "STLS/STARTTLS あり（自己署名の証明書。クラスの CA は lab ca --classroom %s で作れます）",
+		En: "STLS/STARTTLS offered (self-signed certificates; lab ca --classroom %s makes a class CA)",
+	},
+	"banner-up-class": {
+		Ja: "STLS/STARTTLS あり（クラスの CA の証明書。確認には %s を使います。班の間の中継も TLS で確認します）",
+		En: "STLS/STARTTLS offered (the class CA's certificates; verify them with %s; the relay between groups checks them too)",
 	},
 	"banner-tls-class": {
 		Ja: "STLS/STARTTLS あり（クラスの CA の証明書。確認には %s を使います）",

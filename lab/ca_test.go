@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -93,6 +94,7 @@ func TestUpRelaysOverTLS(t *testing.T) {
 	}
 	root := t.TempDir()
 	_, out := labProcess(t, "up", "--classroom", path, "--data", root)
+	readUntil(t, out, `^  TLS STLS/STARTTLS offered \(the class CA's certificates; verify them with `+regexp.QuoteMeta(filepath.Join(certs.Dir(path), "ca.pem")))
 	pw := passwords(t, out, "Ctrl-C stops the server")
 	g1, _ := c.Group(1)
 	g2, _ := c.Group(2)
