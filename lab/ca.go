@@ -108,7 +108,10 @@ func groupTLS(e *env, c *classroom.Classroom, data *group.Data, smtpAddr string)
 		}
 	}
 	s, err := certs.ForGroup(file, data.Dir, spec, time.Now())
-	if err != nil {
+	switch {
+	case err != nil && file == "":
+		return nil, nil, failure{caTexts["ca-self-failed"].F(e.lang, data.Dir, err)}
+	case err != nil:
 		return nil, nil, failure{caTexts["ca-bad-cert"].F(e.lang, err, file)}
 	}
 	return s.ServerConfig(), s.Roots, nil
@@ -214,6 +217,10 @@ var caTexts = map[string]i18n.Text{
 	"ca-bad-cert": {
 		Ja: "班の証明書を使えません: %[1]v\n教員が lab ca --classroom %[2]s をもう一度実行すると作り直されます。",
 		En: "cannot use the group's certificate: %[1]v\nThe instructor can issue it again with lab ca --classroom %[2]s.",
+	},
+	"ca-self-failed": {
+		Ja: "%[1]s に自己署名の証明書を作れませんでした: %[2]v",
+		En: "could not make the self-signed certificate in %[1]s: %[2]v",
 	},
 	"banner-tls-self": {
 		Ja: "STLS/STARTTLS あり（自己署名の証明書。クライアントが表示する指紋と比べてください）",
