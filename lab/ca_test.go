@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -216,5 +218,26 @@ func TestStartSelfSigned(t *testing.T) {
 	}
 	if second := fingerprint(); second != first {
 		t.Errorf("the fingerprint changed across a restart: %s, then %s", first, second)
+	}
+}
+
+// A class certificate that no longer fits its group (the host changed in
+// the classroom file, lab ca not run again) stops lab start with exit 1
+// and a message that says how to fix it.
+func TestStartRefusesAWrongClassCertificate(t *testing.T) {
+	t.Parallel()
+	path, _ := writeClassroom(t, 1)
+	if code, _, errOut := runLab(t, "", nil, "ca", "--classroom", path); code != 0 {
+		t.Fatalf("lab ca: %s", errOut)
+	}
+	text, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(text), `"127.0.1.1"`, `"127.0.1.7"`, 1)), 0o644)
+	cmd, out := labProcess(t, "start", "--group", "1", "--classroom", path, "--data", t.TempDir())
+	readUntil(t, out, `cannot use the group's certificate: .*not for 127\.0\.1\.7`)
+	readUntil(t, out, `lab ca --classroom `+regexp.QuoteMeta(path))
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Errorf("lab start: %v, want exit status 1", err)
 	}
 }
