@@ -26,7 +26,7 @@ run: build
 	./bin/lab start --group $(GROUP)
 
 # The real clients the tests drive: telnet (through expect), curl, swaks,
-# s-nail, Python's poplib and smtplib.
+# s-nail, Python's poplib and smtplib, openssl s_client (TLS).
 deps:
 	scripts/deps
 

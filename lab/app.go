@@ -110,6 +110,7 @@ func newApp(e *env) *cli.App {
 			newUpCommand(e),
 			newQueueCommand(e),
 			newClassroomCommand(e),
+			newCACommand(e),
 			newTelnetCommand(e),
 			newReplayCommand(e),
 			newExercisesCommand(e),

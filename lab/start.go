@@ -136,6 +136,9 @@ func openGroup(e *env, root string, c *classroom.Classroom, n int, smtpAddr, pop
 		UserElsewhere: elsewhere,
 		ErrorOutput:   e.stderr, // and server.log in the group's folder
 	}
+	if cfg.TLS, cfg.TLSRoots, err = groupTLS(e, c, data, cfg.SMTPAddr); err != nil {
+		return nil, err
+	}
 	if maxConns == 0 && c != nil {
 		maxConns = c.MaxConns // the classroom's, unless the flag says otherwise
 	}
@@ -242,6 +245,7 @@ func printBanner(w io.Writer, l i18n.Lang, srv *group.Server, c *classroom.Class
 	fmt.Fprintf(&b, "  %-10s %s   telnet %s %s\n", "POP3", srv.POP3Addr(), popHost, popPort)
 	fmt.Fprintf(&b, "  %-10s %s   curl http://%s/api/status\n", "web API", web, web)
 	fmt.Fprintf(&b, "  %-10s %s\n", t("banner-data"), d.Dir)
+	b.WriteString(tlsBanner(l, srv, c))
 	if c != nil {
 		var peers []string
 		for _, p := range c.Peers(d.Group) {

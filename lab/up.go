@@ -166,6 +166,7 @@ func printClassBanner(w io.Writer, l i18n.Lang, c *classroom.Classroom, root str
 		srv := servers[g.ID]
 		fmt.Fprintf(&b, "  %-8d %-16s %-21s %-21s %-21s %s\n", g.ID, c.GroupDomain(g.ID), srv.SMTPAddr(), srv.POP3Addr(), g.WebAddr(), strings.Join(cl, "-"))
 	}
+	b.WriteString(classTLSBanner(l, c, servers))
 	var any bool
 	for _, g := range c.Groups {
 		if len(made[g.ID]) == 0 {

@@ -58,8 +58,8 @@ var pop3Commands = map[string]Note{
 		En: "CAPA — asks for the list of the server's capabilities",
 	}, Ref: "RFC 2449 §5"},
 	"STLS": {Text: i18n.Text{
-		Ja: "STLS — 通信を TLS で暗号化し始める（このキットのサーバには無い）",
-		En: "STLS — starts encrypting the connection with TLS (the kit's server does not offer it)",
+		Ja: "STLS — 通信を TLS で暗号化し始める。+OK の後に TLS のハンドシェイクをし、続きは暗号の中で（ログイン前だけ。openssl s_client -starttls pop3 が代わりにする）",
+		En: "STLS — starts encrypting the connection with TLS: after the +OK comes the TLS handshake, and the session goes on inside it (before login only; openssl s_client -starttls pop3 does it for you)",
 	}, Ref: "RFC 2595 §4"},
 	"AUTH": {Text: i18n.Text{
 		Ja: "AUTH 方式 — SASL でログインする（このキットのサーバには無い）",
@@ -155,8 +155,8 @@ var smtpCommands = map[string]Note{
 		En: "QUIT — ends the session; the server answers 221 and closes the connection",
 	}, Ref: "RFC 5321 §4.1.1.10"},
 	"STARTTLS": {Text: i18n.Text{
-		Ja: "STARTTLS — 通信を TLS で暗号化し始める（このキットのサーバには無い）",
-		En: "STARTTLS — starts encrypting the connection with TLS (the kit's server does not offer it)",
+		Ja: "STARTTLS — 通信を TLS で暗号化し始める。220 の後に TLS のハンドシェイクをし、暗号の中で EHLO からやり直す（openssl s_client -starttls smtp が代わりにする）",
+		En: "STARTTLS — starts encrypting the connection with TLS: after the 220 comes the TLS handshake, then the session starts again inside it with EHLO (openssl s_client -starttls smtp does it for you)",
 	}, Ref: "RFC 3207 §4"},
 	"AUTH": {Text: i18n.Text{
 		Ja: "AUTH 方式 — SMTP でログインする（このキットのサーバには無い）",

@@ -426,6 +426,12 @@ func (r *replayer) event(ev journal.Event) {
 		}
 	case journal.Bounced:
 		r.fact(c.bad, r.t("replay-bounced", orNone(r.lang, []string{ev.From})))
+	case journal.TLS:
+		if ev.Result == journal.ResultOK {
+			r.fact(c.ok, r.t("replay-tls", ev.Method, ev.Line))
+		} else {
+			r.fact(c.bad, r.t("replay-tls-failed", ev.Error))
+		}
 	}
 }
 

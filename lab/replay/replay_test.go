@@ -67,3 +67,49 @@ func TestTextsInBothLanguages(t *testing.T) {
 		t.Errorf("replay texts missing a language or with different verbs: %v", bad)
 	}
 }
+
+// A session that went over to TLS says so where it happened, in both
+// languages, and a failed handshake says why.
+func TestReplayTLS(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	ev := func(sec int, e journal.Event) journal.Event {
+		e.Time, e.Session, e.Proto = at.Add(time.Duration(sec)*time.Second), "pop3-x-1", "pop3"
+		return e
+	}
+	tests := []struct {
+		name string
+		tls  journal.Event
+		lang i18n.Lang
+		want string
+	}{
+		{"ok en", journal.Event{Kind: journal.TLS, Result: journal.ResultOK, Method: "TLS 1.3", Line: "TLS_AES_128_GCM_SHA256"}, i18n.En,
+			"from here on the session is encrypted with TLS (TLS 1.3, TLS_AES_128_GCM_SHA256)"},
+		{"ok ja", journal.Event{Kind: journal.TLS, Result: journal.ResultOK, Method: "TLS 1.2", Line: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, i18n.Ja,
+			"ここから TLS で暗号化されています（TLS 1.2、TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256）"},
+		{"failed", journal.Event{Kind: journal.TLS, Result: journal.ResultFail, Error: "tls: first record does not look like a TLS handshake"}, i18n.En,
+			"the TLS handshake failed and the connection ended: tls: first record does not look like a TLS handshake"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			events := []journal.Event{
+				ev(0, journal.Event{Kind: journal.Open, Remote: "127.0.0.1:5000"}),
+				ev(0, journal.Event{Kind: journal.Reply, Code: "+OK", Line: "+OK maillab POP3 server ready <1.2@g3.lab.test>"}),
+				ev(1, journal.Event{Kind: journal.Command, Verb: "STLS", Line: "STLS"}),
+				ev(1, journal.Event{Kind: journal.Reply, Code: "+OK", Line: "+OK Begin TLS negotiation"}),
+				ev(1, tt.tls),
+				ev(2, journal.Event{Kind: journal.Close}),
+			}
+			sessions := Sessions(events)
+			if len(sessions) != 1 {
+				t.Fatalf("%d sessions", len(sessions))
+			}
+			var b strings.Builder
+			Write(&b, tt.lang, false, sessions[0], nil)
+			if !strings.Contains(b.String(), tt.want) {
+				t.Errorf("no %q in:\n%s", tt.want, b.String())
+			}
+		})
+	}
+}

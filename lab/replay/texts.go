@@ -104,6 +104,14 @@ var texts = map[string]i18n.Text{
 		Ja: "%s 宛ての中継は失敗した: %s",
 		En: "relaying for %s failed: %s",
 	},
+	"replay-tls": {
+		Ja: "ここから TLS で暗号化されています（%s、%s）。以下の行は、通信路を盗み見ても読めません",
+		En: "from here on the session is encrypted with TLS (%s, %s): the lines below cannot be read on the wire",
+	},
+	"replay-tls-failed": {
+		Ja: "TLS のハンドシェイクに失敗し、接続は切れました: %s",
+		En: "the TLS handshake failed and the connection ended: %s",
+	},
 	"replay-bounced": {
 		Ja: "届けられなかったので、送信者 %s にエラーの知らせ（バウンス）を返した",
 		En: "it could not be delivered, so a bounce went back to the sender %s",

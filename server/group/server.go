@@ -2,6 +2,8 @@ package group
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -113,6 +115,13 @@ type Config struct {
 	// account of this name (0: none), so that a login with another group's
 	// user name can be explained on the console. It must answer at once.
 	UserElsewhere func(name string) int
+	// TLS, when set, holds the servers' certificate: POP3 offers STLS and
+	// SMTP STARTTLS (tls.go).
+	TLS *tls.Config
+	// TLSRoots is the class CA, when there is one: the relay checks the
+	// other groups' certificates against it. Without it the relay still
+	// uses STARTTLS, unverified.
+	TLSRoots *x509.CertPool
 	// ErrorLog receives internal errors, panics recovered in connections
 	// and relay queue errors (never secrets). Nil means the group's own:
 	// server.log in its data folder (rotated once at 1 MiB), copied to
@@ -226,6 +235,7 @@ func New(cfg Config) (*Server, error) {
 		LocalIP:  s.hostIP(),
 		Journal:  j,
 		Bounce:   s.bounce,
+		TLS:      s.relayTLS(cfg.TLSRoots),
 		MinRetry: cfg.Relay.MinRetry,
 		MaxRetry: cfg.Relay.MaxRetry,
 		MaxAge:   cfg.Relay.MaxAge,
@@ -245,6 +255,7 @@ func New(cfg Config) (*Server, error) {
 		MaxConnsPerHost: s.limits.ConnsPerHost,
 		ReservedConns:   s.limits.Conns / 5,
 		TrustedConn:     s.mayRelay,
+		TLSConfig:       cfg.TLS,
 		ErrorLog:        s.cfg.ErrorLog,
 	}
 	s.pop3 = &pop3.Server{
@@ -259,6 +270,7 @@ func New(cfg Config) (*Server, error) {
 		MaxConnsPerHost: s.limits.ConnsPerHost,
 		ReservedConns:   s.limits.Conns / 5,
 		TrustedConn:     s.mayRelay,
+		TLSConfig:       cfg.TLS,
 		ErrorLog:        s.cfg.ErrorLog,
 	}
 	return s, nil

@@ -33,6 +33,7 @@ type smtpSession struct {
 	ip       string // the client's address, for the flood watch
 	helo     string
 	extended bool
+	tls      bool // STARTTLS succeeded (tls.go)
 
 	lastID string // of the last message accepted
 	telnet telnetNotes
@@ -167,7 +168,7 @@ func (t *smtpSession) Data(r io.Reader) error {
 		t.lastID = id
 		return nil
 	}
-	e := &spoolEntry{ID: id, Time: now, From: t.from, MessageID: h.messageID, Origin: h.origin, Helo: t.helo, IP: "unknown", Extended: t.extended}
+	e := &spoolEntry{ID: id, Time: now, From: t.from, MessageID: h.messageID, Origin: h.origin, Helo: t.helo, IP: "unknown", With: t.with()}
 	if e.AddedMessageID = h.messageID == ""; e.AddedMessageID {
 		e.MessageID = "<" + id + "@" + t.s.data.Domain + ">"
 	}

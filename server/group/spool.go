@@ -61,7 +61,9 @@ type spoolEntry struct {
 	RelayID        string       `json:"relay_id,omitempty"` // of a message another group relayed
 	Helo           string       `json:"helo"`
 	IP             string       `json:"ip"` // as the Received field shows it
-	Extended       bool         `json:"extended,omitempty"`
+	// With is the protocol of the Received field: SMTP, ESMTP, ESMTPS.
+	With           string       `json:"with,omitempty"`
+	Extended       bool         `json:"extended,omitempty"` // of older spools: With ESMTP
 	Size           int64        `json:"size"` // of the message as received
 }
 
@@ -416,9 +418,13 @@ func (s *Server) recoverSpool() error {
 // writeReceived writes the trace field of RFC 5321 section 4.4 for a copy
 // to rcpt ("" for a copy to several, which must not name them).
 func writeReceived(w *bytes.Buffer, e *spoolEntry, domain, rcpt string) {
-	with := "SMTP"
-	if e.Extended {
+	with := e.With
+	switch {
+	case with != "":
+	case e.Extended:
 		with = "ESMTP"
+	default:
+		with = "SMTP"
 	}
 	if rcpt == "" { // several recipients: naming them would show each the others
 		fmt.Fprintf(w, "Received: from %s ([%s])\r\n\tby %s (maillab) with %s id %s;\r\n\t%s\r\n",

@@ -45,6 +45,7 @@ const (
 	Account   = "account"   // an account was created or changed
 	Hint      = "hint"      // lab hint was used: ID is the exercise, Count the tier
 	Note      = "note"      // something the console should tell the student
+	TLS       = "tls"       // STLS/STARTTLS: Method the TLS version, Line the cipher suite; Result and Error
 	Start     = "start"     // the server started
 	Stop      = "stop"      // the server stopped
 

@@ -89,13 +89,15 @@ type handler struct {
 	run           func(c *conn, cmd command) error
 }
 
-// commands are the commands of RFC 1939 and RFC 2449, by keyword.
+// commands are the commands of RFC 1939, RFC 2449 and RFC 2595 (STLS), by
+// keyword.
 var commands = map[string]handler{
 	"USER": {authorization: true, run: (*conn).userCmd},
 	"PASS": {authorization: true, run: (*conn).passCmd},
 	"APOP": {authorization: true, run: (*conn).apopCmd},
 	"QUIT": {authorization: true, transaction: true, run: (*conn).quitCmd},
 	"CAPA": {authorization: true, transaction: true, run: (*conn).capaCmd},
+	"STLS": {authorization: true, run: (*conn).stlsCmd},
 	"STAT": {transaction: true, run: (*conn).statCmd},
 	"LIST": {transaction: true, run: (*conn).listCmd},
 	"RETR": {transaction: true, run: (*conn).retrCmd},

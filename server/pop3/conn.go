@@ -81,14 +81,17 @@ const (
 // conn is one client connection.
 type conn struct {
 	srv *Server
-	nc  net.Conn
+	raw net.Conn // the TCP connection, for Close from other goroutines
+	nc  net.Conn // raw, or after STLS the TLS connection over it
 	r   *wire.Reader
 	w   *bufio.Writer
+	tls bool // STLS has succeeded
 
 	challenge string
 	sess      Session
 	tracer    Tracer       // sess as a Tracer, or nil
 	telnet    TelnetTracer // sess as a TelnetTracer, or nil
+	tlsTracer TLSTracer    // sess as a TLSTracer, or nil
 
 	state    state
 	user     string // the name given by USER, waiting for PASS
@@ -119,16 +122,26 @@ type retrieved struct {
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	var w io.Writer = nc
-	if d := s.idleTimeout(); d > 0 {
-		w = deadlineWriter{nc, d}
-	}
-	c := &conn{srv: s, nc: nc, w: bufio.NewWriterSize(w, 16<<10)}
+	c := &conn{srv: s, raw: nc, nc: nc}
+	w := c.writer()
+	c.w = newWriter(w)
 	f := telnet.NewFilter(nc, w)
 	f.Seen = c.telnetSeen
 	c.r = wire.NewReader(f, s.maxLine())
 	return c
 }
+
+// writer writes to c.nc, each write with a deadline when there is an idle
+// timeout.
+func (c *conn) writer() io.Writer {
+	if d := c.srv.idleTimeout(); d > 0 {
+		return deadlineWriter{c.nc, d}
+	}
+	return c.nc
+}
+
+// newWriter buffers the replies written to w.
+func newWriter(w io.Writer) *bufio.Writer { return bufio.NewWriterSize(w, 16<<10) }
 
 // telnetSeen tells the session of a Telnet command the client sent.
 func (c *conn) telnetSeen(e telnet.Event) {
@@ -218,6 +231,7 @@ func (c *conn) greet() bool {
 	c.sess = sess
 	c.tracer, _ = sess.(Tracer)
 	c.telnet, _ = sess.(TelnetTracer)
+	c.tlsTracer, _ = sess.(TLSTracer)
 	c.okf("%s ready %s", c.srv.name(), c.challenge)
 	return true
 }
@@ -270,7 +284,7 @@ func (c *conn) hangUp(err error) {
 }
 
 // Close cuts the connection at once (Close, or a Shutdown out of time).
-func (c *conn) Close() error { return c.nc.Close() }
+func (c *conn) Close() error { return c.raw.Close() }
 
 // close closes the connection; when the server ended the session, it first
 // sends FIN and drains the client's input for a while.

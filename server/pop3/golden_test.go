@@ -1,10 +1,11 @@
 package pop3_test
 
 import (
+	"bufio"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,7 +25,9 @@ var update = flag.Bool("update", false, "rewrite the S: lines of testdata/*.txt 
 // comments. A C: line in double quotes is a Go string literal, for bytes
 // that a file cannot hold plainly. Two comments set up the server:
 // "# challenge: <…>" (default: RFC 1939's) and "# max-errors: N" (default
-// off). Every conversation starts with the fixture of newFixture.
+// off); a third, "# tls", gives the server a certificate, and the client
+// then starts TLS after a "+OK" to STLS. Every conversation starts with the
+// fixture of newFixture.
 func TestGolden(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
@@ -42,14 +45,21 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", file, err)
 			}
+			serverTLS, clientTLS := tlsConfigs(t)
+			if !want.tls {
+				clientTLS = nil
+			}
 			ts := startServer(t, newFixture(), func(s *pop3.Server) {
+				if want.tls {
+					s.TLSConfig = serverTLS
+				}
 				s.Challenge = func() string { return want.challenge }
 				s.MaxErrors = want.maxErrors
 				if s.MaxErrors == 0 {
 					s.MaxErrors = -1 // a conversation without the header: no limit
 				}
 			})
-			got := want.play(t, ts.addr)
+			got := want.play(t, ts.addr, clientTLS)
 			if *update {
 				if err := os.WriteFile(file, []byte(got.String()), 0o644); err != nil {
 					t.Fatal(err)
@@ -67,6 +77,7 @@ func TestGolden(t *testing.T) {
 type conversation struct {
 	challenge string
 	maxErrors int
+	tls       bool   // the server has a certificate
 	steps     []step // steps[0] is the greeting, with no client line
 	trailer   []string
 }
@@ -91,6 +102,9 @@ func parseConversation(text string) (*conversation, error) {
 			comments = append(comments, line)
 			if v, ok := strings.CutPrefix(line, "# challenge: "); ok {
 				conv.challenge = v
+			}
+			if line == "# tls" {
+				conv.tls = true
 			}
 			if v, ok := strings.CutPrefix(line, "# max-errors: "); ok {
 				limit, err := strconv.Atoi(v)
@@ -156,8 +170,9 @@ func (conv *conversation) String() string {
 // play sends the client lines one at a time, each after the reply to the
 // one before, and returns the conversation with what the server said. At
 // the end the client stops sending, and whatever else the server says
-// before closing the connection goes with the last step.
-func (conv *conversation) play(t *testing.T, addr string) *conversation {
+// before closing the connection goes with the last step. With a client
+// configuration, a "+OK" to STLS starts TLS.
+func (conv *conversation) play(t *testing.T, addr string, clientTLS *tls.Config) *conversation {
 	t.Helper()
 	c := dial(t, addr)
 	got := *conv
@@ -197,8 +212,15 @@ func (conv *conversation) play(t *testing.T, addr string) *conversation {
 			break
 		}
 		read(&got.steps[i], multiLine(raw))
+		if st := got.steps[i].server; clientTLS != nil && strings.EqualFold(raw, "STLS") && len(st) == 1 && strings.HasPrefix(st[0], "+OK") {
+			tc := tls.Client(c.nc, clientTLS)
+			if err := tc.Handshake(); err != nil {
+				t.Fatalf("TLS handshake after STLS: %v", err)
+			}
+			c.nc, c.r = tc, bufio.NewReader(tc)
+		}
 	}
-	c.nc.(*net.TCPConn).CloseWrite()
+	c.nc.(interface{ CloseWrite() error }).CloseWrite()
 	last := &got.steps[len(got.steps)-1]
 	for !closed {
 		read(last, false)

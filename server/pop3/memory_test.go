@@ -2,6 +2,7 @@ package pop3_test
 
 import (
 	"crypto/md5"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -183,6 +184,16 @@ func (s *memSession) Reply(line string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.replies = append(s.replies, line)
+}
+
+// TLS makes memSession a pop3.TLSTracer; it records "tls TLS 1.3" or
+// "tls failed".
+func (s *memSession) TLS(state tls.ConnectionState, err error) {
+	if err != nil {
+		s.event("tls failed")
+		return
+	}
+	s.event("tls %s", tls.VersionName(state.Version))
 }
 
 func (s *memSession) Retrieved(uid string, size int64) {

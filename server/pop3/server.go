@@ -1,7 +1,7 @@
 // Package pop3 is the POP3 server of the lab kit: RFC 1939 (USER/PASS and
 // APOP, STAT, LIST, RETR, DELE, NOOP, RSET, QUIT, TOP, UIDL) with RFC 2449
 // CAPA, pipelining and the response codes AUTH, IN-USE and SYS/TEMP (RFC
-// 2449, RFC 3206).
+// 2449, RFC 3206), and STLS (RFC 2595) when it has a certificate.
 //
 // Students talk to it by hand with telnet, so commands are taken in any
 // case, with any number of spaces between arguments, and every mistake gets
@@ -15,6 +15,7 @@ package pop3
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log"
 	"net"
@@ -72,6 +73,10 @@ type Server struct {
 	// transcripts. When nil, every connection gets a fresh
 	// "<pid.clock@Hostname>" where clock strictly increases.
 	Challenge func() string
+	// TLSConfig, when set, holds the server's certificate: STLS (RFC
+	// 2595) is then offered in CAPA and accepted before login. TLS 1.2 is
+	// the least version taken, whatever MinVersion says.
+	TLSConfig *tls.Config
 	// ErrorLog receives panics of the backend and unexpected I/O errors.
 	// Nothing secret is ever logged. When nil, the log package's standard
 	// logger is used.

@@ -3,6 +3,7 @@ package relay
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log"
@@ -42,6 +43,12 @@ type Relayer struct {
 	// LocalIP, when set, is the address connections are made from: the
 	// group's own host, so that the peer sees which group is relaying.
 	LocalIP net.IP
+	// TLS, when set, gives the TLS configuration for a group's server:
+	// the relay then uses STARTTLS (RFC 3207) whenever the peer offers it,
+	// and a handshake that fails (a certificate the configuration does
+	// not trust, say) defers the message rather than send it in clear.
+	// Nil, or a nil configuration, relays without TLS.
+	TLS func(group int) *tls.Config
 	// Journal receives the queued/relayed/bounced events.
 	Journal *journal.Journal
 	// Bounce is called with a report for the sender when recipients failed
@@ -280,6 +287,9 @@ func (r *Relayer) deliver(ctx context.Context, e Entry, msg []byte) (delivered [
 	if err := c.Hello(r.Hostname); err != nil {
 		return classify(err, e.Rcpts)
 	}
+	if err := r.startTLS(c, e.DestGroup); err != nil {
+		return nil, nil, e.Rcpts, err.Error()
+	}
 	if err := c.Mail(e.From); err != nil {
 		return classify(err, e.Rcpts)
 	}
@@ -320,6 +330,25 @@ func (r *Relayer) deliver(ctx context.Context, e Entry, msg []byte) (delivered [
 	}
 	c.Quit()
 	return accepted, failed, deferred, why
+}
+
+// startTLS starts TLS with group's server when the Relayer has a
+// configuration for it and the peer offers STARTTLS.
+func (r *Relayer) startTLS(c *smtp.Client, group int) error {
+	if r.TLS == nil {
+		return nil
+	}
+	cfg := r.TLS(group)
+	if cfg == nil {
+		return nil
+	}
+	if ok, _ := c.Extension("STARTTLS"); !ok {
+		return nil
+	}
+	if err := c.StartTLS(cfg); err != nil {
+		return fmt.Errorf("STARTTLS with group %d's server failed: %v", group, unwrapOp(err))
+	}
+	return nil
 }
 
 // StripRelayID returns msg without the RelayIDField fields of its header

@@ -3,6 +3,7 @@ package relay
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log"
@@ -123,7 +124,9 @@ type peer struct {
 	rcptErr  map[string]error // by address
 	dataErr  error
 	received []string
+	overTLS  []bool // for each of received: whether its session was TLS
 	addr     string
+	tls      *tls.Config // the server's certificate, when it offers STARTTLS
 }
 
 func (p *peer) NewSession(smtp.ConnInfo) (smtp.Session, error) { return &peerSession{p: p}, nil }
@@ -131,7 +134,11 @@ func (p *peer) NewSession(smtp.ConnInfo) (smtp.Session, error) { return &peerSes
 type peerSession struct {
 	p     *peer
 	rcpts []string
+	tls   bool
 }
+
+// TLS makes peerSession a smtp.TLSTracer.
+func (s *peerSession) TLS(_ tls.ConnectionState, err error) { s.tls = err == nil }
 
 func (s *peerSession) Hello(string, bool) error            { return nil }
 func (s *peerSession) Mail(string, smtp.MailOptions) error { return nil }
@@ -155,6 +162,7 @@ func (s *peerSession) Data(r io.Reader) error {
 		return s.p.dataErr
 	}
 	s.p.received = append(s.p.received, strings.Join(s.rcpts, ",")+"|"+string(b))
+	s.p.overTLS = append(s.p.overTLS, s.tls)
 	return nil
 }
 func (s *peerSession) Reset()        { s.rcpts = nil }
@@ -166,7 +174,7 @@ func startPeer(t *testing.T, p *peer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &smtp.Server{Backend: p, Hostname: "peer.test"}
+	srv := &smtp.Server{Backend: p, Hostname: "peer.test", TLSConfig: p.tls}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
 	p.addr = l.Addr().String()

@@ -1,6 +1,7 @@
 package smtp_test
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -185,6 +186,16 @@ func (s *fakeSession) Reply(line string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.trace = append(s.trace, "S: "+line)
+}
+
+// TLS makes fakeSession a smtp.TLSTracer: "TLS(TLS 1.3)" among the
+// calls, or "TLS(failed)".
+func (s *fakeSession) TLS(state tls.ConnectionState, err error) {
+	if err != nil {
+		s.record("TLS(failed)")
+		return
+	}
+	s.record("TLS(%s)", tls.VersionName(state.Version))
 }
 
 func (s *fakeSession) DataEnd(size int64, bareLFs int) {

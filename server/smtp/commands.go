@@ -26,7 +26,8 @@ var helpText = []string{
 func notImplemented(verb string) bool {
 	switch verb {
 	case "EXPN", // no mailing lists here; see the comment where it is answered
-		"BDAT", "STARTTLS", "AUTH", // extensions not offered
+		"BDAT", "AUTH", // extensions not offered
+		"STARTTLS",             // when the server has no certificate
 		"ETRN", "ATRN", "TURN", // RFC 1985, RFC 2645, RFC 821
 		"SEND", "SOML", "SAML": // RFC 821, gone since RFC 2821
 		return true
@@ -212,6 +213,12 @@ func (c *conn) command(l wire.Line) (done bool) {
 		c.reply(252, "2.0.0", "Cannot VRFY user, but will accept message and attempt delivery")
 	case "HELP":
 		c.reply(214, "2.0.0", helpText...)
+	case "STARTTLS":
+		if c.srv.TLSConfig == nil {
+			c.reply(502, "5.5.1", name+" not implemented")
+			break
+		}
+		return c.startTLS(arg)
 	default:
 		if notImplemented(name) {
 			// EXPN: a group's domain has no mailing lists to expand, and
@@ -254,6 +261,10 @@ func (c *conn) hello(arg string, extended bool) {
 	size := "SIZE"
 	if n := c.srv.maxMessageBytes(); n > 0 {
 		size = "SIZE " + strconv.FormatInt(n, 10)
+	}
+	if c.srv.TLSConfig != nil && !c.tls {
+		c.reply(250, "", host, "PIPELINING", size, "8BITMIME", "ENHANCEDSTATUSCODES", "STARTTLS", "HELP")
+		return
 	}
 	c.reply(250, "", host, "PIPELINING", size, "8BITMIME", "ENHANCEDSTATUSCODES", "HELP")
 }

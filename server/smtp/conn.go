@@ -24,13 +24,15 @@ var errShuttingDown = errors.New("smtp: shutting down")
 // conn is one client connection and its session.
 type conn struct {
 	srv *Server
-	nc  net.Conn
+	raw net.Conn // the TCP connection, for Close from other goroutines
+	nc  net.Conn // raw, or after STARTTLS the TLS connection over it
 	r   *wire.Reader
 	w   *bufio.Writer
 
-	sess   Session
-	tracer Tracer       // sess, when it is one
-	telnet TelnetTracer // sess, when it is one
+	sess      Session
+	tracer    Tracer       // sess, when it is one
+	telnet    TelnetTracer // sess, when it is one
+	tlsTracer TLSTracer    // sess, when it is one
 
 	// Idle orders the read deadlines that the session sets against the
 	// one Shutdown sets to wake a session waiting for a command.
@@ -46,6 +48,7 @@ type conn struct {
 	dataDeadline time.Time
 
 	greeted bool // HELO or EHLO accepted
+	tls     bool // STARTTLS has succeeded
 	inTx    bool // MAIL accepted
 	rcpts   int  // recipients accepted in this transaction
 	errs    int  // bad commands in a row
@@ -55,7 +58,7 @@ type conn struct {
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	c := &conn{srv: s, nc: nc}
+	c := &conn{srv: s, raw: nc, nc: nc}
 	f := telnet.NewFilter((*connReader)(c), (*connWriter)(c))
 	f.Seen = c.telnetSeen
 	c.r = wire.NewReader(f, s.maxLine())
@@ -73,7 +76,7 @@ func (c *conn) telnetSeen(e telnet.Event) {
 // serve runs the session to its end and closes the connection.
 func (c *conn) serve() {
 	defer c.srv.frame.Remove(c)
-	defer c.nc.Close()
+	defer func() { c.nc.Close() }() // after STARTTLS, with TLS's close_notify
 	if !c.open() {
 		return
 	}
@@ -110,6 +113,7 @@ func (c *conn) open() (ok bool) {
 	c.sess = sess
 	c.tracer, _ = sess.(Tracer)
 	c.telnet, _ = sess.(TelnetTracer)
+	c.tlsTracer, _ = sess.(TLSTracer)
 	return true
 }
 
@@ -356,7 +360,7 @@ func isClosed(err error) bool {
 }
 
 // Close cuts the connection at once (Close, or a Shutdown out of time).
-func (c *conn) Close() error { return c.nc.Close() }
+func (c *conn) Close() error { return c.raw.Close() }
 
 // drain half-closes the connection and reads what the client has still
 // sent (a little, briefly), so that closing does not reset the connection

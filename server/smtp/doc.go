@@ -1,6 +1,7 @@
 // Package smtp is the SMTP server of a group's mail domain (RFC 5321), with
-// the extensions SIZE (RFC 1870), 8BITMIME (RFC 6152), PIPELINING (RFC 2920)
-// and ENHANCEDSTATUSCODES (RFC 2034, RFC 3463).
+// the extensions SIZE (RFC 1870), 8BITMIME (RFC 6152), PIPELINING (RFC 2920),
+// ENHANCEDSTATUSCODES (RFC 2034, RFC 3463) and, when it has a certificate,
+// STARTTLS (RFC 3207).
 //
 // Students talk to it by hand with telnet and nc, so it is strict in what it
 // answers and liberal in what it reads: commands are case-insensitive, a line

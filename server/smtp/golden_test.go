@@ -1,10 +1,13 @@
 package smtp_test
 
 import (
+	"bufio"
+	"crypto/tls"
 	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,7 +32,9 @@ var update = flag.Bool("update", false, "rewrite the S: and B: lines of testdata
 // The test sends each C: line with CRLF and reads one reply after it (none
 // for the lines of message data between a 354 and the final "."), then reads
 // to the end of the connection, and compares all that was said, and what the
-// backend saw, with the file. Comments go with the C: line after them.
+// backend saw, with the file. Comments go with the C: line after them. A
+// comment "# tls" before the greeting gives the server a certificate, and
+// the client starts TLS after a 220 to STARTTLS.
 type golden struct {
 	header   []string // comments before the greeting
 	greeting []string // S: lines before the first C: line
@@ -172,7 +177,14 @@ func runGolden(t *testing.T, g *golden) *golden {
 	t.Helper()
 	b := new(fakeBackend)
 	// The files show many mistakes in a row; TestMaxErrors tests the limit.
-	ts := newServer(t, b, func(s *smtp.Server) { s.MaxErrors = -1 }) // off
+	serverTLS, clientTLS := tlsConfigs(t)
+	useTLS := slices.Contains(g.header, "# tls")
+	ts := newServer(t, b, func(s *smtp.Server) {
+		s.MaxErrors = -1 // off
+		if useTLS {
+			s.TLSConfig = serverTLS
+		}
+	})
 	c := dial(t, ts.addr)
 	got := &golden{header: g.header, tail: g.tail}
 	got.greeting = c.readReply()
@@ -198,6 +210,13 @@ func runGolden(t *testing.T, g *golden) *golden {
 		}
 		st.replies = c.readReply()
 		inData = strings.EqualFold(strings.TrimSpace(line), "DATA") && strings.HasPrefix(st.replies[0], "354")
+		if useTLS && strings.EqualFold(line, "STARTTLS") && strings.HasPrefix(st.replies[0], "220 ") {
+			tc := tls.Client(c.nc, clientTLS)
+			if err := tc.Handshake(); err != nil {
+				t.Fatalf("TLS handshake after STARTTLS: %v", err)
+			}
+			c.nc, c.r = tc, bufio.NewReader(tc)
+		}
 		got.steps = append(got.steps, st)
 	}
 	// Whatever the server says until it closes belongs to the last step.

@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log"
 	"net"
@@ -68,6 +69,10 @@ type Server struct {
 	// flood): the next gets "421 4.7.0 Too many commands" and the
 	// connection is closed. Zero means no limit.
 	MaxCommands int
+	// TLSConfig, when set, holds the server's certificate: STARTTLS (RFC
+	// 3207) is then offered in the EHLO reply. TLS 1.2 is the least
+	// version taken, whatever MinVersion says.
+	TLSConfig *tls.Config
 	// ErrorLog receives panics of the backend, errors it returned that the
 	// client only sees as a 451, and unexpected I/O errors. Nil means the
 	// log package's standard logger.
