@@ -46,8 +46,10 @@ type Group struct {
 	Group   int    `json:"group"`
 	Domain  string `json:"domain"`
 	Cluster []int  `json:"cluster"`
-	// Error is why the group's server could not be read ("" when it was).
+	// Error is why the group's server could not be read ("" when it was);
+	// Reason says it in a few words, in both languages.
 	Error    string    `json:"error,omitempty"`
+	Reason   *Text     `json:"reason,omitempty"`
 	Passed   int       `json:"passed"`
 	Cells    []Cell    `json:"cells"`
 	Sessions []Session `json:"sessions"`
@@ -83,13 +85,15 @@ type Line struct {
 	Text string `json:"text"`
 }
 
-// Flow is the mail between groups: Delivered[i][j] messages from group
-// Groups[i] were delivered into a mailbox of group Groups[j]; Waiting and
-// Bounced count the messages that group i's relay holds for group j, or
-// gave up on.
+// Flow is the mail between groups: Delivered[i][j] deliveries (one per
+// recipient) from group Groups[i] went into a mailbox of group Groups[j],
+// Messages[i][j] is how many messages they were (a message to two
+// recipients of a group counts once there); Waiting and Bounced count the
+// messages that group i's relay holds for group j, or gave up on.
 type Flow struct {
 	Groups    []int   `json:"groups"`
 	Delivered [][]int `json:"delivered"`
+	Messages  [][]int `json:"messages"`
 	Waiting   [][]int `json:"waiting"`
 	Bounced   [][]int `json:"bounced"`
 }
@@ -123,7 +127,7 @@ func build(r *Reader, handGap time.Duration, probes []ProbeResult) Snapshot {
 		en := checker.Check(ev, id, checker.Options{HandGap: handGap, Lang: i18n.En})
 		g := Group{Group: id, Domain: c.GroupDomain(id), Cluster: c.Cluster(id), Sessions: sessions(r.Events(id))}
 		if err := r.Err(id); err != nil {
-			g.Error = err.Error()
+			g.Error, g.Reason = err.Error(), unreachableReason(c, id, err)
 		}
 		for i, res := range en.Exercises {
 			if res.Passed {
@@ -203,10 +207,11 @@ func flow(r *Reader) Flow {
 	c := r.Classroom()
 	groups := r.Groups()
 	n := len(groups)
-	f := Flow{Groups: groups, Delivered: square(n), Waiting: square(n), Bounced: square(n)}
+	f := Flow{Groups: groups, Delivered: square(n), Messages: square(n), Waiting: square(n), Bounced: square(n)}
 	index := func(id int) int { return slices.Index(groups, id) }
 	for j, to := range groups {
 		client := map[string]int{}
+		counted := map[string]bool{} // message ids of Messages
 		relay := map[string]string{} // entry id → its state
 		var entries []string
 		dest := map[string]int{}
@@ -224,6 +229,10 @@ func flow(r *Reader) Flow {
 				}
 				if i := index(from); i >= 0 {
 					f.Delivered[i][j]++
+					if e.ID == "" || !counted[e.ID] {
+						counted[e.ID] = true
+						f.Messages[i][j]++
+					}
 				}
 			case journal.Queued, journal.Relayed:
 				if e.Origin != "" || e.From == "" {
