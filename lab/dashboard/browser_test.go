@@ -340,9 +340,17 @@ func TestProjectorInChromium(t *testing.T) {
 		if len(l.Boxes) < 9+1+9+1+1 {
 			t.Errorf("%dx%d: only %d boxes measured: %+v", sz.width, sz.height, len(l.Boxes), l.Boxes)
 		}
+		var flow box
 		for _, b := range l.Boxes {
 			if b.Left < 0 || b.Top < 0 || b.Right > l.Width || b.Bottom > l.Height || b.Right <= b.Left {
 				t.Errorf("%dx%d: %s is not inside the window: %+v", sz.width, sz.height, b.Name, b)
+			}
+			if b.Name == "mail flow" {
+				flow = b
+			}
+			// nothing of the drawing is cut off at its edges
+			if strings.HasPrefix(b.Name, "flow ") && (b.Left < flow.Left || b.Top < flow.Top || b.Right > flow.Right || b.Bottom > flow.Bottom) {
+				t.Errorf("%dx%d: %s is not inside the drawing %+v: %+v", sz.width, sz.height, b.Name, flow, b)
 			}
 		}
 		if sz.width == 1920 && l.GridFont < 24 {

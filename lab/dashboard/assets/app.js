@@ -309,7 +309,7 @@
     clear(g);
     const cl = clusters();
     // margin: room for the arcs and labels beside the outer columns
-    const colW = 230, rowH = 140, r = 36, top = 56, margin = 70;
+    const colW = 200, rowH = 140, r = 36, top = 56, margin = 56;
     const rows = Math.max(1, ...cl.map((c) => c.length));
     const width = cl.length * colW + 2 * margin, height = top + rows * rowH;
     g.setAttribute('viewBox', `0 0 ${width} ${height}`);
