@@ -98,8 +98,8 @@
   // cell's tooltip and in lab check.
   function shortReason(s) {
     if (!s) return '';
-    const m = s.match(/^(.+?[。：]|.+?[.:;](?=\s))/);
-    return (m ? m[1] : s).replace(/[：:;]$/, '');
+    const m = s.match(/^(.+?[。？]|.+?[.?](?=\s))/);
+    return m ? m[1] : s;
   }
 
   function projector() {
