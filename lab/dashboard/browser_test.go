@@ -119,6 +119,10 @@ func TestDashboardInChromium(t *testing.T) {
 	if heading != "group" || lang != "en" {
 		t.Errorf("after the language switch: heading %q, lang %q", heading, lang)
 	}
+	// a window narrower than 1600 px opens the detailed view
+	if projector := value(t, ctx, 10*time.Second, "reading the view", chromedp.Evaluate[bool](`document.documentElement.classList.contains('projector')`)); projector {
+		t.Errorf("a window 1280 px wide opened the projector view")
+	}
 	before := value(t, ctx, 10*time.Second, "reading a cell", chromedp.Text(chromedp.CSS(`td[data-group="2"][data-ex="pop3-telnet"] .mark`)))
 	if before != "✗" {
 		t.Errorf("group 2's pop3-telnet before: %q", before)
@@ -403,12 +407,31 @@ func TestProjectorInChromium(t *testing.T) {
 	}
 	for _, tt := range tests {
 		// the unreachable row up to the port, which the test picked
-		if i := strings.Index(tt.p.Unreachable, tt.want.Unreachable); i == 0 {
+		if strings.HasPrefix(tt.p.Unreachable, tt.want.Unreachable) {
 			tt.p.Unreachable = tt.want.Unreachable
 		}
 		if diff := cmp.Diff(tt.want, tt.p); diff != "" {
 			t.Errorf("%s page (-want +got):\n%s", tt.name, diff)
 		}
+	}
+
+	// the button switches to the detailed view, which the address keeps:
+	// the sessions, and each reason in full
+	within(t, ctx, 10*time.Second, "switching to the detailed view",
+		chromedp.Click(chromedp.CSS(`#view`)),
+		chromedp.WaitVisible(chromedp.CSS(`#sessions .group[data-group="1"]`)))
+	type detailed struct {
+		Projector bool   `json:"projector"`
+		Search    string `json:"search"`
+		Reason    string `json:"reason"`
+	}
+	got := value(t, ctx, 10*time.Second, "reading the detailed view", chromedp.Evaluate[detailed](`({
+		projector: document.documentElement.classList.contains('projector'), search: location.search,
+		reason: document.querySelector('td[data-group="3"][data-ex="smtp-telnet"] .reason').innerText})`))
+	want := detailed{Search: "?view=full&lang=ja",
+		Reason: "送信者が postmaster か <> でした。これはキットが使うアドレスなので数えません。MAIL FROM には自分たちのアドレスを書いてください。"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the detailed view (-want +got):\n%s", diff)
 	}
 }
 
