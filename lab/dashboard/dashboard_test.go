@@ -66,6 +66,7 @@ func TestFlowAndSessions(t *testing.T) {
 	want := dashboard.Flow{
 		Groups:    []int{1, 2, 3},
 		Delivered: [][]int{{1, 1, 0}, {0, 0, 0}, {0, 2, 0}},
+		Messages:  [][]int{{1, 1, 0}, {0, 0, 0}, {0, 2, 0}},
 		Waiting:   [][]int{{0, 0, 0}, {0, 0, 0}, {0, 0, 0}},
 		Bounced:   [][]int{{0, 0, 0}, {0, 0, 0}, {0, 0, 0}},
 	}

@@ -1,6 +1,8 @@
 package dashboard
 
-import "maillab/exercises/i18n"
+import (
+	"maillab/exercises/i18n"
+)
 
 // texts are the dashboard's words, in both languages: what the probes
 // expected and saw, and the page's (keys "page-…", sent to the page).
@@ -46,7 +48,7 @@ var texts = map[string]i18n.Text{
 	"page-no-sessions":  {Ja: "まだセッションはありません", En: "no session yet"},
 	"page-flow":         {Ja: "メールの流れ（どの班からどの班へ）", En: "Mail flow (which group sent to which)"},
 	"page-flow-from":    {Ja: "送った班 ＼ 受けた班", En: "from \\ to"},
-	"page-flow-note":    {Ja: "数字は届いたメールの数（キットのメールは数えない）。対角線は班の中のメール。", En: "Numbers are messages delivered (the kit's own messages are not counted). The diagonal is mail within a group."},
+	"page-flow-note":    {Ja: "数字は届いたメールの数で、かっこの中は受信者ののべ数です（キットのメールは数えません）。対角線は班の中のメールです。", En: "Numbers are messages delivered, recipients in brackets (the kit's own messages are not counted). The diagonal is mail within a group."},
 	"page-flow-waiting": {Ja: "中継待ち", En: "waiting"},
 	"page-flow-bounced": {Ja: "返送", En: "bounced"},
 	"page-probes":       {Ja: "サーバの試験（--probe）", En: "Server probes (--probe)"},
@@ -63,6 +65,39 @@ var texts = map[string]i18n.Text{
 	"page-passed":       {Ja: "できた", En: "passed"},
 	"page-not-passed":   {Ja: "まだ", En: "not yet"},
 	"page-unknown":      {Ja: "確かめられない", En: "could not check"},
+
+	// the projector view, the legend and the compact probe grid
+	"page-view-projector": {Ja: "プロジェクタ表示", En: "projector view"},
+	"page-view-full":      {Ja: "詳しい表示", En: "detailed view"},
+	"page-legend":         {Ja: "記号の意味", En: "Legend"},
+	"page-legend-passed":  {Ja: "できた", En: "passed"},
+	"page-legend-not-passed": {Ja: "まだ（下に理由）",
+		En: "not yet (the reason below it)"},
+	"page-legend-unknown": {Ja: "確かめられない（相手の班のサーバが読めない）",
+		En: "could not check (a partner group's server cannot be read)"},
+	"page-legend-unreachable": {Ja: "その班のサーバが読めない（点数なし）",
+		En: "the group's server cannot be read (no score)"},
+	"page-legend-fresh": {Ja: "いまできたところ", En: "just passed"},
+	"page-legend-node":  {Ja: "班（色は組）", En: "a group (colour: its cluster)"},
+	"page-legend-node-unreachable": {Ja: "読めない班",
+		En: "a group that cannot be read"},
+	"page-legend-within": {Ja: "組の中のメール（太い矢印）", En: "mail within a cluster (thick arrow)"},
+	"page-legend-across": {Ja: "組をまたぐメール（細い矢印）", En: "mail across clusters (thin arrow)"},
+	"page-legend-count": {Ja: "メール 2 通、受信者のべ 3 人",
+		En: "2 messages, to 3 recipients in all"},
+	"page-legend-self":    {Ja: "班の中のメール N 通", En: "N messages within the group"},
+	"page-legend-waiting": {Ja: "中継待ち（相手のサーバに届いていない）", En: "waiting in the relay (not yet at the other server)"},
+	"page-legend-bounced": {Ja: "返送された（中継をあきらめた）", En: "bounced (the relay gave up)"},
+	"page-recent":         {Ja: "いまできた課題", En: "Just passed"},
+	"page-recent-none":    {Ja: "（このページを開いてからはまだありません）", En: "(none since this page was opened)"},
+	"page-cluster-n":      {Ja: "%s 組", En: "cluster %s"},
+	"page-probe":          {Ja: "試験", En: "probe"},
+	"page-probe-relay":    {Ja: "relay（同じ組の各班へ）", En: "relay (to each group of the cluster)"},
+	"page-probe-failed":   {Ja: "うまくいかなかった試験", En: "Probes that failed"},
+	"page-probe-none":     {Ja: "なし", En: "none"},
+	"page-flow-counts":    {Ja: "メールの数（受信者ののべ数）", En: "messages (recipients)"},
+	"page-flow-no-messages": {Ja: "この版のサーバはメールの数を出していないので、受信者ののべ数だけを示しています。",
+		En: "This server does not give message counts, so the numbers are recipients."},
 }
 
 // text is a text of the catalog formatted in both languages.

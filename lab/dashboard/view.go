@@ -85,13 +85,15 @@ type Line struct {
 	Text string `json:"text"`
 }
 
-// Flow is the mail between groups: Delivered[i][j] messages from group
-// Groups[i] were delivered into a mailbox of group Groups[j]; Waiting and
-// Bounced count the messages that group i's relay holds for group j, or
-// gave up on.
+// Flow is the mail between groups: Delivered[i][j] deliveries (one per
+// recipient) from group Groups[i] went into a mailbox of group Groups[j],
+// Messages[i][j] is how many messages they were (a message to two
+// recipients of a group counts once there); Waiting and Bounced count the
+// messages that group i's relay holds for group j, or gave up on.
 type Flow struct {
 	Groups    []int   `json:"groups"`
 	Delivered [][]int `json:"delivered"`
+	Messages  [][]int `json:"messages"`
 	Waiting   [][]int `json:"waiting"`
 	Bounced   [][]int `json:"bounced"`
 }
@@ -161,7 +163,7 @@ func flow(r *Reader) Flow {
 	c := r.Classroom()
 	groups := r.Groups()
 	n := len(groups)
-	f := Flow{Groups: groups, Delivered: square(n), Waiting: square(n), Bounced: square(n)}
+	f := Flow{Groups: groups, Delivered: square(n), Messages: square(n), Waiting: square(n), Bounced: square(n)}
 	index := func(id int) int { return slices.Index(groups, id) }
 	for j, to := range groups {
 		st := r.State(to)
@@ -171,11 +173,13 @@ func flow(r *Reader) Flow {
 		for from, count := range st.Flow.Delivered {
 			if i := index(from); i >= 0 {
 				f.Delivered[i][j] += count
+				f.Messages[i][j] += st.Flow.Messages[from]
 			}
 		}
 		for domain, count := range st.Flow.BySender {
 			if i := index(c.GroupOfDomain(domain)); i >= 0 {
 				f.Delivered[i][j] += count
+				f.Messages[i][j] += st.Flow.MessagesBySender[domain]
 			}
 		}
 		// this group's relay: what waits, what bounced

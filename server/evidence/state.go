@@ -238,6 +238,14 @@ type Flow struct {
 	Waiting map[string]int `json:"waiting,omitempty"`
 	// Bounced counts the relay entries given up on, by destination group.
 	Bounced map[int]int `json:"bounced,omitempty"`
+	// Messages and MessagesBySender count messages where Delivered and
+	// BySender count deliveries (a message to two recipients here is two
+	// deliveries, one message).
+	Messages         map[int]int    `json:"messages,omitempty"`
+	MessagesBySender map[string]int `json:"messages_by_sender,omitempty"`
+	// LastID is the message of the last delivery counted: the deliveries
+	// of one message are journaled one after another.
+	LastID string `json:"last_id,omitempty"`
 }
 
 // WaitingFor counts the relay entries waiting, by destination group.
@@ -284,6 +292,12 @@ func (st *State) init() {
 	}
 	if st.Flow.Waiting == nil {
 		st.Flow.Waiting = map[string]int{}
+	}
+	if st.Flow.Messages == nil {
+		st.Flow.Messages = map[int]int{}
+	}
+	if st.Flow.MessagesBySender == nil {
+		st.Flow.MessagesBySender = map[string]int{}
 	}
 	if st.Flow.Bounced == nil {
 		st.Flow.Bounced = map[int]int{}
@@ -651,15 +665,23 @@ func (st *State) countDelivery(e *journal.Event) {
 	if s := st.Open[e.Session]; s != nil {
 		g = s.ClientGroup
 	}
+	newMessage := e.ID == "" || e.ID != st.Flow.LastID
+	st.Flow.LastID = e.ID
 	if g != 0 {
 		if _, ok := st.Flow.Delivered[g]; ok || len(st.Flow.Delivered) < MaxGroups {
 			st.Flow.Delivered[g]++
+			if newMessage {
+				st.Flow.Messages[g]++
+			}
 		}
 		return
 	}
 	_, domain := SplitAddr(e.From)
 	if _, ok := st.Flow.BySender[domain]; ok || len(st.Flow.BySender) < MaxGroups {
 		st.Flow.BySender[domain]++
+		if newMessage {
+			st.Flow.MessagesBySender[domain]++
+		}
 	}
 }
 

@@ -2,14 +2,27 @@
 // --serve (server-sent events) and draws them. Every text from the servers
 // (addresses, command lines, reasons) goes into the page as text nodes,
 // never as HTML.
+//
+// Two views: the detailed one (every session, the flow as a matrix, the
+// probes' full texts) and the projector one (?view=projector, the default
+// in a window at least 1600 px wide): the grid with the reasons, the mail
+// flow by cluster, a legend and the probes as a grid, on one screen.
 'use strict';
 (function () {
   const SVG = 'http://www.w3.org/2000/svg';
+  const wide = window.matchMedia('(min-width: 1600px)');
+  const freshFor = 10000; // ms a cell that just passed stays highlighted
+  const recentShown = 4;
   let texts = {};
   let lang = 'ja';
+  let view = ''; // 'projector', 'full', or '' for by the window's width
   let snap = null;
   let connected = false;
   const open = new Set(); // session ids whose details are open
+  let statuses = null; // "group exercise" → status, of the last snapshot
+  const fresh = new Map(); // "group exercise" → when it turned ✓ (ms)
+  const recent = []; // {group, id, at}, the newest first
+  let freshTimer = 0;
 
   const $ = (id) => document.getElementById(id);
 
@@ -51,6 +64,9 @@
 
   const marks = { passed: '✓', 'not-passed': '✗', unknown: '?' };
   const statusWord = { passed: 'page-passed', 'not-passed': 'page-not-passed', unknown: 'page-unknown' };
+  // the clusters' colours, of the nodes and of the groups' row labels
+  const palette = ['#b9d4ff', '#ffd2a8', '#c3efc3', '#f0c4f3', '#fff09a', '#bfecec'];
+  const unreachableFill = '#e4e4e7';
 
   // clusterText is a cluster as people write it: 1–3, or 1,4,7.
   function clusterText(c) {
@@ -59,11 +75,44 @@
     return contiguous ? c[0] + '–' + c[c.length - 1] : c.join(',');
   }
 
+  // clusters are the snapshot's clusters, each a list of groups, in the
+  // order of their first group; a group of no cluster is one of its own.
+  function clusters() {
+    const out = [];
+    const seen = new Set();
+    for (const g of snap.groups) {
+      const members = g.cluster && g.cluster.length ? g.cluster : [g.group];
+      const key = members.join(',');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(members);
+    }
+    return out;
+  }
+
+  function clusterIndex(group) {
+    return clusters().findIndex((c) => c.includes(group));
+  }
+
+  // shortReason is the first sentence of a reason: the rest is in the
+  // cell's tooltip and in lab check.
+  function shortReason(s) {
+    if (!s) return '';
+    const m = s.match(/^(.+?[。？]|.+?[.?](?=\s))/);
+    return m ? m[1] : s;
+  }
+
+  function projector() {
+    return view === 'projector' || (view === '' && wide.matches);
+  }
+
   function drawStatic() {
     document.documentElement.lang = lang;
+    document.documentElement.classList.toggle('projector', projector());
     document.title = t('page-title');
     for (const e of document.querySelectorAll('[data-t]')) e.textContent = t(e.dataset.t);
     $('lang').textContent = t('page-lang');
+    $('view').textContent = t(projector() ? 'page-view-full' : 'page-view-projector');
     drawStatus();
   }
 
@@ -79,44 +128,154 @@
     }
   }
 
+  // noteCompletions finds the cells that turned ✓ since the last
+  // snapshot (none on the first: what passed before the page opened is
+  // not news).
+  function noteCompletions() {
+    const now = Date.now();
+    const next = new Map();
+    for (const g of snap.groups) {
+      for (const c of g.cells || []) {
+        const key = g.group + ' ' + c.id;
+        const was = statuses ? statuses.get(key) : undefined;
+        if (g.error) {
+          // what an unreachable group passed is not known now: keep the last
+          if (was !== undefined) next.set(key, was);
+          continue;
+        }
+        next.set(key, c.status);
+        if (c.status === 'passed' && was !== undefined && was !== 'passed') {
+          fresh.set(key, now);
+          recent.unshift({ group: g.group, id: c.id, at: now });
+        }
+      }
+    }
+    statuses = next;
+    recent.splice(recentShown);
+  }
+
+  function isFresh(key) {
+    const at = fresh.get(key);
+    if (at === undefined) return false;
+    if (Date.now() - at < freshFor) return true;
+    fresh.delete(key);
+    return false;
+  }
+
+  // the highlight ends by itself: the grid is drawn again when the oldest
+  // highlight is over
+  function scheduleUnhighlight() {
+    clearTimeout(freshTimer);
+    if (!fresh.size) return;
+    const until = Math.min(...fresh.values()) + freshFor;
+    freshTimer = setTimeout(() => { drawGrid(); scheduleUnhighlight(); }, Math.max(until - Date.now(), 50));
+  }
+
+  function drawRecent() {
+    const box = $('recent');
+    clear(box);
+    box.append(el('span', { class: 'recent-title' }, t('page-recent')));
+    if (!recent.length) {
+      box.append(el('span', { class: 'recent-none' }, t('page-recent-none')));
+      return;
+    }
+    const list = el('ul');
+    for (const r of recent) {
+      list.append(el('li', { 'data-group': r.group, 'data-ex': r.id },
+        el('span', { class: 'mark' }, '✓'), ' g' + r.group + ' ', el('code', {}, r.id), ' ',
+        el('small', {}, new Date(r.at).toLocaleTimeString(lang))));
+    }
+    box.append(list);
+  }
+
   function drawGrid() {
     const table = $('grid');
     clear(table);
-    const head = el('tr', {}, el('th', {}, t('page-group')), el('th', {}, t('page-cluster')));
+    const n = snap.exercises.length;
+    // the projector view shows the cluster by the colour of the group's
+    // name, as in the mail flow
+    const withCluster = !projector();
+    // the projector view has room for the first sentence of a reason
+    const short = projector();
+    const head = el('tr', {}, el('th', {}, t('page-group')), withCluster ? el('th', { class: 'cluster' }, t('page-cluster')) : null);
     for (const x of snap.exercises) head.append(el('th', { class: 'ex', title: inLang(x.title) }, x.id));
     head.append(el('th', {}, t('page-total')));
     table.append(el('thead', {}, head));
     const body = el('tbody');
     const doneBy = snap.exercises.map(() => 0);
+    let lastCluster = -1;
     for (const g of snap.groups) {
-      const row = el('tr', { 'data-group': g.group, class: g.error ? 'unreachable' : '' },
-        el('td', { class: 'group', title: g.domain }, 'g' + g.group),
-        el('td', {}, clusterText(g.cluster)));
+      const ci = clusterIndex(g.group);
+      const cls = [g.error ? 'unreachable' : '', ci !== lastCluster ? 'cluster-start' : ''].join(' ').trim();
+      lastCluster = ci;
+      const row = el('tr', { 'data-group': g.group, class: cls },
+        el('td', { class: 'group c' + (ci % palette.length), title: g.domain }, 'g' + g.group),
+        withCluster ? el('td', { class: 'cluster' }, clusterText(g.cluster)) : null);
       if (g.error) {
-        row.append(el('td', { class: 'unreachable', colspan: snap.exercises.length, 'data-group': g.group },
-          t('page-unreachable') + ': ' + (inLang(g.reason) || g.error)));
+        // no score: the group has not failed, its server could not be read
+        const reason = g.reason ? inLang(g.reason) : g.error;
+        row.append(el('td', { class: 'unreachable', colspan: n, 'data-group': g.group, title: g.error },
+          el('span', { class: 'what' }, t('page-unreachable')), ' ', el('span', { class: 'reason' }, reason),
+          g.reason ? el('span', { class: 'raw' }, g.error) : null));
+        row.append(el('td', { class: 'total none', 'data-group': g.group }, '—'));
       } else {
         g.cells.forEach((c, i) => {
           if (c.status === 'passed') doneBy[i]++;
+          const key = g.group + ' ' + c.id;
+          const detail = inLang(c.detail);
           row.append(el('td', {
-            class: 'cell ' + c.status, 'data-group': g.group, 'data-ex': c.id, 'data-status': c.status,
-            title: t(statusWord[c.status] || 'page-unknown') + ' — ' + inLang(c.detail),
-          }, marks[c.status] || '·'));
+            class: 'cell ' + c.status + (isFresh(key) ? ' fresh' : ''),
+            'data-group': g.group, 'data-ex': c.id, 'data-status': c.status,
+            title: t(statusWord[c.status] || 'page-unknown') + ' — ' + detail,
+          }, el('span', { class: 'mark' }, marks[c.status] || '·'),
+          c.status === 'passed' ? null : el('span', { class: 'reason' }, short ? shortReason(detail) : detail)));
         });
+        row.append(el('td', { class: 'total', 'data-group': g.group }, g.passed + '/' + n));
       }
-      row.append(el('td', { class: 'total', 'data-group': g.group }, g.error ? '—' : g.passed + '/' + snap.exercises.length));
       body.append(row);
     }
-    const foot = el('tr', { class: 'done-by' }, el('td', { colspan: 2 }, t('page-done-by')));
-    for (const n of doneBy) foot.append(el('td', {}, n + '/' + snap.groups.length));
+    const foot = el('tr', { class: 'done-by' }, el('td', { colspan: withCluster ? 2 : 1 }, t('page-done-by')));
+    for (const d of doneBy) foot.append(el('td', {}, d + '/' + snap.groups.length));
     foot.append(el('td'));
     body.append(foot);
     table.append(body);
   }
 
+  function drawLegend() {
+    const box = $('legend');
+    clear(box);
+    const item = (sym, key, cls) => box.append(el('li', { class: cls || '' }, sym, el('span', {}, t(key))));
+    const swatch = (cls, text) => el('span', { class: 'sym ' + cls }, text || '');
+    item(swatch('cell passed', '✓'), 'page-legend-passed');
+    item(swatch('cell not-passed', '✗'), 'page-legend-not-passed');
+    item(swatch('cell unknown', '?'), 'page-legend-unknown');
+    item(swatch('cell unreachable', t('page-unreachable')), 'page-legend-unreachable', 'wide');
+    item(swatch('cell passed fresh', '✓'), 'page-legend-fresh');
+    clusters().forEach((c, i) => {
+      box.append(el('li', {}, swatch('node c' + (i % palette.length), 'g'), el('span', {}, t('page-cluster-n', clusterText(c)))));
+    });
+    item(swatch('node unreachable', 'g'), 'page-legend-node-unreachable');
+    item(swatch('line within'), 'page-legend-within');
+    item(swatch('line across'), 'page-legend-across');
+    item(swatch('line waiting'), 'page-legend-waiting');
+    item(swatch('line bounced'), 'page-legend-bounced');
+    item(swatch('count', '2 (3)'), 'page-legend-count');
+    item(swatch('count', '↻N'), 'page-legend-self');
+  }
+
+  // countText is a number of messages, with the recipients in brackets
+  // when they are more.
+  function countText(messages, recipients) {
+    if (messages === undefined || messages === null) return String(recipients);
+    return messages === recipients ? String(messages) : messages + ' (' + recipients + ')';
+  }
+
   function drawFlow() {
     const f = snap.flow;
     const n = f.groups.length;
+    const msgs = f.messages; // undefined from a server that does not count messages
+    const count = (i, j) => countText(msgs ? msgs[i][j] : undefined, f.delivered[i][j]);
+    $('flow-note').textContent = t('page-flow-note') + (msgs ? '' : ' ' + t('page-flow-no-messages'));
     // the matrix
     const table = $('flow-matrix');
     clear(table);
@@ -129,7 +288,7 @@
       for (let j = 0; j < n; j++) {
         const d = f.delivered[i][j];
         const cls = [i === j ? 'diag' : '', d === 0 ? 'zero' : ''].join(' ').trim();
-        const cell = el('td', { class: cls, 'data-from': f.groups[i], 'data-to': f.groups[j] }, String(d));
+        const cell = el('td', { class: cls, 'data-from': f.groups[i], 'data-to': f.groups[j] }, count(i, j));
         if (f.waiting[i][j]) cell.append(el('span', { class: 'extra' }, t('page-flow-waiting') + ' ' + f.waiting[i][j]));
         if (f.bounced[i][j]) cell.append(el('span', { class: 'extra' }, t('page-flow-bounced') + ' ' + f.bounced[i][j]));
         row.append(cell);
@@ -137,82 +296,154 @@
       body.append(row);
     }
     table.append(body);
+    drawFlowGraph(count);
+  }
 
-    // the graph: the groups on a circle, an arrow for each pair with mail
+  // drawFlowGraph draws the clusters as columns, the groups of a cluster
+  // stacked: mail within a cluster (the exercises' pairs) as thick arcs
+  // beside the column, mail across clusters as thin lines between them.
+  function drawFlowGraph(count) {
+    const f = snap.flow;
+    const n = f.groups.length;
     const g = $('flow-graph');
     clear(g);
+    const cl = clusters();
+    // margin: room for the arcs and labels beside the outer columns
+    const colW = 200, rowH = 140, r = 36, top = 56, margin = 56;
+    const rows = Math.max(1, ...cl.map((c) => c.length));
+    const width = cl.length * colW + 2 * margin, height = top + rows * rowH;
+    g.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    const pos = {}; // group → [x, y]
+    const columnOf = {};
+    cl.forEach((c, ci) => {
+      const x = margin + ci * colW + colW / 2;
+      g.append(svg('text', { class: 'cluster-label', x, y: 22 }, t('page-cluster-n', clusterText(c))));
+      c.forEach((id, k) => { pos[id] = [x, top + k * rowH + rowH / 2]; columnOf[id] = ci; });
+    });
     const defs = svg('defs');
-    for (const [id, color] of [['arrow', '#3056a8'], ['arrow-waiting', '#d08700'], ['arrow-bounced', '#b42318']]) {
-      const m = svg('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+    for (const [id, color, size] of [['arrow', '#1d4ed8', 16], ['arrow-thin', '#64748b', 10],
+      ['arrow-waiting', '#d97706', 14], ['arrow-bounced', '#b42318', 14]]) {
+      const m = svg('marker', { id, viewBox: '0 0 10 10', refX: 8, refY: 5, markerWidth: size, markerHeight: size,
+        markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' });
       m.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: color }));
       defs.append(m);
     }
     g.append(defs);
-    const cx = 210, cy = 210, R = n > 1 ? 160 : 0, r = 22;
-    const pos = f.groups.map((_, i) => {
-      const a = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(n, 1);
-      return [cx + R * Math.cos(a), cy + R * Math.sin(a)];
-    });
-    const clusters = [];
-    for (const grp of snap.groups) {
-      const key = clusterText(grp.cluster);
-      if (!clusters.includes(key)) clusters.push(key);
-    }
-    const palette = ['#cfe3ff', '#ffe1c2', '#d6f5d6', '#f3d4f5', '#fff3b0', '#d0f0f0'];
-    const edge = (i, j, count, kind) => {
-      const [x1, y1] = pos[i], [x2, y2] = pos[j];
-      const dx = x2 - x1, dy = y2 - y1, len = Math.hypot(dx, dy) || 1;
-      const ux = dx / len, uy = dy / len;
-      // bend each direction to its own side, so that i→j and j→i both show
-      const bend = 28;
-      const mx = (x1 + x2) / 2 - uy * bend, my = (y1 + y2) / 2 + ux * bend;
-      const sx = x1 + ux * r, sy = y1 + uy * r, ex = x2 - ux * (r + 2), ey = y2 - uy * (r + 2);
-      const width = 1.5 + Math.log2(1 + count);
-      const marker = kind === 'delivered' ? 'arrow' : 'arrow-' + kind;
-      g.append(svg('path', {
-        class: 'edge ' + kind, d: `M ${sx} ${sy} Q ${mx} ${my} ${ex} ${ey}`, 'stroke-width': width,
-        'marker-end': `url(#${marker})`, 'data-from': f.groups[i], 'data-to': f.groups[j],
+    const edges = svg('g', { class: 'edges' });
+    const labels = svg('g', { class: 'labels' });
+    g.append(edges, labels);
+    const boundary = (p, toward, extra) => {
+      const dx = toward[0] - p[0], dy = toward[1] - p[1], len = Math.hypot(dx, dy) || 1;
+      return [p[0] + (dx / len) * (r + extra), p[1] + (dy / len) * (r + extra)];
+    };
+    const edge = (from, to, label, kind) => {
+      const a = pos[from], b = pos[to];
+      if (!a || !b) return;
+      const within = columnOf[from] === columnOf[to];
+      let ctrl;
+      if (within) {
+        // down the column on the right, up it on the left: each pair's two
+        // directions apart, and a longer hop further out
+        const side = b[1] > a[1] ? 1 : -1;
+        ctrl = [a[0] + side * (60 + 0.45 * Math.abs(b[1] - a[1])), (a[1] + b[1]) / 2];
+      } else {
+        const dx = b[0] - a[0], dy = b[1] - a[1], len = Math.hypot(dx, dy) || 1;
+        const bend = 26;
+        ctrl = [(a[0] + b[0]) / 2 - (dy / len) * bend, (a[1] + b[1]) / 2 + (dx / len) * bend];
+      }
+      const s = boundary(a, ctrl, 0), e = boundary(b, ctrl, 3);
+      const width = within ? 5 : 2;
+      const marker = kind === 'delivered' ? (within ? 'arrow' : 'arrow-thin') : 'arrow-' + kind;
+      edges.append(svg('path', {
+        class: 'edge ' + kind + (within ? ' within' : ' across'), d: `M ${s[0]} ${s[1]} Q ${ctrl[0]} ${ctrl[1]} ${e[0]} ${e[1]}`,
+        'stroke-width': width, 'marker-end': `url(#${marker})`, 'data-from': from, 'data-to': to,
       }));
-      const lx = (sx + 2 * mx + ex) / 4, ly = (sy + 2 * my + ey) / 4;
-      const label = kind === 'delivered' ? String(count) : t('page-flow-' + kind) + ' ' + count;
-      g.append(svg('text', { class: 'label', x: lx, y: ly }, label));
+      const lx = (s[0] + 2 * ctrl[0] + e[0]) / 4, ly = (s[1] + 2 * ctrl[1] + e[1]) / 4;
+      labels.append(svg('text', { class: 'label ' + kind + (within ? ' within' : ' across'), x: lx, y: ly, 'data-from': from, 'data-to': to }, label));
     };
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
         if (i === j) continue;
-        if (f.delivered[i][j]) edge(i, j, f.delivered[i][j], 'delivered');
-        if (f.waiting[i][j]) edge(i, j, f.waiting[i][j], 'waiting');
-        if (f.bounced[i][j]) edge(i, j, f.bounced[i][j], 'bounced');
+        const from = f.groups[i], to = f.groups[j];
+        if (f.delivered[i][j]) edge(from, to, count(i, j), 'delivered');
+        if (f.waiting[i][j]) edge(from, to, t('page-flow-waiting') + ' ' + f.waiting[i][j], 'waiting');
+        if (f.bounced[i][j]) edge(from, to, t('page-flow-bounced') + ' ' + f.bounced[i][j], 'bounced');
       }
     }
     f.groups.forEach((id, i) => {
+      const p = pos[id];
+      if (!p) return;
       const grp = snap.groups.find((x) => x.group === id);
-      const fill = grp && grp.error ? '#eee' : palette[clusters.indexOf(clusterText(grp && grp.cluster)) % palette.length];
-      const node = svg('g', { class: 'node', 'data-group': id });
-      node.append(svg('circle', { cx: pos[i][0], cy: pos[i][1], r, fill }));
-      node.append(svg('text', { x: pos[i][0], y: pos[i][1] - 4 }, 'g' + id));
-      if (f.delivered[i][i]) node.append(svg('text', { class: 'self', x: pos[i][0], y: pos[i][1] + 10 }, '↻' + f.delivered[i][i]));
+      const down = grp && grp.error;
+      const fill = down ? unreachableFill : palette[columnOf[id] % palette.length];
+      const node = svg('g', { class: 'node' + (down ? ' unreachable' : ''), 'data-group': id });
+      node.append(svg('circle', { cx: p[0], cy: p[1], r, fill }));
+      const self = f.delivered[i][i];
+      node.append(svg('text', { x: p[0], y: p[1] - (self ? 8 : 0) }, 'g' + id));
+      if (self) {
+        const m = f.messages ? f.messages[i][i] : self;
+        node.append(svg('text', { class: 'self', x: p[0], y: p[1] + 17 }, '↻' + m));
+      }
       g.append(node);
     });
   }
+
+  // probeColumn is a probe's row of the compact grid: the relay probes
+  // of a group (relay-g2, relay-g3) are one, as lab grade prints them.
+  const probeColumn = (name) => (name.startsWith('relay-') ? 'relay' : name);
 
   function drawProbes() {
     const section = $('probes-section');
     const probes = snap.probes || [];
     section.hidden = probes.length === 0;
     const table = $('probes');
+    const failures = $('probe-failures');
     clear(table);
+    clear(failures);
     if (!probes.length) return;
-    table.append(el('thead', {}, el('tr', {}, el('th', {}, t('page-group')), el('th', {}, 'probe'), el('th'),
-      el('th', {}, t('page-expected')), el('th', {}, t('page-got')))));
-    const body = el('tbody');
+    const names = [];
+    const groups = [];
+    const cell = {}; // "name group" → status
     for (const p of probes) {
-      body.append(el('tr', { 'data-group': p.group, 'data-probe': p.name },
-        el('td', {}, 'g' + p.group), el('td', {}, p.name),
-        el('td', { class: p.status }, marks[p.status] || '·'),
-        el('td', {}, inLang(p.expect)), el('td', {}, inLang(p.got))));
+      const name = probeColumn(p.name);
+      if (!names.includes(name)) names.push(name);
+      if (!groups.includes(p.group)) groups.push(p.group);
+      const key = name + ' ' + p.group;
+      const was = cell[key];
+      if (p.status === 'not-passed' || was === 'not-passed') cell[key] = 'not-passed';
+      else if (p.status === 'unknown' || was === 'unknown') cell[key] = 'unknown';
+      else cell[key] = 'passed';
+    }
+    const head = el('tr', {}, el('th', { class: 'probe' }, t('page-probe')));
+    for (const g of groups) head.append(el('th', {}, 'g' + g));
+    table.append(el('thead', {}, head));
+    const body = el('tbody');
+    for (const name of names) {
+      const row = el('tr', { 'data-probe': name }, el('th', { class: 'probe', title: name === 'relay' ? t('page-probe-relay') : '' }, name));
+      for (const g of groups) {
+        const s = cell[name + ' ' + g];
+        row.append(el('td', { class: 'cell ' + (s || 'none'), 'data-group': g, 'data-probe': name, 'data-status': s || '' },
+          s ? marks[s] : '·'));
+      }
+      body.append(row);
     }
     table.append(body);
+    // what each failed probe expected and got
+    const failed = probes.filter((p) => p.status !== 'passed');
+    failures.append(el('h3', {}, t('page-probe-failed')));
+    if (!failed.length) {
+      failures.append(el('p', { class: 'none' }, t('page-probe-none')));
+      return;
+    }
+    const list = el('ul');
+    for (const p of failed) {
+      list.append(el('li', { 'data-group': p.group, 'data-probe': p.name, title: inLang(p.expect) + ' — ' + inLang(p.got) },
+        el('span', { class: 'mark ' + p.status }, marks[p.status] || '·'), ' ',
+        el('b', {}, 'g' + p.group + ' ' + p.name), ' ',
+        el('span', { class: 'expect' }, t('page-expected') + ': ' + inLang(p.expect)), ' ',
+        el('span', { class: 'got' }, t('page-got') + ': ' + inLang(p.got))));
+    }
+    failures.append(list);
   }
 
   function drawSessions() {
@@ -247,7 +478,9 @@
     drawStatic();
     if (!snap) return;
     $('classroom').textContent = snap.classroom || '';
+    drawRecent();
     drawGrid();
+    drawLegend();
     drawFlow();
     drawProbes();
     drawSessions();
@@ -259,24 +492,38 @@
     es.addEventListener('snapshot', (ev) => {
       connected = true;
       snap = JSON.parse(ev.data);
+      noteCompletions();
       draw();
+      scheduleUnhighlight();
     });
     es.onerror = () => { connected = false; drawStatus(); };
+  }
+
+  // setParam keeps a choice in the address, so that a reload keeps it.
+  function setParam(name, value) {
+    const u = new URL(location.href);
+    u.searchParams.set(name, value);
+    history.replaceState(null, '', u);
   }
 
   async function start() {
     const res = await fetch('api/config', { cache: 'no-store' });
     const cfg = await res.json();
     texts = cfg.texts;
-    const q = new URLSearchParams(location.search).get('lang');
-    lang = q === 'en' || q === 'ja' ? q : cfg.lang;
+    const q = new URLSearchParams(location.search);
+    lang = q.get('lang') === 'en' || q.get('lang') === 'ja' ? q.get('lang') : cfg.lang;
+    view = q.get('view') === 'projector' || q.get('view') === 'full' ? q.get('view') : '';
     $('lang').addEventListener('click', () => {
       lang = lang === 'ja' ? 'en' : 'ja';
-      const u = new URL(location.href);
-      u.searchParams.set('lang', lang);
-      history.replaceState(null, '', u);
+      setParam('lang', lang);
       draw();
     });
+    $('view').addEventListener('click', () => {
+      view = projector() ? 'full' : 'projector';
+      setParam('view', view);
+      draw();
+    });
+    wide.addEventListener('change', draw);
     draw();
     connect();
   }
