@@ -202,6 +202,7 @@ func startWeb(e *env, srv *group.Server, addr string) (*web.Server, error) {
 		Evidence:     srv.Evidence(),
 		Listen:       web.Listen{SMTP: srv.SMTPAddr().String(), POP3: srv.POP3Addr().String()},
 		JournalError: srv.Journal().WriteError,
+		MaskCommand:  group.MaskCommand,
 		ErrorLog:     srv.ErrorLog(),
 	})
 	if err != nil {

@@ -144,7 +144,7 @@ func Start(t testing.TB, cfg Config) *Lab {
 			srv.Shutdown(ctx)
 		})
 		if !cfg.NoWeb {
-			w, err := web.Start(cg.WebAddr(), web.Config{Data: &data.Folder, Evidence: srv.Evidence(), Listen: web.Listen{SMTP: g.SMTPAddr(), POP3: g.POP3Addr()}})
+			w, err := web.Start(cg.WebAddr(), web.Config{Data: &data.Folder, Evidence: srv.Evidence(), MaskCommand: group.MaskCommand, Listen: web.Listen{SMTP: g.SMTPAddr(), POP3: g.POP3Addr()}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -30,6 +30,7 @@ import (
 	"maillab/server/classroom"
 	"maillab/server/datadir"
 	"maillab/server/evidence"
+	"maillab/server/group"
 	"maillab/server/journal"
 	"maillab/server/web"
 )
@@ -102,7 +103,7 @@ func NewReader(c *classroom.Classroom, o ReaderOptions) *Reader {
 			} else {
 				local[st.addr] = web.New(web.Config{Data: &datadir.Folder{
 					Dir: dir, Group: g.ID, Domain: c.GroupDomain(g.ID), Accounts: account.Open(dir),
-				}})
+				}, MaskCommand: group.MaskCommand})
 			}
 		}
 		r.state[g.ID] = st

@@ -1,17 +1,30 @@
 package web
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"maillab/server/account"
 	"maillab/server/journal"
+	"maillab/server/mask"
+	"maillab/server/pop3"
+	"maillab/server/smtp"
 )
 
 func TestRedact(t *testing.T) {
 	t.Parallel()
-	r := newRedactor([]account.Account{{Name: "yom", Password: "tanstaaf"}, {Name: "hana", Password: "hana"}})
+	protocols := func(proto, line string) mask.Line {
+		switch proto {
+		case "pop3":
+			return pop3.Mask(line)
+		case "smtp":
+			return smtp.Mask(line)
+		}
+		return classOnly(proto, line)
+	}
+	r := newRedactor([]account.Account{{Name: "yom", Password: "tanstaaf"}, {Name: "hana", Password: "hana"}}, protocols)
 	digest := "c4c9334bac560ecc979e58001b3e22fb"
 	tests := []struct {
 		in, want journal.Event
@@ -64,5 +77,16 @@ func TestRedact(t *testing.T) {
 		if diff := cmp.Diff(tt.want, r.event(tt.in)); diff != "" {
 			t.Errorf("redact %q (-want +got):\n%s", tt.in.Line+tt.in.User, diff)
 		}
+	}
+}
+
+// Without a protocol's allow-list the API keeps of a command line only
+// its class and length: what it does not know, it does not show.
+func TestRedactWithoutProtocols(t *testing.T) {
+	t.Parallel()
+	r := newRedactor(nil, nil)
+	got := r.event(journal.Event{Kind: journal.Command, Proto: "pop3", Verb: "PASS", Line: "PASS tanstaaf"})
+	if strings.Contains(got.Line, "tanstaaf") || !strings.HasPrefix(got.Line, "<") {
+		t.Errorf("line %q", got.Line)
 	}
 }

@@ -48,8 +48,6 @@ import (
 	"maillab/server/evidence"
 	"maillab/server/journal"
 	"maillab/server/mask"
-	"maillab/server/pop3"
-	"maillab/server/smtp"
 )
 
 // Paging limits of /api/events.
@@ -82,6 +80,13 @@ type Config struct {
 	// JournalError, when set, tells whether writing the journal fails now
 	// (shown by /api/status as journal_error).
 	JournalError func() error
+	// MaskCommand masks a journaled command line once more with the
+	// allow-list of its protocol ("pop3", "smtp"): a known verb and its
+	// innocent arguments, else the class and length (group.MaskCommand).
+	// Nil keeps only the class and length of every command line: the API
+	// knows no protocol by itself, so that what reads it (the checker,
+	// through Client) does not depend on the protocol code.
+	MaskCommand func(proto, line string) mask.Line
 }
 
 // Listen is where a group's servers listen, as host:port.
@@ -140,6 +145,9 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.MaxEvents <= 0 {
 		cfg.MaxEvents = DefaultMaxEvents
+	}
+	if cfg.MaskCommand == nil {
+		cfg.MaskCommand = classOnly
 	}
 	if cfg.Version == "" {
 		cfg.Version = binaryVersion()
@@ -232,7 +240,7 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "cannot read the accounts")
 		return
 	}
-	page, err := readPage(h.cfg.Data.Dir, after, limit, newRedactor(list))
+	page, err := readPage(h.cfg.Data.Dir, after, limit, newRedactor(list, h.cfg.MaskCommand))
 	var bad badCursor
 	switch {
 	case errors.As(err, &bad):
@@ -274,7 +282,7 @@ func (h *handler) evidence(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusInternalServerError, "cannot read the evidence")
 		return
 	}
-	red := newRedactor(list)
+	red := newRedactor(list, h.cfg.MaskCommand)
 	st.EachName(func(s *string) {
 		if *s != "" && !red.names[*s] && red.isPassword(*s) {
 			*s = hidden
@@ -311,10 +319,14 @@ func (e badCursor) Error() string { return e.msg }
 type redactor struct {
 	names     map[string]bool
 	passwords []string
+	mask      func(proto, line string) mask.Line
 }
 
-func newRedactor(accounts []account.Account) *redactor {
-	r := &redactor{names: map[string]bool{}}
+func newRedactor(accounts []account.Account, maskCommand func(proto, line string) mask.Line) *redactor {
+	if maskCommand == nil {
+		maskCommand = classOnly
+	}
+	r := &redactor{names: map[string]bool{}, mask: maskCommand}
 	for _, a := range accounts {
 		r.names[a.Name] = true
 		if a.Password != "" {
@@ -332,7 +344,7 @@ var digestLike = regexp.MustCompile(`(?i)\b[0-9a-f]{32}\b`)
 
 func (r *redactor) event(e journal.Event) journal.Event {
 	if e.Kind == journal.Command {
-		m := maskCommand(e.Proto, e.Line)
+		m := r.mask(e.Proto, e.Line)
 		e.Verb, e.Line = m.Verb, m.Text
 	} else if e.Verb != "" {
 		e.Verb = "" // only commands have verbs
@@ -349,15 +361,10 @@ func (r *redactor) event(e journal.Event) journal.Event {
 	return e
 }
 
-// maskCommand masks a command line once more with the allow-list of its
-// protocol (the one the protocol code applied before the journal saw it):
-// a known verb and its innocent arguments, else the class and length.
-func maskCommand(proto, line string) mask.Line {
-	switch proto {
-	case "pop3":
-		return pop3.Mask(line)
-	case "smtp":
-		return smtp.Mask(line)
+// classOnly is the masking of Config.MaskCommand when none is given.
+func classOnly(_, line string) mask.Line {
+	if m, ok := mask.AsClass(line); ok {
+		return m
 	}
 	return mask.Class(mask.Unknown, len(line))
 }

@@ -111,6 +111,9 @@ func start(t *testing.T, cfg web.Config) *fixture {
 	if cfg.Data == nil {
 		cfg.Data = &data.Folder
 	}
+	if cfg.MaskCommand == nil {
+		cfg.MaskCommand = group.MaskCommand
+	}
 	cfg.Listen.SMTP, cfg.Listen.POP3 = srv.SMTPAddr().String(), srv.POP3Addr().String()
 	w, err := web.Start("127.0.0.1:0", cfg)
 	if err != nil {
@@ -236,7 +239,7 @@ func TestNoSecretsLeak(t *testing.T) {
 	// the evidence summaries: read from the data folder, and from the
 	// running server's live state
 	folder := get("/api/evidence")
-	live := httptest.NewServer(web.New(web.Config{Data: &f.data.Folder, Evidence: f.srv.Evidence()}))
+	live := httptest.NewServer(web.New(web.Config{Data: &f.data.Folder, Evidence: f.srv.Evidence(), MaskCommand: group.MaskCommand}))
 	defer live.Close()
 	out, err := exec.Command(curl, "-sS", "--max-time", "10", live.URL+"/api/evidence").Output()
 	if err != nil {
@@ -386,7 +389,7 @@ func TestEventsLeaveAPartialLine(t *testing.T) {
 	}
 	line := `{"t":"2026-11-25T10:00:00Z","group":5,"ev":"start"}` + "\n"
 	os.WriteFile(data.JournalPath(), []byte(line+"not json\n"+line+`{"t":"2026-11-25T10:00:01Z","gro`), 0o600)
-	ts := httptest.NewServer(web.New(web.Config{Data: &data.Folder}))
+	ts := httptest.NewServer(web.New(web.Config{Data: &data.Folder, MaskCommand: group.MaskCommand}))
 	defer ts.Close()
 	var c web.Client
 	page, err := c.Events(context.Background(), strings.TrimPrefix(ts.URL, "http://"), 0)
@@ -405,7 +408,7 @@ func TestBadRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(data.JournalPath(), []byte(`{"t":"2026-11-25T10:00:00Z","group":3,"ev":"start"}`+"\n"), 0o600)
-	ts := httptest.NewServer(web.New(web.Config{Data: &data.Folder}))
+	ts := httptest.NewServer(web.New(web.Config{Data: &data.Folder, MaskCommand: group.MaskCommand}))
 	defer ts.Close()
 	tests := []struct {
 		method, path string
