@@ -62,9 +62,9 @@ type spoolEntry struct {
 	Helo           string       `json:"helo"`
 	IP             string       `json:"ip"` // as the Received field shows it
 	// With is the protocol of the Received field: SMTP, ESMTP, ESMTPS.
-	With           string       `json:"with,omitempty"`
-	Extended       bool         `json:"extended,omitempty"` // of older spools: With ESMTP
-	Size           int64        `json:"size"` // of the message as received
+	With     string `json:"with,omitempty"`
+	Extended bool   `json:"extended,omitempty"` // of older spools: With ESMTP
+	Size     int64  `json:"size"`               // of the message as received
 }
 
 // spoolCopy is a local recipient and the key of its copy.
