@@ -249,13 +249,16 @@ func hostOf(a net.Addr) net.IP {
 }
 
 // Served says whether a server holds the folder's server.lock now, that
-// is, whether a running server uses this data folder.
+// is, whether a running server uses this data folder. A server writes its
+// process id into the file and empties it when it stops, so an empty or
+// missing file is answered without touching the lock: trying the lock
+// could make a server starting at that moment fail.
 func (d *Data) Served() bool {
 	path := filepath.Join(d.Dir, "server.lock")
-	if _, err := os.Stat(path); err != nil {
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
 		return false
 	}
-	l, err := lockfile.TryLock(path)
+	l, err := lockfile.TryLock(path) // a process id: running, or crashed
 	if errors.Is(err, lockfile.ErrHeld) {
 		return true
 	}
