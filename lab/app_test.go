@@ -127,8 +127,8 @@ func TestUserAddListPasswd(t *testing.T) {
 		t.Fatalf("user add: exit %d\n%s%s", code, out, errOut)
 	}
 	// flags before the name; the one group of the root is found alone
-	if code, out, errOut = runLab(t, "secret2\n", en, "user", "add", "--data", root, "Hana"); code != 0 {
-		t.Fatalf("user add Hana: exit %d\n%s%s", code, out, errOut)
+	if code, out, errOut = runLab(t, "secret2\n", en, "user", "add", "--data", root, "hana"); code != 0 {
+		t.Fatalf("user add hana: exit %d\n%s%s", code, out, errOut)
 	}
 	code, _, errOut = runLab(t, "secret3\n", en, "user", "add", "yom", "--group", "3", "--data", root)
 	if code != 1 || !strings.Contains(errOut, "user yom already exists in group 3") {
@@ -143,7 +143,7 @@ func TestUserAddListPasswd(t *testing.T) {
 		t.Errorf("add with bad password: exit %d, %s", code, errOut)
 	}
 	code, out, _ = runLab(t, "", en, "user", "list", "--data", root, "--group", "3")
-	want := `group 3 (g3.lab.test)
+	want := "group 3 (g3.lab.test)\n  data folder: " + filepath.Join(root, "g3") + `
   user             address                      messages
   hana             hana@g3.lab.test             1
   yom              yom@g3.lab.test              1

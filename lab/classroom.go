@@ -15,20 +15,30 @@ func newClassroomCommand(e *env) *cli.Command {
 		Name:  "classroom",
 		Usage: t("classroom-usage"),
 		Subcommands: []*cli.Command{{
-			Name:      "init",
-			Usage:     t("classroom-init-usage"),
-			UsageText: "lab classroom init [--groups 9] [--cluster-size 3] [--host-template 127.0.1.{N}] [--domain lab.test] > classroom.toml",
+			Name:  "init",
+			Usage: t("classroom-init-usage"),
+			UsageText: "lab classroom init [--groups 9] [--cluster-size 3] [--host-template 127.0.1.{N}] [--domain lab.test]\n" +
+				"   [--smtp-port 2525] [--pop3-port 1110] [--web-port 8025] [--lang ja|en] [--data DIR] > classroom.toml",
 			Flags: []cli.Flag{
 				&cli.IntFlag{Name: "groups", Value: d.Groups, Usage: t("flag-groups")},
 				&cli.IntFlag{Name: "cluster-size", Value: d.ClusterSize, Usage: t("flag-cluster-size")},
 				&cli.StringFlag{Name: "host-template", Value: d.HostTemplate, Usage: t("flag-host-template")},
 				&cli.StringFlag{Name: "domain", Value: d.Domain, Usage: t("flag-domain")},
-				&cli.StringFlag{Name: "name", Value: d.Name, Usage: t("flag-name")},
-				langFlag(e),
+				&cli.StringFlag{Name: "name", Usage: t("flag-name")},
+				&cli.IntFlag{Name: "smtp-port", Value: classroom.DefaultSMTP, Usage: t("flag-smtp-port")},
+				&cli.IntFlag{Name: "pop3-port", Value: classroom.DefaultPOP3, Usage: t("flag-pop3-port")},
+				&cli.IntFlag{Name: "web-port", Value: classroom.DefaultWeb, Usage: t("flag-web-port")},
+				&cli.StringFlag{Name: "lang", Usage: t("flag-init-lang")},
+				&cli.StringFlag{Name: "data", Usage: t("flag-init-data")},
 			},
 			Action: func(c *cli.Context) error {
 				if c.NArg() > 0 {
 					return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
+				}
+				for _, f := range []string{"smtp-port", "pop3-port", "web-port"} {
+					if p := c.Int(f); p < 1 || p > 65535 {
+						return usageError{texts["bad-port"].F(e.lang, f, p)}
+					}
 				}
 				b, err := classroom.Init(classroom.InitOptions{
 					Name:         c.String("name"),
@@ -36,6 +46,11 @@ func newClassroomCommand(e *env) *cli.Command {
 					Groups:       c.Int("groups"),
 					ClusterSize:  c.Int("cluster-size"),
 					HostTemplate: c.String("host-template"),
+					Lang:         c.String("lang"),
+					Data:         c.String("data"),
+					SMTP:         c.Int("smtp-port"),
+					POP3:         c.Int("pop3-port"),
+					Web:          c.Int("web-port"),
 				})
 				if err != nil {
 					return usageError{err.Error()}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -31,12 +32,21 @@ func newUserCommand(e *env) *cli.Command {
 			{
 				Name:      "add",
 				Usage:     t("user-add-usage"),
-				UsageText: "lab user add NAME [--group N] [--data DIR]",
-				Flags:     []cli.Flag{groupFlag(), dataRootFlag(e), langFlag(e)},
+				UsageText: "lab user add NAME [--group N] [--data DIR]\nlab user add NAME --all-groups --classroom FILE [--data DIR]",
+				Flags: []cli.Flag{groupFlag(), dataRootFlag(e), langFlag(e),
+					&cli.BoolFlag{Name: "all-groups", Usage: t("flag-all-groups")},
+					classroomFlag(e),
+				},
 				Action: func(c *cli.Context) error {
 					o, err := userSetOptionsOf(c, e)
 					if err != nil {
 						return err
+					}
+					if c.Bool("all-groups") {
+						return runUserAddAll(e, o, c.String("classroom"), c.IsSet("data"))
+					}
+					if c.String("classroom") != "" {
+						return usageError{t("classroom-needs-all-groups")}
 					}
 					return runUserSet(e, o)
 				},
@@ -53,6 +63,21 @@ func newUserCommand(e *env) *cli.Command {
 					}
 					o.existing = true
 					return runUserSet(e, o)
+				},
+			},
+			{
+				Name:      "del",
+				Usage:     t("user-del-usage"),
+				UsageText: "lab user del NAME [--group N] [--data DIR] [--purge]",
+				Flags: []cli.Flag{groupFlag(), dataRootFlag(e), langFlag(e),
+					&cli.BoolFlag{Name: "purge", Usage: t("flag-purge")},
+				},
+				Action: func(c *cli.Context) error {
+					o, err := userSetOptionsOf(c, e)
+					if err != nil {
+						return err
+					}
+					return runUserDel(e, o, c.Bool("purge"), time.Now())
 				},
 			},
 			{
@@ -121,9 +146,9 @@ func userSetOptionsOf(c *cli.Context, e *env) (userSetOptions, error) {
 // password read from a no-echo prompt or stdin.
 func runUserSet(e *env, o userSetOptions) error {
 	existing, root := o.existing, o.root
-	name := account.Normalize(o.name)
-	if err := account.CheckName(name); err != nil {
-		return failure{texts["bad-name"].F(e.lang, o.name)}
+	name, err := checkUserName(e, o.name)
+	if err != nil {
+		return err
 	}
 	n, err := pickGroup(e, root, o.group)
 	if err != nil {
@@ -133,6 +158,7 @@ func runUserSet(e *env, o userSetOptions) error {
 	if err != nil {
 		return err
 	}
+	showFolder(e, data)
 	if !existing {
 		if _, err := data.Accounts.Lookup(name); err == nil {
 			return failure{texts["user-exists"].F(e.lang, name, n)}
@@ -171,6 +197,138 @@ func runUserSet(e *env, o userSetOptions) error {
 	return nil
 }
 
+// checkUserName returns the name as typed when it can be a user name. A
+// name in upper case is refused with the lower-case one to use (exit 2):
+// user names are stored in lower case, and folding it without a word
+// would leave the instructor with an account of another name than typed.
+// Logins and recipients stay case-insensitive (account.Normalize).
+func checkUserName(e *env, typed string) (string, error) {
+	lower, ok := account.Lower(typed)
+	if err := account.CheckName(lower); err != nil {
+		return "", failure{texts["bad-name"].F(e.lang, typed)}
+	}
+	if !ok {
+		return "", usageError{texts["user-lower-case"].F(e.lang, typed, lower)}
+	}
+	return lower, nil
+}
+
+// showFolder prints the data folder a command uses, and warns on stderr
+// when no server uses it: the change then reaches no running server,
+// which is what happens when --data differs from the server's.
+func showFolder(e *env, data *group.Data) {
+	fmt.Fprintln(e.stdout, texts["user-folder"].F(e.lang, data.Dir))
+	if !data.Served() {
+		fmt.Fprintln(e.stderr, texts["user-no-server"].F(e.lang, data.Dir))
+	}
+}
+
+// runUserDel deletes an account, keeping its Maildir aside unless purge.
+func runUserDel(e *env, o userSetOptions, purge bool, now time.Time) error {
+	name, err := checkUserName(e, o.name)
+	if err != nil {
+		return err
+	}
+	if name == group.Postmaster {
+		return failure{texts["user-del-postmaster"].In(e.lang)}
+	}
+	n, err := pickGroup(e, o.root, o.group)
+	if err != nil {
+		return err
+	}
+	data, err := group.OpenData(o.root, n, "")
+	if err != nil {
+		return err
+	}
+	showFolder(e, data)
+	if _, err := data.Accounts.Lookup(name); errors.Is(err, account.ErrNoUser) {
+		return failure{texts["user-missing"].F(e.lang, name, n)}
+	}
+	j, err := journal.OpenFile(data.JournalPath(), n)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	kept, err := data.DeleteUser(name, purge, now, j)
+	switch {
+	case errors.Is(err, account.ErrNoUser):
+		return failure{texts["user-missing"].F(e.lang, name, n)}
+	case err != nil:
+		return err
+	}
+	switch {
+	case kept != "":
+		fmt.Fprintln(e.stdout, texts["user-deleted-kept"].F(e.lang, name, data.Domain, kept))
+	case purge:
+		fmt.Fprintln(e.stdout, texts["user-deleted-purged"].F(e.lang, name, data.Domain))
+	default:
+		fmt.Fprintln(e.stdout, texts["user-deleted"].F(e.lang, name, data.Domain))
+	}
+	return nil
+}
+
+// runUserAddAll adds the same account, with one password, to every group
+// of the classroom: the instructor's own test account. The data root is
+// --data, else the classroom's data key, else the default.
+func runUserAddAll(e *env, o userSetOptions, path string, dataSet bool) error {
+	if path == "" {
+		return usageError{texts["all-groups-needs-classroom"].In(e.lang)}
+	}
+	if o.group != 0 {
+		return usageError{texts["all-groups-and-group"].In(e.lang)}
+	}
+	name, err := checkUserName(e, o.name)
+	if err != nil {
+		return err
+	}
+	c, err := loadClassroom(e, path)
+	if err != nil {
+		return err
+	}
+	root := o.root
+	if !dataSet && c.DataRoot() != "" {
+		root = c.DataRoot()
+	}
+	pw, err := readSecret(e, texts["prompt-password"].F(e.lang, name), texts["prompt-again"].In(e.lang), true)
+	if err != nil {
+		return err
+	}
+	if err := account.CheckPassword(pw); err != nil {
+		return failure{texts["bad-password"].In(e.lang)}
+	}
+	var failed []string
+	for _, g := range c.Groups {
+		data, err := group.OpenData(root, g.ID, c.GroupDomain(g.ID))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, texts["group-n"].F(e.lang, g.ID))
+		showFolder(e, data)
+		if err := addOne(data, name, pw); errors.Is(err, account.ErrExists) {
+			fmt.Fprintln(e.stderr, texts["user-exists-skipped"].F(e.lang, name, g.ID))
+			failed = append(failed, strconv.Itoa(g.ID))
+			continue
+		} else if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, texts["user-added"].F(e.lang, name, data.Domain))
+	}
+	if len(failed) > 0 {
+		return failure{texts["user-exists-in"].F(e.lang, name, strings.Join(failed, ", "))}
+	}
+	return nil
+}
+
+// addOne adds an account to one group's folder, recorded in its journal.
+func addOne(data *group.Data, name, pw string) error {
+	j, err := journal.OpenFile(data.JournalPath(), data.Group)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	return data.AddUser(name, pw, j)
+}
+
 func runUserList(e *env, root string, n int) error {
 	groups := []int{n}
 	if n == 0 {
@@ -190,6 +348,8 @@ func runUserList(e *env, root string, n int) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s (%s)\n", texts["group-n"].F(e.lang, g), data.Domain)
+		fmt.Fprintf(e.stdout, "  ")
+		showFolder(e, data)
 		if len(list) == 0 {
 			fmt.Fprintf(e.stdout, "  %s\n", t("no-accounts"))
 			continue

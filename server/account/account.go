@@ -110,8 +110,16 @@ func CheckPassword(pw string) error {
 }
 
 // Normalize turns a user name as typed (`USER Yom`, `Yom@G3.lab.test`'s local
-// part) into the stored form.
+// part) into the stored form: logins and recipients are case-insensitive.
+// Commands that create accounts refuse upper case instead (see Lower).
 func Normalize(name string) string { return strings.ToLower(name) }
+
+// Lower says whether name is already in the stored form; when it is not,
+// it returns the lower-case name to suggest.
+func Lower(name string) (suggest string, ok bool) {
+	l := Normalize(name)
+	return l, l == name
+}
 
 // load rereads the file if it changed. s.mu is held.
 func (s *Store) load() error {
@@ -204,6 +212,40 @@ func (s *Store) Add(name, password string) error {
 // SetPassword changes the password of an existing account.
 func (s *Store) SetPassword(name, password string) error {
 	return s.change(name, password, true)
+}
+
+// Delete removes an account. It fails with ErrNoUser when there is none.
+// A server sharing the file sees the change at its next lookup.
+func (s *Store) Delete(name string) error {
+	name = Normalize(name)
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, err := lockfile.Acquire(s.path + ".lock")
+	if err != nil {
+		return fmt.Errorf("account: %w", err)
+	}
+	defer l.Unlock()
+	s.accounts = nil // reread under the lock: another process may have written
+	if err := s.load(); err != nil {
+		return err
+	}
+	if _, found := s.accounts[name]; !found {
+		return fmt.Errorf("%w %q", ErrNoUser, name)
+	}
+	next := make(map[string]Account, len(s.accounts))
+	for k, v := range s.accounts {
+		if k != name {
+			next[k] = v
+		}
+	}
+	if err := write(s.path, next); err != nil {
+		return err
+	}
+	s.accounts = nil
+	return s.load()
 }
 
 func (s *Store) change(name, password string, existing bool) error {

@@ -196,3 +196,71 @@ func TestRandomPassword(t *testing.T) {
 		t.Errorf("only %d distinct passwords of 100", len(seen))
 	}
 }
+
+func TestDelete(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		del     string
+		wantErr error
+		left    []string
+	}{
+		{"one of three", "hana", nil, []string{"taro", "yom"}},
+		{"case-insensitive as logins are", "HANA", nil, []string{"taro", "yom"}},
+		{"no such user", "carol", account.ErrNoUser, []string{"hana", "taro", "yom"}},
+		{"bad name", "../x", account.ErrBadName, []string{"hana", "taro", "yom"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			s := account.Open(dir)
+			for _, n := range []string{"yom", "hana", "taro"} {
+				if err := s.Add(n, "secret-"+n); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// a second store, as a running server holds one, sees the change
+			server := account.Open(dir)
+			if _, err := server.Lookup("hana"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Delete(tt.del); !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Delete(%q) = %v, want %v", tt.del, err, tt.wantErr)
+			}
+			list, err := server.List()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, a := range list {
+				got = append(got, a.Name)
+			}
+			if diff := cmp.Diff(tt.left, got); diff != "" {
+				t.Errorf("accounts left (-want +got):\n%s", diff)
+			}
+			if fi, err := os.Stat(s.Path()); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("accounts file after Delete: %v %v", fi.Mode(), err)
+			}
+		})
+	}
+}
+
+func TestLower(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, suggest string
+		ok          bool
+	}{
+		{"carol", "carol", true},
+		{"Carol", "carol", false},
+		{"YOM", "yom", false},
+		{"a-b.c_9", "a-b.c_9", true},
+	}
+	for _, tt := range tests {
+		suggest, ok := account.Lower(tt.in)
+		if suggest != tt.suggest || ok != tt.ok {
+			t.Errorf("Lower(%q) = %q, %v; want %q, %v", tt.in, suggest, ok, tt.suggest, tt.ok)
+		}
+	}
+}

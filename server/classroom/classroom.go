@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -62,6 +63,12 @@ type Classroom struct {
 	// MaxConns is the most connections each group server takes at once
 	// per protocol (lab start --max-conns overrides it); 0: the default.
 	MaxConns int `toml:"max_conns"`
+	// Lang is the class's language, "ja" or "en", for commands given no
+	// --lang; "": the locale's.
+	Lang string `toml:"lang"`
+	// Data is the data root for commands given no --data; a relative
+	// path is taken from the classroom file's folder (see DataRoot).
+	Data string `toml:"data"`
 
 	// Path is the file it was read from.
 	Path string `toml:"-"`
@@ -148,7 +155,7 @@ func known(k toml.Key) string {
 	if len(k) > 1 && k[0] == "groups" {
 		return "id, host, smtp, pop3, web"
 	}
-	return "name, domain, clusters, max_conns, groups"
+	return "name, domain, clusters, lang, data, max_conns, groups"
 }
 
 // typeError is how BurntSushi/toml words a value of the wrong type.
@@ -181,6 +188,12 @@ func (c *Classroom) check(lines lineIndex) error {
 	}
 	if c.MaxConns < 0 || c.MaxConns > MaxConnsLimit {
 		return bad(lines.top["max_conns"], "max_conns %d: 1 to %d connections (or leave it out for the default)", c.MaxConns, MaxConnsLimit)
+	}
+	if c.Lang != "" && c.Lang != "ja" && c.Lang != "en" {
+		return bad(lines.top["lang"], "lang %q: \"ja\" or \"en\" (or leave it out for the locale's)", c.Lang)
+	}
+	if c.Data != "" && strings.TrimSpace(c.Data) == "" {
+		return bad(lines.top["data"], "data %q: a folder, or leave it out for the default", c.Data)
 	}
 	hosts := map[string]Group{} // host → the group on it
 	ids := map[int]int{}        // id → line
@@ -272,6 +285,15 @@ func notAHost(ip net.IP) string {
 	return ""
 }
 
+// DataRoot is the data root the file names (key data), a relative one
+// taken from the file's folder; "" when the file names none.
+func (c *Classroom) DataRoot() string {
+	if c.Data == "" || filepath.IsAbs(c.Data) {
+		return c.Data
+	}
+	return filepath.Join(filepath.Dir(c.Path), c.Data)
+}
+
 // Group returns the group with the id.
 func (c *Classroom) Group(id int) (Group, bool) {
 	for _, g := range c.Groups {
@@ -353,22 +375,57 @@ func (c *Classroom) Peers(id int) []int {
 
 // InitOptions shape the classroom file Init writes.
 type InitOptions struct {
-	Name         string
+	Name         string // "": DefaultName(Lang)
 	Domain       string
 	Groups       int
 	ClusterSize  int
 	HostTemplate string // "{N}" is replaced by the group number
+	// Lang, when set ("ja" or "en"), is written as the class's language,
+	// and the comments and the default name are in it.
+	Lang string
+	// Data, when set, is written as the class's data root.
+	Data string
+	// SMTP, POP3 and Web are every group's ports; 0: 2525, 1110, 8025.
+	SMTP, POP3, Web int
 }
+
+// Default ports of a classroom file's groups.
+const (
+	DefaultSMTP = 2525
+	DefaultPOP3 = 1110
+	DefaultWeb  = 8025
+)
 
 // DefaultInit is what `lab classroom init` writes without flags: the
 // handout's nine groups in clusters of three, one loopback address each.
 var DefaultInit = InitOptions{
-	Name:         "情報システム工学実験 メールサーバ",
+	Name:         DefaultName("ja"),
 	Domain:       "lab.test",
 	Groups:       9,
 	ClusterSize:  3,
 	HostTemplate: "127.0.1.{N}",
 }
+
+// DefaultName is the class's name Init writes in language lang when given
+// none.
+func DefaultName(lang string) string {
+	if lang == "en" {
+		return "Information systems lab: mail servers"
+	}
+	return "情報システム工学実験 メールサーバ"
+}
+
+// initComments are the opening comments of a written file, by language.
+var initComments = map[string]string{
+	"": "# The classroom: public, no secrets — every group gets the same copy.\n" +
+		"# Group N's mail domain is gN.<domain>. In a real lab, set each host to\n" +
+		"# that group's machine address.\n",
+	"ja": "# クラスの設定ファイルです。秘密は含まないので、全班に同じものを配ります。\n" +
+		"# N 班のメールドメインは gN.<domain> です。実際の実験室では、各 host を\n" +
+		"# その班のマシンのアドレスにしてください。\n",
+}
+
+func init() { initComments["en"] = initComments[""] }
 
 // Init writes a classroom file. The host template must have "{N}": two
 // groups never share a machine.
@@ -385,11 +442,44 @@ func Init(o InitOptions) ([]byte, error) {
 	if !strings.Contains(o.HostTemplate, "{N}") {
 		return nil, fmt.Errorf("classroom: --host-template %q has no {N}: every group needs a machine (an address) of its own", o.HostTemplate)
 	}
+	if o.Lang != "" && o.Lang != "ja" && o.Lang != "en" {
+		return nil, fmt.Errorf("classroom: --lang %q: ja or en", o.Lang)
+	}
+	ports := []struct {
+		flag string
+		port *int
+		def  int
+	}{{"--smtp-port", &o.SMTP, DefaultSMTP}, {"--pop3-port", &o.POP3, DefaultPOP3}, {"--web-port", &o.Web, DefaultWeb}}
+	seen := map[int]string{}
+	for _, p := range ports {
+		if *p.port == 0 {
+			*p.port = p.def
+		}
+		if *p.port < 1 || *p.port > 65535 {
+			return nil, fmt.Errorf("classroom: %s %d: 1 to 65535", p.flag, *p.port)
+		}
+		if other, dup := seen[*p.port]; dup {
+			return nil, fmt.Errorf("classroom: %s %d: the same port as %s; each protocol needs its own", p.flag, *p.port, other)
+		}
+		seen[*p.port] = p.flag
+	}
+	if o.Name == "" {
+		o.Name = DefaultName(o.Lang)
+	}
+	for _, v := range []struct{ flag, s string }{{"--name", o.Name}, {"--data", o.Data}} {
+		if strings.IndexFunc(v.s, func(r rune) bool { return r < ' ' || r == 0x7f }) >= 0 {
+			return nil, fmt.Errorf("classroom: %s %q: no control characters", v.flag, v.s)
+		}
+	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# The classroom: public, no secrets — every group gets the same copy.\n")
-	fmt.Fprintf(&b, "# Group N's mail domain is gN.<domain>. In a real lab, set each host to\n")
-	fmt.Fprintf(&b, "# that group's machine address.\n")
+	b.WriteString(initComments[o.Lang])
 	fmt.Fprintf(&b, "name = %q\n", o.Name)
+	if o.Lang != "" {
+		fmt.Fprintf(&b, "lang = %q\n", o.Lang)
+	}
+	if o.Data != "" {
+		fmt.Fprintf(&b, "data = %q\n", o.Data)
+	}
 	fmt.Fprintf(&b, "domain = %q\n", o.Domain)
 	b.WriteString("clusters = [")
 	for start := 1; start <= o.Groups; start += o.ClusterSize {
@@ -408,8 +498,7 @@ func Init(o InitOptions) ([]byte, error) {
 	b.WriteString("]\n")
 	for id := 1; id <= o.Groups; id++ {
 		host := strings.ReplaceAll(o.HostTemplate, "{N}", strconv.Itoa(id))
-		smtp, pop3, web := 2525, 1110, 8025
-		fmt.Fprintf(&b, "\n[[groups]]\nid = %d\nhost = %q\nsmtp = %d\npop3 = %d\nweb  = %d\n", id, host, smtp, pop3, web)
+		fmt.Fprintf(&b, "\n[[groups]]\nid = %d\nhost = %q\nsmtp = %d\npop3 = %d\nweb  = %d\n", id, host, o.SMTP, o.POP3, o.Web)
 	}
 	if _, err := Parse("classroom.toml", b.Bytes()); err != nil {
 		return nil, err

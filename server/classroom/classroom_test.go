@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"maillab/server/classroom"
 )
@@ -88,7 +89,19 @@ func TestParseErrors(t *testing.T) {
 		{"unknown top key", func(s string) string {
 			return strings.Replace(s, `domain = "lab.test"`, "domain = \"lab.test\"\ndomian = \"x\"", 1)
 		},
-			`class.toml:3: unknown key "domian" (known keys: name, domain, clusters, max_conns, groups)`},
+			`class.toml:3: unknown key "domian" (known keys: name, domain, clusters, lang, data, max_conns, groups)`},
+		{"bad lang", func(s string) string {
+			return strings.Replace(s, `domain = "lab.test"`, "domain = \"lab.test\"\nlang = \"fr\"", 1)
+		},
+			`class.toml:3: lang "fr": "ja" or "en"`},
+		{"lang of the wrong type", func(s string) string {
+			return strings.Replace(s, `domain = "lab.test"`, "domain = \"lab.test\"\nlang = 1", 1)
+		},
+			`class.toml:3: key "lang"`},
+		{"blank data", func(s string) string {
+			return strings.Replace(s, `domain = "lab.test"`, "domain = \"lab.test\"\ndata = \"  \"", 1)
+		},
+			`class.toml:3: data "  ": a folder`},
 		{"unknown group key", func(s string) string { return strings.Replace(s, "id = 3\n", "id = 3\nhots = \"x\"\n", 1) },
 			`class.toml:14: unknown key "hots" in [[groups]]`},
 		{"duplicate group", func(s string) string { return strings.Replace(s, "id = 3\n", "id = 1\n", 1) },
@@ -193,6 +206,93 @@ func TestInit(t *testing.T) {
 	o.Groups = 0
 	if _, err := classroom.Init(o); err == nil {
 		t.Error("Init with 0 groups accepted")
+	}
+}
+
+// Init's options reach the file, and the file loads back with them.
+func TestInitOptions(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		edit      func(*classroom.InitOptions)
+		wantLines []string // lines the file must have
+		want      classroom.Classroom
+		wantErr   string
+	}{
+		{"defaults", func(o *classroom.InitOptions) {},
+			[]string{`name = "情報システム工学実験 メールサーバ"`, "# The classroom: public, no secrets — every group gets the same copy."},
+			classroom.Classroom{Name: "情報システム工学実験 メールサーバ", Domain: "lab.test"}, ""},
+		{"english", func(o *classroom.InitOptions) { o.Name, o.Lang = "", "en" },
+			[]string{`name = "Information systems lab: mail servers"`, `lang = "en"`, "# The classroom: public, no secrets — every group gets the same copy."},
+			classroom.Classroom{Name: "Information systems lab: mail servers", Lang: "en", Domain: "lab.test"}, ""},
+		{"japanese", func(o *classroom.InitOptions) { o.Name, o.Lang = "", "ja" },
+			[]string{`name = "情報システム工学実験 メールサーバ"`, `lang = "ja"`, "# クラスの設定ファイルです。秘密は含まないので、全班に同じものを配ります。"},
+			classroom.Classroom{Name: "情報システム工学実験 メールサーバ", Lang: "ja", Domain: "lab.test"}, ""},
+		{"a name of one's own wins", func(o *classroom.InitOptions) { o.Name, o.Lang = "Mail 101", "en" },
+			[]string{`name = "Mail 101"`},
+			classroom.Classroom{Name: "Mail 101", Lang: "en", Domain: "lab.test"}, ""},
+		{"data root and ports", func(o *classroom.InitOptions) { o.Data, o.SMTP, o.POP3, o.Web = "/srv/mail lab", 25, 110, 80 },
+			[]string{`data = "/srv/mail lab"`, "smtp = 25", "pop3 = 110", "web  = 80"},
+			classroom.Classroom{Name: "情報システム工学実験 メールサーバ", Data: "/srv/mail lab", Domain: "lab.test"}, ""},
+		{"port out of range", func(o *classroom.InitOptions) { o.POP3 = 70000 }, nil, classroom.Classroom{}, "classroom: --pop3-port 70000: 1 to 65535"},
+		{"two protocols on one port", func(o *classroom.InitOptions) { o.Web = 2525 }, nil, classroom.Classroom{}, "classroom: --web-port 2525: the same port as --smtp-port"},
+		{"bad lang", func(o *classroom.InitOptions) { o.Lang = "de" }, nil, classroom.Classroom{}, `classroom: --lang "de": ja or en`},
+		{"control character in data", func(o *classroom.InitOptions) { o.Data = "a\nb" }, nil, classroom.Classroom{}, `classroom: --data "a\nb": no control characters`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o := classroom.DefaultInit
+			o.Groups, o.ClusterSize = 2, 2
+			tt.edit(&o)
+			b, err := classroom.Init(o)
+			if tt.wantErr != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
+					t.Fatalf("Init: %v, want %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range tt.wantLines {
+				if !strings.Contains("\n"+string(b), "\n"+l+"\n") {
+					t.Errorf("no line %q in\n%s", l, b)
+				}
+			}
+			c, err := classroom.Parse("c.toml", b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := classroom.Classroom{Name: c.Name, Lang: c.Lang, Data: c.Data, Domain: c.Domain}
+			if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreUnexported(classroom.Classroom{})); diff != "" {
+				t.Errorf("loaded (-want +got):\n%s", diff)
+			}
+			smtp, pop3, web := 2525, 1110, 8025
+			if o.SMTP != 0 {
+				smtp, pop3, web = o.SMTP, o.POP3, o.Web
+			}
+			if g := c.Groups[1]; g.SMTP != smtp || g.POP3 != pop3 || g.Web != web {
+				t.Errorf("group 2's ports %d %d %d, want %d %d %d", g.SMTP, g.POP3, g.Web, smtp, pop3, web)
+			}
+		})
+	}
+}
+
+// A relative data root is taken from the classroom file's folder.
+func TestDataRoot(t *testing.T) {
+	t.Parallel()
+	abs, _ := filepath.Abs("/srv/lab")
+	tests := []struct{ path, data, want string }{
+		{"/etc/lab/class.toml", "", ""},
+		{filepath.Join("/etc", "lab", "class.toml"), "data", filepath.Join("/etc", "lab", "data")},
+		{filepath.Join("/etc", "lab", "class.toml"), abs, abs},
+	}
+	for _, tt := range tests {
+		c := classroom.Classroom{Path: tt.path, Data: tt.data}
+		if got := c.DataRoot(); got != tt.want {
+			t.Errorf("DataRoot of %q in %s = %q, want %q", tt.data, tt.path, got, tt.want)
+		}
 	}
 }
 

@@ -11,6 +11,7 @@
 //	spool/          accepted messages on their way to their recipients (see spool.go)
 //	domain          the group's mail domain, e.g. g3.lab.test
 //	server.lock     held by the server that serves this folder
+//	deleted/        the Maildirs of deleted accounts, kept aside (NAME-YYYYMMDD-HHMMSS)
 package group
 
 import (
@@ -136,6 +137,54 @@ func (d *Data) AddUser(name, password string, j *journal.Journal) error {
 	return nil
 }
 
+// DeletedDir is the folder, in a group's data folder, where the Maildirs
+// of deleted accounts are kept.
+const DeletedDir = "deleted"
+
+// DeleteUser removes an account and records it in the journal j. Its
+// Maildir is moved aside to deleted/NAME-YYYYMMDD-HHMMSS (returned), or
+// removed when purge is set (kept is then ""). A running server sees the
+// account gone at its next login or RCPT. Postmaster is never deleted.
+func (d *Data) DeleteUser(name string, purge bool, now time.Time, j *journal.Journal) (kept string, err error) {
+	name = account.Normalize(name)
+	if name == Postmaster {
+		return "", fmt.Errorf("%w: %s must always exist (RFC 5321 section 4.5.1)", ErrPostmaster, Postmaster)
+	}
+	if err := d.Accounts.Delete(name); err != nil {
+		return "", err
+	}
+	j.Record(journal.Event{Kind: journal.Account, User: name, Result: "deleted"})
+	mb := string(d.Mailbox(name))
+	if _, err := os.Stat(mb); errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if purge {
+		if err := os.RemoveAll(mb); err != nil {
+			return "", fmt.Errorf("group: %w", err)
+		}
+		return "", nil
+	}
+	aside := filepath.Join(d.Dir, DeletedDir)
+	if err := os.MkdirAll(aside, 0o700); err != nil {
+		return "", fmt.Errorf("group: %w", err)
+	}
+	base := name + "-" + now.Format("20060102-150405")
+	kept = filepath.Join(aside, base)
+	for i := 2; ; i++ { // never over an earlier one deleted in the same second
+		if _, err := os.Lstat(kept); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		kept = filepath.Join(aside, base+"-"+strconv.Itoa(i))
+	}
+	if err := os.Rename(mb, kept); err != nil {
+		return "", fmt.Errorf("group: %w", err)
+	}
+	return kept, nil
+}
+
+// ErrPostmaster is returned when deleting the postmaster.
+var ErrPostmaster = errors.New("group: the postmaster cannot be deleted")
+
 // DefaultUsers are the accounts `lab start` creates when a group has none:
 // yom from the handout's sessions, and two more for the other members.
 var DefaultUsers = []string{"yom", "hana", "taro"}
@@ -197,4 +246,24 @@ func hostOf(a net.Addr) net.IP {
 		return nil
 	}
 	return net.ParseIP(host)
+}
+
+// Served says whether a server holds the folder's server.lock now, that
+// is, whether a running server uses this data folder. A server writes its
+// process id into the file and empties it when it stops, so an empty or
+// missing file is answered without touching the lock: trying the lock
+// could make a server starting at that moment fail.
+func (d *Data) Served() bool {
+	path := filepath.Join(d.Dir, "server.lock")
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		return false
+	}
+	l, err := lockfile.TryLock(path) // a process id: running, or crashed
+	if errors.Is(err, lockfile.ErrHeld) {
+		return true
+	}
+	if err == nil {
+		l.Unlock()
+	}
+	return false
 }
