@@ -146,7 +146,7 @@ func (d *doctor) tools() {
 func (d *doctor) data() {
 	g := d.g
 	if !g.hasData() {
-		d.add(levelInfo, "doctor-no-data", g.group, g.dataDir(), g.group)
+		d.add(levelInfo, "doctor-no-data", g.group, g.dataDir(), g.startCommand())
 		return
 	}
 	list, _ := account.Open(g.dataDir()).List()
@@ -241,7 +241,7 @@ func (d *doctor) own(ctx context.Context) {
 				d.add(levelWarn, "doctor-web-off", s.addr)
 			default:
 				ln.Close()
-				d.add(levelInfo, "doctor-own-free", s.name, s.addr, g.group)
+				d.add(levelInfo, "doctor-own-free", s.name, s.addr, g.startCommand())
 			}
 		}
 	}

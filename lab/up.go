@@ -44,14 +44,14 @@ func newUpCommand(e *env) *cli.Command {
 			if c.NArg() > 0 {
 				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
 			}
-			if c.String("classroom") == "" {
+			if classroomPath(e, c) == "" {
 				return usageError{t("need-classroom")}
 			}
 			if c.Int("max-conns") < 0 {
 				return usageError{t("bad-max-conns")}
 			}
 			return runUp(c.Context, e, upOptions{
-				classroom: c.String("classroom"),
+				classroom: classroomPath(e, c),
 				dataRoot:  c.String("data"),
 				quiet:     c.Bool("quiet"),
 				color:     useColor(e),
