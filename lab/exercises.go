@@ -414,9 +414,12 @@ func newHintCommand(e *env) *cli.Command {
 			if _, ok := exercises.Lookup(id); !ok {
 				return usageError{gt(e, "no-such-exercise", id, strings.Join(exercises.IDs(), ", "))}
 			}
-			g, err := newGuide(e, c, true)
+			g, err := newGuide(e, c, false)
 			if err != nil {
 				return err
+			}
+			if g.group == 0 {
+				return runFirstHint(g, id)
 			}
 			return runHint(g, id)
 		},
@@ -471,6 +474,18 @@ func runHint(g *guide, id string) error {
 	default:
 		fmt.Fprintln(w, gt(e, "hint-more", id))
 	}
+	return nil
+}
+
+// runFirstHint shows the first hint when no group is known yet (no
+// server has run here): nothing is remembered, and the text says how the
+// tiers work and how to name the group.
+func runFirstHint(g *guide, id string) error {
+	e, w := g.e, g.e.stdout
+	x, _ := exercises.Lookup(id)
+	v := g.vars()
+	fmt.Fprintf(w, "%s\n%s\n\n", gt(e, "hint-head", 1, len(x.Hints), id), indent(v.Expand(x.Hints[0].In(e.lang)), "  "))
+	fmt.Fprintln(w, gt(e, "hint-no-group", len(x.Hints), id, g.root))
 	return nil
 }
 
