@@ -226,7 +226,7 @@ func TestCheckUsage(t *testing.T) {
 		{[]string{"check", "pop3-telnet", "smtp-telnet", "--group", "3", "--data", root}, 2, "unexpected arguments: smtp-telnet"},
 		{[]string{"check", "--group", "3", "--data", root, "--hand-gap", "fast"}, 2, `cannot read the hand gap "fast"`},
 		{[]string{"check", "--data", root}, 2, "does not hold exactly one group"},
-		{[]string{"check", "--group", "3", "--data", root, "--classroom", filepath.Join(root, "none.toml")}, 1, "the classroom file has a mistake"},
+		{[]string{"check", "--group", "3", "--data", root, "--classroom", filepath.Join(root, "none.toml")}, 1, "cannot read the classroom file"},
 		{[]string{"show"}, 2, "give one exercise or lesson id"},
 		{[]string{"show", "pop4"}, 2, `no exercise or lesson "pop4"`},
 		{[]string{"hint", "model", "--group", "3", "--data", root}, 2, `no exercise "model"`},

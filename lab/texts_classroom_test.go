@@ -210,7 +210,7 @@ func TestReplayClassroomAndNoData(t *testing.T) {
 	data := t.TempDir()
 	path := writeOddClassroom(t, "data = \""+data+"\"\n")
 	code, _, errOut := runLab(t, "", en, "replay", "--classroom", path, "--group", "1")
-	want := "lab: group 1 has no sessions in " + filepath.Join(data, "g1", "journal.jsonl")
+	want := "lab: group 1 has no sessions yet (" + filepath.Join(data, "g1", "journal.jsonl") + ")"
 	if code != 1 || !strings.HasPrefix(errOut, want) || !strings.Contains(errOut, "--data, MAILLAB_DATA or the classroom file's data") {
 		t.Errorf("replay --classroom: exit %d %s", code, errOut)
 	}

@@ -64,7 +64,7 @@ var guideTexts = map[string]i18n.Text{
 	"show-to-exercises":  {Ja: "次: lab exercises で課題の一覧を見ましょう。", En: "Next: lab exercises lists the exercises."},
 
 	// lab hint
-	"hint-head":      {Ja: "ヒント %d / %d（%s）", En: "Hint %d of %d for %s"},
+	"hint-head": {Ja: "ヒント %d / %d（%s）", En: "Hint %d of %d for %s"},
 	"hint-no-group": {Ja: "（ヒントは %d 段あり、段ごとに詳しくなります。班のデータ（%[3]s の下）が見つからないので、1 段目だけを表示しました。lab hint %[2]s --group 自班の番号 で聞くと、聞くたびに次の段が出ます。データが別の場所にあるなら --data か MAILLAB_DATA、またはクラスの設定ファイルの data で指定してください）",
 		En: "(there are %d hints, each more detailed than the last. No group's data was found (under %[3]s), so this is the first one; lab hint %[2]s --group <your group's number> gives the next one each time you ask. If the data is elsewhere, point to it with --data, MAILLAB_DATA or the classroom file's data.)"},
 	"hint-more":      {Ja: "（もう一度 lab hint %s で次のヒント）", En: "(lab hint %s again for the next one)"},

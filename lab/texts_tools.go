@@ -64,8 +64,8 @@ var toolTexts = map[string]i18n.Text{
 		En: "give either --list or a session, not both",
 	},
 	"replay-no-sessions": {
-		Ja: "%d 班のセッションが %s にありません。telnet でサーバに接続すると記録されます。データが別の場所にあるなら --data か MAILLAB_DATA、またはクラスの設定ファイルの data で指定してください",
-		En: "group %d has no sessions in %s; connecting to the server with telnet records one. If the data is elsewhere, point to it with --data, MAILLAB_DATA or the classroom file's data",
+		Ja: "%d 班にはまだセッションがありません（%s）。telnet でサーバに接続すると記録されます。データが別の場所にあるなら --data か MAILLAB_DATA、またはクラスの設定ファイルの data で指定してください",
+		En: "group %d has no sessions yet (%s); connecting to the server with telnet records one. If the data is elsewhere, point to it with --data, MAILLAB_DATA or the classroom file's data",
 	},
 	"replay-no-such-session": {
 		Ja: "%q というセッションは %d 班のジャーナルにありません（lab replay --list で一覧が見られます）",
