@@ -7,7 +7,7 @@ import "maillab/exercises/i18n"
 var toolTexts = map[string]i18n.Text{
 	// lab telnet
 	"telnet-usage": {
-		Ja: "telnet の代わりになる行単位の TCP クライアント: サーバに接続し、打った行を 1 行ずつ CRLF 付きで送って、やり取りの両側を表示する",
+		Ja: "telnet の代わりになる行単位の TCP クライアント: サーバに接続し、打った行を 1 行ずつ CRLF 付きで送って、やり取りの両側を表示します",
 		En: "a line-mode TCP client in place of telnet: connect to a server, send each line typed with CRLF, and show both sides",
 	},
 	"telnet-description": {
@@ -43,7 +43,7 @@ var toolTexts = map[string]i18n.Text{
 
 	// lab replay
 	"replay-usage": {
-		Ja: "過去のセッションを、サーバから見たとおりに 1 行ずつ説明付きで見せる",
+		Ja: "過去のセッションを、サーバから見たとおりに 1 行ずつ説明付きで見せます",
 		En: "show a past session as the server saw it, each line explained",
 	},
 	"replay-description": {
@@ -58,7 +58,7 @@ var toolTexts = map[string]i18n.Text{
 			"SESSION may be written as the console shows it, pop3#17, or as a full id such as pop3-smb3k2-17.\n" +
 			"Passwords and APOP digests never reach the journal, so they are not shown here either.",
 	},
-	"flag-list": {Ja: "セッションの一覧を表示する", En: "list the sessions"},
+	"flag-list": {Ja: "セッションの一覧を表示します", En: "list the sessions"},
 	"replay-list-or-session": {
 		Ja: "--list とセッションの指定は同時に使えません",
 		En: "give either --list or a session, not both",
