@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -217,5 +219,35 @@ func TestReplayClassroomAndNoData(t *testing.T) {
 	code, _, errOut = runLab(t, "", en, "replay", "--classroom", path, "--group", "7")
 	if diff := cmp.Diff("lab: group 7 is not in "+path+"\n", errOut); code != 1 || diff != "" {
 		t.Errorf("replay, group not in the classroom: exit %d (-want +got):\n%s", code, diff)
+	}
+}
+
+// TestUpBannerFromTheClassroom: lab up on 127.0.3.N tells how to connect
+// as a group with the classroom's own addresses, never 127.0.1.N.
+func TestUpBannerFromTheClassroom(t *testing.T) {
+	t.Parallel()
+	hosts := []string{"127.0.3.1", "127.0.3.2", "127.0.3.3"}
+	p := freePorts(t, hosts, 3)
+	text := strings.NewReplacer("22525", strconv.Itoa(p[0]), "21110", strconv.Itoa(p[1]), "28025", strconv.Itoa(p[2])).Replace(oddClassroom)
+	path := filepath.Join(t.TempDir(), "classroom.toml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out := labProcess(t, "up", "--classroom", path, "--data", t.TempDir())
+	var banner []string
+	for {
+		l, err := out.line()
+		if err != nil {
+			t.Fatalf("banner: %v; so far:\n%s", err, strings.Join(banner, "\n"))
+		}
+		banner = append(banner, l)
+		if strings.Contains(l, "Ctrl-C stops the server") {
+			break
+		}
+	}
+	got := strings.Join(banner, "\n")
+	want := fmt.Sprintf("e.g. group 1: lab telnet --bind 127.0.3.1 127.0.3.1 %d, or telnet -b 127.0.3.1 127.0.3.1 %d", p[1], p[1])
+	if !strings.Contains(got, want) || strings.Contains(got, "127.0.1.") || regexp.MustCompile(`\bHOST\b|\bN\b`).MatchString(got) {
+		t.Errorf("lab up banner, want %q and no default address or placeholder:\n%s", want, got)
 	}
 }
