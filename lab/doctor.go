@@ -88,7 +88,7 @@ func runDoctor(ctx context.Context, g *guide, o doctorOptions) error {
 	}
 	d.tools()
 	if g.group == 0 {
-		d.add(levelInfo, "doctor-no-group")
+		d.add(levelInfo, "doctor-no-group", gt(e, "var-group-arg"))
 		d.clock(ctx, nil)
 	} else {
 		d.data()
@@ -136,7 +136,9 @@ func (d *doctor) tools() {
 				break
 			}
 		}
-		if !found {
+		if !found && tool.missing == "doctor-no-telnet" {
+			d.add(levelWarn, tool.missing, d.g.vars()["pop3"])
+		} else if !found {
 			d.add(levelWarn, tool.missing)
 		}
 	}

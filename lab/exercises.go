@@ -321,7 +321,7 @@ func runExercises(c *cli.Context, g *guide, gap string) error {
 	case report == nil && g.group != 0:
 		fmt.Fprintln(w, gt(e, "ex-start-first", g.startCommand()))
 	case report == nil:
-		fmt.Fprintln(w, gt(e, "ex-no-group"))
+		fmt.Fprintln(w, gt(e, "ex-no-group", gt(e, "var-group-arg")))
 		fmt.Fprintln(w, gt(e, "ex-start-first", g.startCommand()))
 	case !more:
 		fmt.Fprintln(w, gt(e, "ex-done", done, len(all)))

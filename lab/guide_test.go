@@ -271,7 +271,7 @@ Next: lab show apop-telnet   (a hint: lab hint apop-telnet; check: lab check apo
 	}
 	// in Japanese, without a group: no marks, and where to begin
 	code, out, _ = runLab(t, "", nil, "exercises", "--data", t.TempDir(), "--lang", "ja")
-	for _, s := range []string{"まず読むもの", "  lab show model          インターネットメールの全体像（Global Model）", "  · 1. pop3-telnet   telnet で POP3 サーバを操作する（資料の課題 1）", "--group N を付けると"} {
+	for _, s := range []string{"まず読むもの", "  lab show model          インターネットメールの全体像（Global Model）", "  · 1. pop3-telnet   telnet で POP3 サーバを操作する（資料の課題 1）", "--group 自班の番号 を付けると"} {
 		if code != 0 || !strings.Contains(out, s) {
 			t.Errorf("exercises in Japanese: exit %d, no %q in\n%s", code, s, out)
 		}
