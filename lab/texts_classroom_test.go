@@ -251,3 +251,29 @@ func TestUpBannerFromTheClassroom(t *testing.T) {
 		t.Errorf("lab up banner, want %q and no default address or placeholder:\n%s", want, got)
 	}
 }
+
+// plainEnding is a Japanese sentence ending in the plain form (する, 見る,
+// ない …) where the texts speak in です/ます.
+var plainEnding = regexp.MustCompile(`(する|す|る|た|だ|ない|う|く|つ|む)$`)
+var politeEnding = regexp.MustCompile(`(ます|です|ません|ました|でした|ましょう)$`)
+
+// TestOneRegister: every sentence of the lab command's Japanese texts is in
+// です/ます (lists of marks and noun phrases are not sentences).
+func TestOneRegister(t *testing.T) {
+	t.Parallel()
+	legend := map[string]bool{"ex-legend": true} // "✓ できた ✗ まだ": marks, not sentences
+	trailing := regexp.MustCompile(`（[^（）]*）$`)
+	for name, m := range map[string]map[string]i18n.Text{"texts": texts, "guideTexts": guideTexts, "toolTexts": toolTexts, "gradeTexts": gradeTexts, "helpFrame": helpFrame} {
+		for key, text := range m {
+			if legend[key] {
+				continue
+			}
+			for _, sentence := range regexp.MustCompile(`[。\n]`).Split(text.Ja, -1) {
+				s := strings.TrimRight(trailing.ReplaceAllString(strings.TrimSpace(sentence), ""), "）)」 ")
+				if plainEnding.MatchString(s) && !politeEnding.MatchString(s) {
+					t.Errorf("%s[%q] ends a sentence in the plain form: %q", name, key, sentence)
+				}
+			}
+		}
+	}
+}

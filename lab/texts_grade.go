@@ -27,7 +27,7 @@ var gradeTexts = map[string]i18n.Text{
 	"flag-grade-markdown": {Ja: "Markdown の表で出力します", En: "print a Markdown table"},
 	"flag-grade-verbose":  {Ja: "できていない課題それぞれの説明も表示します", En: "also explain each exercise not passed"},
 	"flag-grade-probe":    {Ja: "各班のサーバを実際に試します（試験メールは postmaster 宛で、課題には数えません）", En: "try each group's server for real (probe mail goes to postmaster and counts toward nothing)"},
-	"flag-grade-serve": {Ja: "クラスの様子のページをこのアドレスで表示し続ける（例: 127.0.0.1:8080）。Ctrl-C で止めると採点を表示",
+	"flag-grade-serve": {Ja: "クラスの様子のページをこのアドレスで表示し続けます（例: 127.0.0.1:8080）。Ctrl-C で止めると採点を表示します",
 		En: "serve the live class dashboard on this address (e.g. 127.0.0.1:8080); Ctrl-C stops it and prints the grades"},
 	"flag-grade-data": {Ja: "サーバではなく、このマシンのデータの置き場所（DIR/gN）から記録を読みます",
 		En: "read the evidence from the data folders on this machine (DIR/gN) instead of the servers"},

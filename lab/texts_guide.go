@@ -8,7 +8,7 @@ var guideTexts = map[string]i18n.Text{
 	// flags and usage
 	"exercises-usage": {Ja: "レッスンと課題の一覧（できたものに ✓、次にやるもの）", En: "list the lessons and exercises (✓ for those done, and which is next)"},
 	"show-usage":      {Ja: "課題かレッスンの説明を表示します", En: "show an exercise or a lesson"},
-	"hint-usage":      {Ja: "課題のヒントを 1 段ずつ表示する（聞くたびに次の段）", En: "show an exercise's hints, one more each time"},
+	"hint-usage":      {Ja: "課題のヒントを 1 段ずつ表示します（聞くたびに次の段）", En: "show an exercise's hints, one more each time"},
 	"check-usage":     {Ja: "課題ができたかを確かめます（終了コード 0: できた、1: まだ、2: 確かめられない）", En: "check whether exercises are done (exit 0: passed, 1: not yet, 2: could not check)"},
 	"doctor-usage":    {Ja: "実験の環境を診断します（telnet、ポート、他の班のサーバ、時計）", En: "check the lab setup (telnet, ports, the other groups' servers, the clock)"},
 	"flag-json":       {Ja: "結果を JSON で出力します", En: "print the result as JSON"},
@@ -74,7 +74,7 @@ var guideTexts = map[string]i18n.Text{
 	// the web API under lab start and lab up
 	"web-listen-failed": {Ja: "web API を %s で待ち受けられません（原因: %v）。別のサーバが動いていないか確かめてください。--web で変えられます",
 		En: "cannot listen on %s for the web API: %v (is another server running? --web changes it)"},
-	"flag-web": {Ja: "読み取り専用の web API のアドレス（他の班の lab check が読む。既定はクラスの設定ファイルの web）",
+	"flag-web": {Ja: "読み取り専用の web API のアドレス（他の班の lab check が読みます。既定はクラスの設定ファイルの web）",
 		En: "address of the read-only web API, which the other groups' lab check reads (default: the classroom file's web)"},
 
 	// lab check
