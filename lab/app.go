@@ -71,8 +71,12 @@ func run(ctx context.Context, args []string, e *env) int {
 			fmt.Fprintf(e.stderr, "lab: %s\n", msg)
 		}
 		return ec.ExitCode()
+	case errors.As(err, new(failure)):
+		fmt.Fprintf(e.stderr, "lab: %s\n", err) // already in the user's language
+		return exitFailure
 	default:
-		fmt.Fprintf(e.stderr, "lab: %s\n", err)
+		// a Go error, in English: said in a sentence of the user's language
+		fmt.Fprintf(e.stderr, "lab: %s\n", texts["unexpected-error"].F(e.lang, err))
 		return exitFailure
 	}
 }

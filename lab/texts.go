@@ -20,6 +20,7 @@ var texts = map[string]i18n.Text{
 		En: "the group number (may be left out when the data root holds one group)"},
 	"flag-classroom": {Ja: "クラスの設定ファイル（classroom.toml）。班のホストとポート、他の班への中継に使います",
 		En: "the classroom file (classroom.toml): the group's host and ports, and the other groups to relay to"},
+	"unexpected-error":     {Ja: "処理を続けられませんでした（原因: %v）", En: "%v"},
 	"classroom-unreadable": {Ja: "クラスの設定ファイル %s が読めません（原因: %v）", En: "cannot read the classroom file %s (cause: %v)"},
 	"data-default-class":   {Ja: "クラスの設定ファイルの data: %s", En: "the classroom file's data: %s"},
 	"classroom-bad":        {Ja: "クラスの設定ファイルに誤りがあります（原因: %v）", En: "the classroom file has a mistake: %v"},

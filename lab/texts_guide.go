@@ -65,8 +65,8 @@ var guideTexts = map[string]i18n.Text{
 
 	// lab hint
 	"hint-head": {Ja: "ヒント %d / %d（%s）", En: "Hint %d of %d for %s"},
-	"hint-no-group": {Ja: "（ヒントは %d 段あり、段ごとに詳しくなります。班のデータ（%[3]s の下）が見つからないので、1 段目だけを表示しました。lab hint %[2]s --group 自班の番号 で聞くと、聞くたびに次の段が出ます。データが別の場所にあるなら --data か MAILLAB_DATA、またはクラスの設定ファイルの data で指定してください）",
-		En: "(there are %d hints, each more detailed than the last. No group's data was found (under %[3]s), so this is the first one; lab hint %[2]s --group <your group's number> gives the next one each time you ask. If the data is elsewhere, point to it with --data, MAILLAB_DATA or the classroom file's data.)"},
+	"hint-no-group": {Ja: "（ヒントは %d 段あり、段ごとに詳しくなります。どの班か分からない（%[3]s に班のデータが 1 つだけではない）ので、1 段目だけを表示しました。lab hint %[2]s --group 自班の番号 で聞くと、聞くたびに次の段が出ます。データが別の場所にあるなら --data か MAILLAB_DATA、またはクラスの設定ファイルの data で指定してください）",
+		En: "(there are %d hints, each more detailed than the last. The group is not known (%[3]s does not hold exactly one group's data), so this is the first one; lab hint %[2]s --group <your group's number> gives the next one each time you ask. If the data is elsewhere, point to it with --data, MAILLAB_DATA or the classroom file's data.)"},
 	"hint-more":      {Ja: "（もう一度 lab hint %s で次のヒント）", En: "(lab hint %s again for the next one)"},
 	"hint-last":      {Ja: "（これが最後のヒントです。lab show %s のやりとりの例も見てみましょう）", En: "(that was the last hint; see also the sample session in lab show %s)"},
 	"hint-all-shown": {Ja: "（ヒントはこれで全部です）", En: "(there are no more hints)"},
