@@ -277,3 +277,25 @@ func TestOneRegister(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryExerciseTextStandalone: without a classroom the standalone
+// addresses fill the texts, and what is unknown is said in words.
+func TestEveryExerciseTextStandalone(t *testing.T) {
+	t.Parallel()
+	placeholder := regexp.MustCompile(`\{[a-z0-9]+\}|\bHOST\b|\bPORT\b|\b[NM]\b|\bg[NM]\b`)
+	for _, group := range []int{0, 3} {
+		for _, l := range []i18n.Lang{i18n.Ja, i18n.En} {
+			e := &env{lang: l, getenv: func(string) string { return "" }}
+			g := &guide{e: e, root: t.TempDir(), group: group}
+			v := g.vars()
+			for key, text := range everyText() {
+				if s := v.Expand(text.In(l)); placeholder.MatchString(s) {
+					t.Errorf("group %d, %s: %s shows %q", group, l, key, placeholder.FindString(s))
+				}
+			}
+			if got := v.Expand("{pop3}"); got != "127.0.0.1 1110" {
+				t.Errorf("group %d, %s: {pop3} = %q, want the standalone address", group, l, got)
+			}
+		}
+	}
+}
