@@ -178,6 +178,21 @@ func (g *guide) vars() exercises.Vars {
 	return v
 }
 
+// sampleVars fill a sample session, which shows a real screen: with no
+// group known, that of an example group (the classroom's first, else 1),
+// whose number is returned; else the group's own (and 0).
+func (g *guide) sampleVars() (exercises.Vars, int) {
+	if g.group != 0 {
+		return g.vars(), 0
+	}
+	ex := *g
+	ex.group = 1
+	if g.classroom != nil && len(g.classroom.Groups) > 0 {
+		ex.group = g.classroom.Groups[0].ID
+	}
+	return ex.vars(), ex.group
+}
+
 // startCommand is the command that starts the group's server, with the
 // classroom file when there is one.
 func (g *guide) startCommand() string {
@@ -394,7 +409,12 @@ func runShow(g *guide, id string) error {
 	for i, s := range x.Steps {
 		fmt.Fprintf(w, "  %d. %s\n", i+1, strings.ReplaceAll(in(s), "\n", "\n     "))
 	}
-	fmt.Fprintf(w, "\n%s\n%s\n\n%s\n\n", bold.Sprint(gt(e, "show-sample")), indent(in(x.Sample.Note), "  "), indent(v.Expand(x.Sample.Text), "    "))
+	sv, example := g.sampleVars()
+	note := in(x.Sample.Note)
+	if example != 0 && sv.Expand(x.Sample.Text) != x.Sample.Text {
+		note += gt(e, "show-sample-group", example)
+	}
+	fmt.Fprintf(w, "\n%s\n%s\n\n%s\n\n", bold.Sprint(gt(e, "show-sample")), indent(note, "  "), indent(sv.Expand(x.Sample.Text), "    "))
 	fmt.Fprintln(w, gt(e, "show-hints", x.ID, len(x.Hints)))
 	fmt.Fprintln(w, gt(e, "show-check", x.ID))
 	return nil
