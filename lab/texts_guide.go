@@ -58,7 +58,7 @@ var guideTexts = map[string]i18n.Text{
 	"show-goal":          {Ja: "目標", En: "Goal"},
 	"show-steps":         {Ja: "手順", En: "Steps"},
 	"show-sample":        {Ja: "やりとりの例", En: "A sample session"},
-	"show-sample-group":  {Ja: "（例は %d 班の場合です）", En: " (the example is group %d's)"},
+	"show-sample-group":  {Ja: "例は %d 班の場合です。", En: " The example is group %d's."},
 	"show-hints":         {Ja: "困ったら: lab hint %s（ヒントは %d 段、聞くたびに 1 段ずつ）", En: "Stuck? lab hint %s (%d hints, one more each time you ask)"},
 	"show-check":         {Ja: "できたら: lab check %s", En: "Done? lab check %s"},
 	"show-next-lesson":   {Ja: "次: lab show %s", En: "Next: lab show %s"},
