@@ -127,6 +127,13 @@ func TestShowAndDoctorNameTheClassroom(t *testing.T) {
 	if !strings.Contains(out, "lab start --group 1 --classroom "+path) {
 		t.Errorf("show does not name the classroom:\n%s", out)
 	}
+	// before a group is known, a sample is an example group's real screen
+	_, out, _ = runLab(t, "", vars, "show", "cross-apop", "--data", root)
+	for _, want := range []string{"The example is group 1's.", "    $ telnet 127.0.3.1 21110\n", "telnet -b the other group's address"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show without a group lacks %q:\n%s", want, out)
+		}
+	}
 	_, out, _ = runLab(t, "", vars, "doctor", "--group", "1", "--data", root)
 	if !strings.Contains(out, "lab start --group 1 --classroom "+path) {
 		t.Errorf("doctor does not name the classroom:\n%s", out)
