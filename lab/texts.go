@@ -70,7 +70,7 @@ var texts = map[string]i18n.Text{
 	"prompt-again":      {Ja: "もう一度: ", En: "again: "},
 	"password-mismatch": {Ja: "2 回の入力が一致しません", En: "the two passwords differ"},
 	"no-secret":         {Ja: "標準入力にパスワードがありません", En: "no password on standard input"},
-	"no-groups":         {Ja: "%s にはまだ班のデータがありません（lab start --group N で作られます）", En: "%s holds no group yet (lab start --group N makes one)"},
+	"no-groups":         {Ja: "%s にはまだ班のデータがありません。lab start --group に自班の番号を付けて動かすと作られます。データが別の場所にあるなら --data か MAILLAB_DATA、またはクラスの設定ファイルの data で指定してください", En: "%s holds no group yet (lab start --group with your group's number makes one); if the data is elsewhere, point to it with --data, MAILLAB_DATA or the classroom file's data"},
 	"no-accounts":       {Ja: "（アカウントなし）", En: "(no accounts)"},
 	"group-n":           {Ja: "%d 班", En: "group %d"},
 	"col-user":          {Ja: "ユーザ", En: "user"},
