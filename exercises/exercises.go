@@ -362,11 +362,12 @@ var placeholder = regexp.MustCompile(`\{([a-z0-9]+)\}`)
 //	peer, peerdomain, peerhost another group of its cluster
 //	peersmtp, peerpop3         "HOST PORT" of that group's servers
 //	cluster                    the groups of its cluster, e.g. "1, 2, 3"
+//	start                      the command that starts its server (lab start --group 3 --classroom FILE)
 func Placeholders() []string {
 	return []string{
 		"group", "domain", "host", "smtp", "pop3", "smtpport", "pop3port",
 		"user", "user2", "user3",
-		"peer", "peerdomain", "peerhost", "peersmtp", "peerpop3", "cluster",
+		"peer", "peerdomain", "peerhost", "peersmtp", "peerpop3", "cluster", "start",
 	}
 }
 

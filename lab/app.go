@@ -28,6 +28,9 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	lang           i18n.Lang
+	// class is what the classroom file named on the command line (or by
+	// $MAILLAB_CLASSROOM) sets for every command: its lang and data.
+	class classSettings
 }
 
 // usageError is a mistake in how the command was called (exit 2).
@@ -44,8 +47,15 @@ func (e failure) Error() string { return e.msg }
 // run runs the lab command with args (args[0] is the program name) and
 // returns the exit code.
 func run(ctx context.Context, args []string, e *env) int {
+	e.class = classSettingsOf(args, e.getenv)
 	e.lang = langOf(args, e.getenv)
+	if e.class.Lang != "" && !hasLangFlag(args) {
+		if l, err := i18n.Parse(e.class.Lang); err == nil {
+			e.lang = l
+		}
+	}
 	app := newApp(e)
+	setHelpTemplates(app, e.lang)
 	err := app.RunContext(ctx, reorderArgs(app, args))
 	if err == nil {
 		return exitOK
@@ -61,8 +71,12 @@ func run(ctx context.Context, args []string, e *env) int {
 			fmt.Fprintf(e.stderr, "lab: %s\n", msg)
 		}
 		return ec.ExitCode()
+	case errors.As(err, new(failure)):
+		fmt.Fprintf(e.stderr, "lab: %s\n", err) // already in the user's language
+		return exitFailure
 	default:
-		fmt.Fprintf(e.stderr, "lab: %s\n", err)
+		// a Go error, in English: said in a sentence of the user's language
+		fmt.Fprintf(e.stderr, "lab: %s\n", texts["unexpected-error"].F(e.lang, err))
 		return exitFailure
 	}
 }
@@ -215,6 +229,16 @@ func takesValue(flags []cli.Flag, name string) bool {
 	return false
 }
 
+// hasLangFlag says whether --lang is among the arguments.
+func hasLangFlag(args []string) bool {
+	for _, a := range args {
+		if a == "--lang" || a == "-lang" || strings.HasPrefix(a, "--lang=") || strings.HasPrefix(a, "-lang=") {
+			return true
+		}
+	}
+	return false
+}
+
 // defaultDataRoot is where groups keep their data without --data:
 // $MAILLAB_DATA, else $XDG_DATA_HOME/maillab, else ~/.local/share/maillab
 // (the home folder from $HOME, or on Windows, which has no HOME, from
@@ -236,6 +260,9 @@ func defaultDataRoot(getenv func(string) string) string {
 
 // dataRootFlag is --data, the same on every command.
 func dataRootFlag(e *env) *cli.StringFlag {
+	if e.class.Data != "" {
+		return &cli.StringFlag{Name: "data", Usage: texts["flag-data"].In(e.lang), Value: e.class.Data, DefaultText: texts["data-default-class"].F(e.lang, e.class.Data)}
+	}
 	return &cli.StringFlag{Name: "data", Usage: texts["flag-data"].In(e.lang), Value: defaultDataRoot(e.getenv), DefaultText: "$MAILLAB_DATA, ~/.local/share/maillab"}
 }
 

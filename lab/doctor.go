@@ -88,7 +88,7 @@ func runDoctor(ctx context.Context, g *guide, o doctorOptions) error {
 	}
 	d.tools()
 	if g.group == 0 {
-		d.add(levelInfo, "doctor-no-group")
+		d.add(levelInfo, "doctor-no-group", gt(e, "var-group-arg"))
 		d.clock(ctx, nil)
 	} else {
 		d.data()
@@ -136,7 +136,9 @@ func (d *doctor) tools() {
 				break
 			}
 		}
-		if !found {
+		if !found && tool.missing == "doctor-no-telnet" {
+			d.add(levelWarn, tool.missing, d.g.vars()["pop3"])
+		} else if !found {
 			d.add(levelWarn, tool.missing)
 		}
 	}
@@ -146,7 +148,7 @@ func (d *doctor) tools() {
 func (d *doctor) data() {
 	g := d.g
 	if !g.hasData() {
-		d.add(levelInfo, "doctor-no-data", g.group, g.dataDir(), g.group)
+		d.add(levelInfo, "doctor-no-data", g.group, g.dataDir(), g.startCommand())
 		return
 	}
 	list, _ := account.Open(g.dataDir()).List()
@@ -241,7 +243,7 @@ func (d *doctor) own(ctx context.Context) {
 				d.add(levelWarn, "doctor-web-off", s.addr)
 			default:
 				ln.Close()
-				d.add(levelInfo, "doctor-own-free", s.name, s.addr, g.group)
+				d.add(levelInfo, "doctor-own-free", s.name, s.addr, g.startCommand())
 			}
 		}
 	}

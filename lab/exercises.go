@@ -51,19 +51,23 @@ type guide struct {
 // group under the data root; when needGroup, a group must be found.
 func newGuide(e *env, c *cli.Context, needGroup bool) (*guide, error) {
 	g := &guide{e: e, root: c.String("data")}
-	if path := c.String("classroom"); path != "" {
-		cl, err := loadClassroom(e, path)
-		if err != nil {
-			return nil, err
-		}
-		g.classroom = cl
-	}
 	n, err := pickGroup(e, g.root, c.Int("group"))
 	switch {
 	case err == nil:
 		g.group = n
 	case needGroup || c.Int("group") != 0:
 		return nil, err
+	}
+	path := classroomPath(e, c)
+	if path == "" && g.group != 0 {
+		path = notedClassroom(g.dataDir()) // where lab start --classroom ran
+	}
+	if path != "" {
+		cl, err := loadClassroom(e, path)
+		if err != nil {
+			return nil, err
+		}
+		g.classroom = cl
 	}
 	if g.group != 0 && g.classroom != nil {
 		if _, ok := g.classroom.Group(g.group); !ok {
@@ -119,7 +123,9 @@ func (g *guide) addresses() (smtp, pop3 string) {
 	return smtp, pop3
 }
 
-// vars fills the exercises' placeholders for the group.
+// vars fills the exercises' placeholders for the group. What is not known
+// (no group yet, no classroom to name a partner) is said in words, never
+// as a placeholder.
 func (g *guide) vars() exercises.Vars {
 	hp := func(addr string) (string, string) {
 		h, p, err := net.SplitHostPort(addr)
@@ -128,23 +134,31 @@ func (g *guide) vars() exercises.Vars {
 		}
 		return h, p
 	}
+	w := func(key string) string { return gt(g.e, key) }
+	smtp, pop3 := g.addresses()
+	host, smtpPort := hp(smtp)
+	_, pop3Port := hp(pop3)
+	if g.group == 0 && g.classroom != nil && len(g.classroom.Groups) > 0 {
+		// no group yet: the classroom's ports, the host in words
+		cg := g.classroom.Groups[0]
+		host, smtpPort, pop3Port = w("var-host"), strconv.Itoa(cg.SMTP), strconv.Itoa(cg.POP3)
+	}
 	v := exercises.Vars{
-		"group": "N", "domain": "gN.lab.test", "host": "127.0.0.1",
-		"smtp": "127.0.0.1 2525", "pop3": "127.0.0.1 1110", "smtpport": "2525", "pop3port": "1110",
+		"group": w("var-group"), "domain": w("var-domain"), "host": host,
+		"smtp": host + " " + smtpPort, "pop3": host + " " + pop3Port, "smtpport": smtpPort, "pop3port": pop3Port,
 		"user": "yom", "user2": "hana", "user3": "taro",
-		"peer": "M", "peerdomain": "gM.lab.test", "peerhost": "HOST",
-		"peersmtp": "HOST 2525", "peerpop3": "HOST 1110", "cluster": "1–3 / 4–6 / 7–9",
+		"peer": w("var-peer"), "peerdomain": w("var-peerdomain"), "peerhost": w("var-peerhost"),
+		"peersmtp": w("var-peerhost") + " " + smtpPort, "peerpop3": w("var-peerhost") + " " + pop3Port,
+		"cluster": w("var-cluster"), "start": g.startCommand(),
+	}
+	if g.classroom != nil {
+		v["cluster"] = clusterList(g.classroom)
 	}
 	if g.group == 0 {
 		return v
 	}
 	v["group"] = strconv.Itoa(g.group)
 	v["domain"] = g.domain()
-	smtp, pop3 := g.addresses()
-	host, smtpPort := hp(smtp)
-	_, pop3Port := hp(pop3)
-	v["host"], v["smtpport"], v["pop3port"] = host, smtpPort, pop3Port
-	v["smtp"], v["pop3"] = host+" "+smtpPort, host+" "+pop3Port
 	for i, name := range g.users() {
 		v[[]string{"user", "user2", "user3"}[i]] = name
 	}
@@ -162,6 +176,48 @@ func (g *guide) vars() exercises.Vars {
 		}
 	}
 	return v
+}
+
+// sampleVars fill a sample session, which shows a real screen: with no
+// group known, that of an example group (the classroom's first, else 1),
+// whose number is returned; else the group's own (and 0).
+func (g *guide) sampleVars() (exercises.Vars, int) {
+	if g.group != 0 {
+		return g.vars(), 0
+	}
+	ex := *g
+	ex.group = 1
+	if g.classroom != nil && len(g.classroom.Groups) > 0 {
+		ex.group = g.classroom.Groups[0].ID
+	}
+	return ex.vars(), ex.group
+}
+
+// startCommand is the command that starts the group's server, with the
+// classroom file when there is one.
+func (g *guide) startCommand() string {
+	n := gt(g.e, "var-group-arg")
+	if g.group != 0 {
+		n = strconv.Itoa(g.group)
+	}
+	s := "lab start --group " + n
+	if g.classroom != nil {
+		s += " --classroom " + g.classroom.Path
+	}
+	return s
+}
+
+// clusterList names the classroom's clusters: "1–3 / 4–6 / 7–9".
+func clusterList(c *classroom.Classroom) string {
+	var parts []string
+	for _, cl := range c.Clusters {
+		var ids []string
+		for _, id := range cl {
+			ids = append(ids, strconv.Itoa(id))
+		}
+		parts = append(parts, strings.Join(ids, ", "))
+	}
+	return strings.Join(parts, " / ")
 }
 
 // users are up to three of the group's accounts for the texts: the
@@ -278,10 +334,10 @@ func runExercises(c *cli.Context, g *guide, gap string) error {
 	fmt.Fprintln(w)
 	switch {
 	case report == nil && g.group != 0:
-		fmt.Fprintln(w, gt(e, "ex-start-first"))
+		fmt.Fprintln(w, gt(e, "ex-start-first", g.startCommand()))
 	case report == nil:
-		fmt.Fprintln(w, gt(e, "ex-no-group"))
-		fmt.Fprintln(w, gt(e, "ex-start-first"))
+		fmt.Fprintln(w, gt(e, "ex-no-group", gt(e, "var-group-arg")))
+		fmt.Fprintln(w, gt(e, "ex-start-first", g.startCommand()))
 	case !more:
 		fmt.Fprintln(w, gt(e, "ex-done", done, len(all)))
 		fmt.Fprintln(w, gt(e, "ex-all-done"))
@@ -353,7 +409,12 @@ func runShow(g *guide, id string) error {
 	for i, s := range x.Steps {
 		fmt.Fprintf(w, "  %d. %s\n", i+1, strings.ReplaceAll(in(s), "\n", "\n     "))
 	}
-	fmt.Fprintf(w, "\n%s\n%s\n\n%s\n\n", bold.Sprint(gt(e, "show-sample")), indent(in(x.Sample.Note), "  "), indent(v.Expand(x.Sample.Text), "    "))
+	sv, example := g.sampleVars()
+	note := in(x.Sample.Note)
+	if example != 0 && sv.Expand(x.Sample.Text) != x.Sample.Text {
+		note += gt(e, "show-sample-group", example)
+	}
+	fmt.Fprintf(w, "\n%s\n%s\n\n%s\n\n", bold.Sprint(gt(e, "show-sample")), indent(note, "  "), indent(sv.Expand(x.Sample.Text), "    "))
 	fmt.Fprintln(w, gt(e, "show-hints", x.ID, len(x.Hints)))
 	fmt.Fprintln(w, gt(e, "show-check", x.ID))
 	return nil
@@ -373,9 +434,12 @@ func newHintCommand(e *env) *cli.Command {
 			if _, ok := exercises.Lookup(id); !ok {
 				return usageError{gt(e, "no-such-exercise", id, strings.Join(exercises.IDs(), ", "))}
 			}
-			g, err := newGuide(e, c, true)
+			g, err := newGuide(e, c, false)
 			if err != nil {
 				return err
+			}
+			if g.group == 0 {
+				return runFirstHint(g, id)
 			}
 			return runHint(g, id)
 		},
@@ -430,6 +494,18 @@ func runHint(g *guide, id string) error {
 	default:
 		fmt.Fprintln(w, gt(e, "hint-more", id))
 	}
+	return nil
+}
+
+// runFirstHint shows the first hint when no group is known yet (no
+// server has run here): nothing is remembered, and the text says how the
+// tiers work and how to name the group.
+func runFirstHint(g *guide, id string) error {
+	e, w := g.e, g.e.stdout
+	x, _ := exercises.Lookup(id)
+	v := g.vars()
+	fmt.Fprintf(w, "%s\n%s\n\n", gt(e, "hint-head", 1, len(x.Hints), id), indent(v.Expand(x.Hints[0].In(e.lang)), "  "))
+	fmt.Fprintln(w, gt(e, "hint-no-group", len(x.Hints), id, g.root))
 	return nil
 }
 

@@ -53,7 +53,7 @@ func TestGradeUsage(t *testing.T) {
 		{"bad hand gap", []string{"grade", "--classroom", path, "--hand-gap", "soon"}, 2, `cannot read the hand gap "soon"`},
 		{"arguments", []string{"grade", "--classroom", path, "g1"}, 2, "unexpected arguments: g1"},
 		{"unknown flag", []string{"grade", "--classroom", path, "--pdf"}, 2, "flag provided but not defined: -pdf"},
-		{"missing file", []string{"grade", "--classroom", path + ".missing"}, 1, "the classroom file has a mistake"},
+		{"missing file", []string{"grade", "--classroom", path + ".missing"}, 1, "cannot read the classroom file"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := runLab(t, "", map[string]string{"LANG": "en_US.UTF-8"}, tt.args...)

@@ -226,7 +226,7 @@ func TestCheckUsage(t *testing.T) {
 		{[]string{"check", "pop3-telnet", "smtp-telnet", "--group", "3", "--data", root}, 2, "unexpected arguments: smtp-telnet"},
 		{[]string{"check", "--group", "3", "--data", root, "--hand-gap", "fast"}, 2, `cannot read the hand gap "fast"`},
 		{[]string{"check", "--data", root}, 2, "does not hold exactly one group"},
-		{[]string{"check", "--group", "3", "--data", root, "--classroom", filepath.Join(root, "none.toml")}, 1, "the classroom file has a mistake"},
+		{[]string{"check", "--group", "3", "--data", root, "--classroom", filepath.Join(root, "none.toml")}, 1, "cannot read the classroom file"},
 		{[]string{"show"}, 2, "give one exercise or lesson id"},
 		{[]string{"show", "pop4"}, 2, `no exercise or lesson "pop4"`},
 		{[]string{"hint", "model", "--group", "3", "--data", root}, 2, `no exercise "model"`},
@@ -271,7 +271,7 @@ Next: lab show apop-telnet   (a hint: lab hint apop-telnet; check: lab check apo
 	}
 	// in Japanese, without a group: no marks, and where to begin
 	code, out, _ = runLab(t, "", nil, "exercises", "--data", t.TempDir(), "--lang", "ja")
-	for _, s := range []string{"まず読むもの", "  lab show model          インターネットメールの全体像（Global Model）", "  · 1. pop3-telnet   telnet で POP3 サーバを操作する（資料の課題 1）", "--group N を付けると"} {
+	for _, s := range []string{"まず読むもの", "  lab show model          インターネットメールの全体像（Global Model）", "  · 1. pop3-telnet   telnet で POP3 サーバを操作する（資料の課題 1）", "--group 自班の番号 を付けると"} {
 		if code != 0 || !strings.Contains(out, s) {
 			t.Errorf("exercises in Japanese: exit %d, no %q in\n%s", code, s, out)
 		}

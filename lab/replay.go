@@ -27,10 +27,11 @@ func newReplayCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:        "replay",
 		Usage:       t("replay-usage"),
-		UsageText:   "lab replay [SESSION] [--group N] [--data DIR] [--list] [--lang ja|en]   (lab replay pop3#17)",
+		UsageText:   "lab replay [SESSION] [--group N] [--classroom FILE] [--data DIR] [--list] [--lang ja|en]   (lab replay pop3#17)",
 		Description: t("replay-description"),
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: texts["flag-user-group"].In(e.lang)},
+			classroomFlag(e),
 			dataRootFlag(e),
 			&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: t("flag-list")},
 			langFlag(e),
@@ -45,6 +46,17 @@ func newReplayCommand(e *env) *cli.Command {
 				session: c.Args().First(),
 				list:    c.Bool("list"),
 				color:   useColor(e),
+			}
+			if path := classroomPath(e, c); path != "" {
+				cl, err := loadClassroom(e, path) // its mistakes are said; its data is the default root
+				if err != nil {
+					return err
+				}
+				if o.group != 0 {
+					if _, ok := cl.Group(o.group); !ok {
+						return failure{texts["not-in-classroom"].F(e.lang, o.group, cl.Path)}
+					}
+				}
 			}
 			if o.list && o.session != "" {
 				return usageError{t("replay-list-or-session")}

@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/BurntSushi/toml"
 	"github.com/urfave/cli/v2"
 
 	"maillab/exercises/i18n"
@@ -75,7 +79,7 @@ func newStartCommand(e *env) *cli.Command {
 			return runStart(c.Context, e, startOptions{
 				group:     n,
 				dataRoot:  c.String("data"),
-				classroom: c.String("classroom"),
+				classroom: classroomPath(e, c),
 				smtpAddr:  c.String("smtp"),
 				pop3Addr:  c.String("pop3"),
 				webAddr:   c.String("web"),
@@ -100,14 +104,120 @@ func useColor(e *env) bool {
 	return terminal.ColorWanted(e.stdout, e.getenv)
 }
 
+// classSettings are the classroom file's keys that every command follows
+// when its own flags say nothing: the class's language and data root.
+type classSettings struct {
+	Path string `toml:"-"`
+	Lang string `toml:"lang"`
+	Data string `toml:"data"` // made absolute, from the classroom file's folder
+}
+
+// classSettingKey is a top-level line setting lang or data.
+var classSettingKey = regexp.MustCompile(`^\s*(lang|data)\s*=`)
+
+// readClassSettings reads lang and data from the classroom file's bytes.
+// The classroom parser (server/classroom) does not know these keys, so
+// they are read here and their lines blanked before it parses the rest
+// (blanked, not removed, so that its messages keep the line numbers).
+func readClassSettings(path string, b []byte) (classSettings, []byte) {
+	var s classSettings
+	_, _ = toml.Decode(string(b), &s) // a broken file is reported by the parser
+	s.Path = path
+	if s.Data != "" && !filepath.IsAbs(s.Data) {
+		s.Data = filepath.Join(filepath.Dir(path), s.Data)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "[") {
+			break // the top-level keys are before the first table
+		}
+		if classSettingKey.MatchString(l) {
+			lines[i] = "\n"
+		}
+	}
+	return s, []byte(strings.Join(lines, ""))
+}
+
+// classroomArg is the classroom file of the command line (--classroom,
+// -c), else $MAILLAB_CLASSROOM.
+func classroomArg(args []string, getenv func(string) string) string {
+	for i, a := range args {
+		for _, name := range []string{"--classroom", "-classroom", "-c"} {
+			if v, ok := strings.CutPrefix(a, name+"="); ok {
+				return v
+			}
+			if a == name && i+1 < len(args) {
+				return args[i+1]
+			}
+		}
+	}
+	return getenv("MAILLAB_CLASSROOM")
+}
+
+// classSettingsOf reads the settings of the classroom file the command
+// line names, if any (a file that cannot be read sets nothing: the command
+// that loads it says why).
+func classSettingsOf(args []string, getenv func(string) string) classSettings {
+	path := classroomArg(args, getenv)
+	if path == "" {
+		return classSettings{}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return classSettings{}
+	}
+	s, _ := readClassSettings(path, b)
+	return s
+}
+
+// classroomPath is the classroom file of a command: --classroom, else
+// $MAILLAB_CLASSROOM.
+func classroomPath(e *env, c *cli.Context) string {
+	if p := c.String("classroom"); p != "" {
+		return p
+	}
+	return e.getenv("MAILLAB_CLASSROOM")
+}
+
 // loadClassroom reads the classroom file; its mistakes are the user's to
 // fix (exit 1), with the line named.
 func loadClassroom(e *env, path string) (*classroom.Classroom, error) {
-	c, err := classroom.Load(path)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, failure{texts["classroom-unreadable"].F(e.lang, path, err)}
+	}
+	_, rest := readClassSettings(path, b)
+	c, err := classroom.Parse(path, rest)
 	if err != nil {
 		return nil, failure{texts["classroom-bad"].F(e.lang, err)}
 	}
 	return c, nil
+}
+
+// classroomFile is where lab start notes the classroom file in the
+// group's data folder, so that the guided commands find it by themselves.
+const classroomFile = "classroom-file"
+
+// noteClassroom writes the classroom file's absolute path into the group's
+// data folder (best effort: the note only saves typing --classroom).
+func noteClassroom(dir, path string) {
+	if abs, err := filepath.Abs(path); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, classroomFile), []byte(abs+"\n"), 0o644)
+	}
+}
+
+// notedClassroom is the classroom file lab start noted in a group's data
+// folder, if it is still there.
+func notedClassroom(dir string) string {
+	b, err := os.ReadFile(filepath.Join(dir, classroomFile))
+	if err != nil {
+		return ""
+	}
+	p := strings.TrimSpace(string(b))
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
 }
 
 // openGroup prepares group n's server: its data folder under root, and
@@ -127,6 +237,9 @@ func openGroup(e *env, root string, c *classroom.Classroom, n int, smtpAddr, pop
 	data, err := group.OpenData(root, n, domain)
 	if err != nil {
 		return nil, err
+	}
+	if c != nil {
+		noteClassroom(data.Dir, c.Path)
 	}
 	cfg := group.Config{
 		Data:          data,

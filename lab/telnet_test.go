@@ -338,7 +338,7 @@ func TestTelnetErrors(t *testing.T) {
 			"lab: 127.0.0.1 のポート " + closedPort + " に接続できません: 接続を拒否されました"},
 		{"bind to an address not of this machine", enUS, []string{"telnet", "127.0.0.1", closedPort, "--bind", "192.0.2.7"}, 1,
 			"lab: cannot connect from 192.0.2.7: "},
-		{"no port", enUS, []string{"telnet", "127.0.0.1"}, 2, "lab: give the host and the port: lab telnet HOST PORT"},
+		{"no port", enUS, []string{"telnet", "127.0.0.1"}, 2, "lab: give the host and the port (e.g. lab telnet 127.0.0.1 1110)"},
 		{"no arguments", enUS, []string{"telnet"}, 2, "lab: give the host and the port"},
 		{"three arguments", enUS, []string{"telnet", "a", "1", "2"}, 2, "lab: give the host and the port"},
 		{"bad port", enUS, []string{"telnet", "127.0.0.1", "pop-three"}, 2, `lab: "pop-three" is not a port`},

@@ -4,7 +4,7 @@ import "maillab/exercises/i18n"
 
 // gradeTexts are the messages of lab grade, in both languages.
 var gradeTexts = map[string]i18n.Text{
-	"grade-usage": {Ja: "クラス全体の課題を採点する（教員用。--serve でクラスの様子をブラウザに表示）",
+	"grade-usage": {Ja: "クラス全体の課題を採点します（教員用。--serve でクラスの様子をブラウザに表示）",
 		En: "grade the whole class (for the instructor; --serve shows the class live in a browser)"},
 	"grade-description": {
 		Ja: "クラスの設定ファイルにある各班のサーバ（web API）から記録を同時に集め、課題ごとに ✓/✗ を表にします。\n" +
@@ -22,14 +22,14 @@ var gradeTexts = map[string]i18n.Text{
 			"and EHLO, postmaster, relaying to the cluster's other groups); probe mail goes to postmaster and counts toward nothing.\n" +
 			"Exit codes: 0 graded (whatever the grades), 1 could not grade at all, 2 bad usage.",
 	},
-	"flag-grade-json":     {Ja: "JSON で出力する（{\"groups\": [lab check --json の形, …]}）", En: "print JSON ({\"groups\": [the lab check --json object, …]})"},
-	"flag-grade-csv":      {Ja: "CSV で出力する（1 班 1 行、課題ごとに 1 列: 1 できた、0 まだ、空 確かめられない）", En: "print CSV (a row per group, a column per exercise: 1 passed, 0 not yet, empty could not check)"},
-	"flag-grade-markdown": {Ja: "Markdown の表で出力する", En: "print a Markdown table"},
-	"flag-grade-verbose":  {Ja: "できていない課題それぞれの説明も表示する", En: "also explain each exercise not passed"},
-	"flag-grade-probe":    {Ja: "各班のサーバを実際に試す（試験メールは postmaster 宛で、課題には数えない）", En: "try each group's server for real (probe mail goes to postmaster and counts toward nothing)"},
-	"flag-grade-serve": {Ja: "クラスの様子のページをこのアドレスで表示し続ける（例: 127.0.0.1:8080）。Ctrl-C で止めると採点を表示",
+	"flag-grade-json":     {Ja: "JSON で出力します（{\"groups\": [lab check --json の形, …]}）", En: "print JSON ({\"groups\": [the lab check --json object, …]})"},
+	"flag-grade-csv":      {Ja: "CSV で出力します（1 班 1 行、課題ごとに 1 列: 1 できた、0 まだ、空 確かめられない）", En: "print CSV (a row per group, a column per exercise: 1 passed, 0 not yet, empty could not check)"},
+	"flag-grade-markdown": {Ja: "Markdown の表で出力します", En: "print a Markdown table"},
+	"flag-grade-verbose":  {Ja: "できていない課題それぞれの説明も表示します", En: "also explain each exercise not passed"},
+	"flag-grade-probe":    {Ja: "各班のサーバを実際に試します（試験メールは postmaster 宛で、課題には数えません）", En: "try each group's server for real (probe mail goes to postmaster and counts toward nothing)"},
+	"flag-grade-serve": {Ja: "クラスの様子のページをこのアドレスで表示し続けます（例: 127.0.0.1:8080）。Ctrl-C で止めると採点を表示します",
 		En: "serve the live class dashboard on this address (e.g. 127.0.0.1:8080); Ctrl-C stops it and prints the grades"},
-	"flag-grade-data": {Ja: "サーバではなく、このマシンのデータの置き場所（DIR/gN）から記録を読む",
+	"flag-grade-data": {Ja: "サーバではなく、このマシンのデータの置き場所（DIR/gN）から記録を読みます",
 		En: "read the evidence from the data folders on this machine (DIR/gN) instead of the servers"},
 	"grade-one-format": {Ja: "出力の形式は 1 つだけ指定してください（%s が指定されています）", En: "give one output format only (got %s)"},
 	"grade-bad-serve":  {Ja: "--serve %q が読めません。HOST:PORT の形で指定してください（例: 127.0.0.1:8080、:8080）", En: "cannot read --serve %q: give HOST:PORT (e.g. 127.0.0.1:8080, :8080)"},
@@ -39,11 +39,11 @@ var gradeTexts = map[string]i18n.Text{
 		En: "could not grade: no group's server could be reached. When the servers are stopped (after class, say), gather the groups' data folders (DIR/gN) on this machine and grade from them with lab grade --classroom FILE --data DIR; lab doctor --classroom FILE --group N checks a server that should be running"},
 	"grade-no-data": {Ja: "%s に班のデータフォルダ（g1、g2 …）がひとつもないため、採点できませんでした。--data にはデータの置き場所（各班の gN フォルダがある場所）を指定してください",
 		En: "could not grade: there is no group's data folder (g1, g2 …) in %s; give --data the data root, the folder that holds each group's gN folder"},
-	"flag-grade-report": {Ja: "教員用のレポート（1 つの HTML ファイル。外部のものを読み込まないので、保存やメールでの送付ができます）をこのファイルに書く",
+	"flag-grade-report": {Ja: "教員用のレポート（1 つの HTML ファイル。外部のものを読み込まないので、保存やメールでの送付ができます）をこのファイルに書きます",
 		En: "write the instructor's report to this file: one HTML page that loads nothing from elsewhere, to keep or mail"},
 	"grade-report-written": {Ja: "レポートを %s に書きました。", En: "the report is in %s."},
-	"grade-report-failed":  {Ja: "レポートを %s に書けません: %v", En: "cannot write the report to %s: %v"},
-	"grade-serve-failed":   {Ja: "%s でページを表示できません: %v", En: "cannot serve the dashboard on %s: %v"},
+	"grade-report-failed":  {Ja: "レポートを %s に書けません（原因: %v）", En: "cannot write the report to %s: %v"},
+	"grade-serve-failed":   {Ja: "%s でページを表示できません（原因: %v）", En: "cannot serve the dashboard on %s: %v"},
 	"grade-serving":        {Ja: "クラスの様子: %s （Ctrl-C で止めると採点を表示します）", En: "class dashboard: %s (Ctrl-C stops it and prints the grades)"},
 	"grade-serve-stopped":  {Ja: "ページの表示を止めました。", En: "the dashboard has stopped."},
 }

@@ -7,30 +7,30 @@ import "maillab/exercises/i18n"
 var toolTexts = map[string]i18n.Text{
 	// lab telnet
 	"telnet-usage": {
-		Ja: "telnet の代わりになる行単位の TCP クライアント: サーバに接続し、打った行を 1 行ずつ CRLF 付きで送って、やり取りの両側を表示する",
+		Ja: "telnet の代わりになる行単位の TCP クライアント: サーバに接続し、打った行を 1 行ずつ CRLF 付きで送って、やり取りの両側を表示します",
 		En: "a line-mode TCP client in place of telnet: connect to a server, send each line typed with CRLF, and show both sides",
 	},
 	"telnet-description": {
 		Ja: "telnet の無いマシンでも、資料のとおり POP3 や SMTP のコマンドを手で打てます。\n" +
 			"サーバの行は色付きで、自分が打った行は「> 」の後に表示されます。\n" +
 			"入力が終わると（Ctrl-D、またはファイルやパイプの終わり）、サーバが接続を閉じるのを数秒待ってから終わります。\n" +
-			"1 台のマシンで全部の班を動かす練習では、--bind 127.0.1.N で自分の班のアドレスから接続します。\n" +
+			"1 台のマシンで全部の班を動かす練習では、--bind に自分の班のアドレス（クラスの設定ファイルの host）を付けて、そこから接続します。\n" +
 			"RFC 854 の Telnet プロトコルは話しません（Telnet コマンドを送らず、オプションの交渉もしません）。資料の telnet の使い方と同じく、ただの TCP 接続に 1 行ずつ打ち込みます。\n" +
 			"終了コード: 0 接続が閉じた、1 接続できなかった、2 使い方の誤り。",
 		En: "Lets you type POP3 and SMTP commands by hand, as the handout does, on machines without telnet.\n" +
 			"The server's lines are in colour; what you typed is shown after \"> \".\n" +
 			"When the input ends (Ctrl-D, or the end of a file or pipe), it waits a few seconds for the server to close.\n" +
-			"When all groups run on one machine, --bind 127.0.1.N connects from your group's address.\n" +
+			"When all groups run on one machine, --bind with your group's address (its host in the classroom file) connects from there.\n" +
 			"It does not speak the Telnet protocol of RFC 854 (it sends no Telnet commands and negotiates no options): as the handout uses telnet, it is a plain TCP connection typed into line by line.\n" +
 			"Exit codes: 0 the connection was closed, 1 could not connect, 2 bad usage.",
 	},
 	"flag-bind": {
-		Ja: "接続元のアドレス（全部の班を 1 台で動かすときは自分の班の 127.0.1.N）",
-		En: "the local address to connect from (when all groups run on one machine: your group's 127.0.1.N)",
+		Ja: "接続元のアドレス（全部の班を 1 台で動かすときは、クラスの設定ファイルにある自分の班の host）",
+		En: "the local address to connect from (when all groups run on one machine: your group's host in the classroom file)",
 	},
 	"telnet-args": {
-		Ja: "接続先のホストとポートを指定してください: lab telnet HOST PORT（例: lab telnet 127.0.0.1 1110）",
-		En: "give the host and the port: lab telnet HOST PORT (e.g. lab telnet 127.0.0.1 1110)",
+		Ja: "接続先のホストとポートを指定してください（例: lab telnet 127.0.0.1 1110）",
+		En: "give the host and the port (e.g. lab telnet 127.0.0.1 1110)",
 	},
 	"telnet-bad-port": {
 		Ja: "%q はポートではありません。1110（POP3）や 2525（SMTP）のような番号を指定してください",
@@ -43,7 +43,7 @@ var toolTexts = map[string]i18n.Text{
 
 	// lab replay
 	"replay-usage": {
-		Ja: "過去のセッションを、サーバから見たとおりに 1 行ずつ説明付きで見せる",
+		Ja: "過去のセッションを、サーバから見たとおりに 1 行ずつ説明付きで見せます",
 		En: "show a past session as the server saw it, each line explained",
 	},
 	"replay-description": {
@@ -58,14 +58,14 @@ var toolTexts = map[string]i18n.Text{
 			"SESSION may be written as the console shows it, pop3#17, or as a full id such as pop3-smb3k2-17.\n" +
 			"Passwords and APOP digests never reach the journal, so they are not shown here either.",
 	},
-	"flag-list": {Ja: "セッションの一覧を表示する", En: "list the sessions"},
+	"flag-list": {Ja: "セッションの一覧を表示します", En: "list the sessions"},
 	"replay-list-or-session": {
 		Ja: "--list とセッションの指定は同時に使えません",
 		En: "give either --list or a session, not both",
 	},
 	"replay-no-sessions": {
-		Ja: "%d 班にはまだセッションがありません（%s）。telnet でサーバに接続すると記録されます",
-		En: "group %d has no sessions yet (%s); connecting to the server with telnet records one",
+		Ja: "%d 班にはまだセッションがありません（%s）。telnet でサーバに接続すると記録されます。データが別の場所にあるなら --data か MAILLAB_DATA、またはクラスの設定ファイルの data で指定してください",
+		En: "group %d has no sessions yet (%s); connecting to the server with telnet records one. If the data is elsewhere, point to it with --data, MAILLAB_DATA or the classroom file's data",
 	},
 	"replay-no-such-session": {
 		Ja: "%q というセッションは %d 班のジャーナルにありません（lab replay --list で一覧が見られます）",

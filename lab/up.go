@@ -44,14 +44,14 @@ func newUpCommand(e *env) *cli.Command {
 			if c.NArg() > 0 {
 				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
 			}
-			if c.String("classroom") == "" {
+			if classroomPath(e, c) == "" {
 				return usageError{t("need-classroom")}
 			}
 			if c.Int("max-conns") < 0 {
 				return usageError{t("bad-max-conns")}
 			}
 			return runUp(c.Context, e, upOptions{
-				classroom: c.String("classroom"),
+				classroom: classroomPath(e, c),
 				dataRoot:  c.String("data"),
 				quiet:     c.Bool("quiet"),
 				color:     useColor(e),
@@ -182,6 +182,10 @@ func printClassBanner(w io.Writer, l i18n.Lang, c *classroom.Classroom, root str
 		}
 		fmt.Fprintf(&b, "  g%-4d %s\n", g.ID, strings.Join(acc, "   "))
 	}
-	fmt.Fprintf(&b, "\n%s\n%s\n\n", t("up-bind"), t("banner-stop"))
+	if len(c.Groups) > 0 {
+		g := c.Groups[0]
+		fmt.Fprintf(&b, "\n%s", texts["up-bind"].F(l, g.ID, g.Host, g.Host, g.POP3, g.Host, g.Host, g.POP3))
+	}
+	fmt.Fprintf(&b, "\n%s\n\n", t("banner-stop"))
 	io.WriteString(w, b.String())
 }
