@@ -9,13 +9,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/BurntSushi/toml"
 	"github.com/urfave/cli/v2"
 
 	"maillab/exercises/i18n"
@@ -107,35 +105,9 @@ func useColor(e *env) bool {
 // classSettings are the classroom file's keys that every command follows
 // when its own flags say nothing: the class's language and data root.
 type classSettings struct {
-	Path string `toml:"-"`
-	Lang string `toml:"lang"`
-	Data string `toml:"data"` // made absolute, from the classroom file's folder
-}
-
-// classSettingKey is a top-level line setting lang or data.
-var classSettingKey = regexp.MustCompile(`^\s*(lang|data)\s*=`)
-
-// readClassSettings reads lang and data from the classroom file's bytes.
-// The classroom parser (server/classroom) does not know these keys, so
-// they are read here and their lines blanked before it parses the rest
-// (blanked, not removed, so that its messages keep the line numbers).
-func readClassSettings(path string, b []byte) (classSettings, []byte) {
-	var s classSettings
-	_, _ = toml.Decode(string(b), &s) // a broken file is reported by the parser
-	s.Path = path
-	if s.Data != "" && !filepath.IsAbs(s.Data) {
-		s.Data = filepath.Join(filepath.Dir(path), s.Data)
-	}
-	lines := strings.SplitAfter(string(b), "\n")
-	for i, l := range lines {
-		if strings.HasPrefix(strings.TrimSpace(l), "[") {
-			break // the top-level keys are before the first table
-		}
-		if classSettingKey.MatchString(l) {
-			lines[i] = "\n"
-		}
-	}
-	return s, []byte(strings.Join(lines, ""))
+	Path string
+	Lang string
+	Data string // made absolute, from the classroom file's folder
 }
 
 // classroomArg is the classroom file of the command line (--classroom,
@@ -162,12 +134,11 @@ func classSettingsOf(args []string, getenv func(string) string) classSettings {
 	if path == "" {
 		return classSettings{}
 	}
-	b, err := os.ReadFile(path)
+	c, err := classroom.Load(path)
 	if err != nil {
-		return classSettings{}
+		return classSettings{} // the command that loads it says why
 	}
-	s, _ := readClassSettings(path, b)
-	return s
+	return classSettings{Path: path, Lang: c.Lang, Data: c.DataRoot()}
 }
 
 // classroomPath is the classroom file of a command: --classroom, else
@@ -186,8 +157,7 @@ func loadClassroom(e *env, path string) (*classroom.Classroom, error) {
 	if err != nil {
 		return nil, failure{texts["classroom-unreadable"].F(e.lang, path, err)}
 	}
-	_, rest := readClassSettings(path, b)
-	c, err := classroom.Parse(path, rest)
+	c, err := classroom.Parse(path, b)
 	if err != nil {
 		return nil, failure{texts["classroom-bad"].F(e.lang, err)}
 	}

@@ -6,9 +6,9 @@ import "maillab/exercises/i18n"
 // new flags.
 func init() {
 	for k, v := range map[string]i18n.Text{
-		"user-del-usage": {Ja: "アカウントを消す（メールは deleted/ に取っておきます）",
+		"user-del-usage": {Ja: "アカウントを消します（メールは deleted/ に取っておきます）",
 			En: "delete an account (its mail is kept aside in deleted/)"},
-		"flag-purge": {Ja: "メールも取っておかずに消す", En: "remove its mail too instead of keeping it aside"},
+		"flag-purge": {Ja: "メールも取っておかずに消します", En: "remove its mail too instead of keeping it aside"},
 		"flag-all-groups": {Ja: "クラスの全班に同じアカウントを作る（--classroom が必要。教員の試験用）",
 			En: "add the same account to every group of the classroom (needs --classroom; the instructor's test account)"},
 		"user-lower-case": {Ja: "ユーザ名 %q に大文字があります。ユーザ名は小文字で保存されるので、小文字で指定してください: %s",
