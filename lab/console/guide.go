@@ -12,6 +12,7 @@ import (
 
 	"maillab/checker"
 	"maillab/exercises"
+	"maillab/exercises/explain"
 	"maillab/exercises/i18n"
 	"maillab/server/classroom"
 	"maillab/server/evidence"
@@ -204,7 +205,7 @@ func (g *Guide) smtp(e journal.Event) []string {
 	case journal.Close:
 		delete(g.sessions, key)
 		if s.inData {
-			return say("no-dot")
+			return []string{g.note.Sprint("  → " + explain.Diagnosis(explain.DiagNoDot, g.lang))}
 		}
 	case journal.Reply:
 		switch {
@@ -278,6 +279,4 @@ var guideTexts = map[string]i18n.Text{
 		En: "DATA needs MAIL FROM and RCPT TO first (503): the envelope comes before the contents."},
 	"mail-before-helo": {Ja: "まず HELO（か EHLO）で名乗ります（503）。", En: "say HELO (or EHLO) first (503)."},
 	"nested-mail":      {Ja: "MAIL FROM は 1 通につき 1 回です（503）。やり直すなら RSET と打ちます。", En: "one MAIL FROM per message (503); RSET starts over."},
-	"no-dot": {Ja: "「.」だけの行でメッセージを終えないまま、接続が切れました。このメッセージは届いていません。DATA の後は、「.」だけの行を打つまでがメッセージです（その間に打った QUIT もメッセージの一部です）。",
-		En: "the connection closed before the message was ended with a line holding only \".\", so it was not delivered. After DATA, everything up to that line is the message (a QUIT typed there too)."},
 }
