@@ -42,7 +42,7 @@ type followed struct {
 func Subject(journalled string) (decoded, raw string, encoded bool) {
 	wire := strings.ReplaceAll(journalled, `\x1b`, "\x1b") // raw ISO-2022-JP
 	decoded, _ = mailtext.Header(wire)
-	return decoded, Printable(journalled), mailtext.Encoded(wire)
+	return decoded, Printable(wire), mailtext.Encoded(wire)
 }
 
 // session returns the state of e's session, starting it on open.
