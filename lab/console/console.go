@@ -39,8 +39,7 @@ type Console struct {
 
 	client, ok, bad, note, dim *color.Color
 
-	followed map[string]*followed // open sessions, by id
-	order    []string             // their ids, oldest first
+	x *Explainer
 }
 
 // New returns a console writing to w. Colour is used only when color is
@@ -48,7 +47,7 @@ type Console struct {
 func New(w io.Writer, lang i18n.Lang, useColor bool) *Console {
 	c := &Console{
 		w: w, lang: lang,
-		followed: map[string]*followed{},
+		x: NewExplainer(lang),
 		client:   color.New(color.FgCyan),
 		ok:       color.New(color.FgGreen),
 		bad:      color.New(color.FgRed),
@@ -72,20 +71,18 @@ func New(w io.Writer, lang i18n.Lang, useColor bool) *Console {
 func (c *Console) Event(e journal.Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	pe := PrintableEvent(e)
-	s := c.session(pe)
+	c.x.Classroom, c.x.HandGap = c.Classroom, c.HandGap
+	notes, probe := c.x.Explain(e)
 	var lines []string
-	switch {
-	case s != nil && s.probe:
-		// the instructor's probe was said in one line
-	case s != nil && isProbe(pe):
-		s.probe = true
-		lines = []string{c.dim.Sprint(explain.Diagnosis(explain.DiagProbe, c.lang))}
-	default:
-		lines = append(c.render(pe), c.diagnose(pe, e, s)...)
-	}
-	if e.Kind == journal.Close && e.Session != "" {
-		c.forget(e.Session)
+	if probe {
+		for _, n := range notes {
+			lines = append(lines, c.dim.Sprint(n))
+		}
+	} else {
+		lines = c.render(PrintableEvent(e))
+		for _, n := range notes {
+			lines = append(lines, c.note.Sprint("  → "+n))
+		}
 	}
 	if len(lines) == 0 {
 		return

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"maillab/exercises/explain"
+	"maillab/exercises/i18n"
 	"maillab/lab/mailtext"
+	"maillab/server/classroom"
 	"maillab/server/evidence"
 	"maillab/server/journal"
 	"maillab/server/mask"
@@ -45,8 +47,54 @@ func Subject(journalled string) (decoded, raw string, encoded bool) {
 	return decoded, Printable(wire), mailtext.Encoded(wire)
 }
 
+// Explainer follows the sessions of a journal and says what went wrong or
+// what happened in each, from the one table of diagnoses that `lab check`
+// and `lab replay` share (explain.Diagnosis): a relay refused and why,
+// DELE without QUIT, a session too fast to count, a Bcc, a full-width
+// space, telnet's own commands, TLS, and the decoded Subject of a message.
+// The console and lab replay both use it, so they say the same.
+type Explainer struct {
+	// Classroom, when set, tells a client off the classroom's hosts from a
+	// domain outside the class when a relay is refused.
+	Classroom *classroom.Classroom
+	// HandGap is the by-hand threshold; zero is the default, 500ms.
+	HandGap time.Duration
+
+	lang     i18n.Lang
+	followed map[string]*followed // open sessions, by id
+	order    []string             // their ids, oldest first
+}
+
+// NewExplainer returns an explainer speaking lang.
+func NewExplainer(lang i18n.Lang) *Explainer {
+	return &Explainer{lang: lang, followed: map[string]*followed{}}
+}
+
+// Explain takes the next event of the journal (as it was recorded, not
+// yet made printable) and returns its diagnoses, plain text, one a line.
+// probe is true for an event of a session of the instructor's `lab grade
+// --probe`: the session is said in one line (the first such event's
+// diagnosis is explain.DiagProbe) and the rest of it in none.
+func (x *Explainer) Explain(raw journal.Event) (lines []string, probe bool) {
+	e := PrintableEvent(raw)
+	s := x.session(e)
+	defer func() {
+		if e.Kind == journal.Close && e.Session != "" {
+			x.forget(e.Session)
+		}
+	}()
+	switch {
+	case s != nil && s.probe:
+		return nil, true
+	case s != nil && isProbe(e):
+		s.probe = true
+		return []string{explain.Diagnosis(explain.DiagProbe, x.lang)}, true
+	}
+	return x.diagnose(e, raw, s), false
+}
+
 // session returns the state of e's session, starting it on open.
-func (c *Console) session(e journal.Event) *followed {
+func (c *Explainer) session(e journal.Event) *followed {
 	if e.Session == "" {
 		return nil
 	}
@@ -66,7 +114,7 @@ func (c *Console) session(e journal.Event) *followed {
 }
 
 // forget drops a closed session.
-func (c *Console) forget(id string) {
+func (c *Explainer) forget(id string) {
 	delete(c.followed, id)
 	if i := slices.Index(c.order, id); i >= 0 {
 		c.order = slices.Delete(c.order, i, i+1)
@@ -86,13 +134,12 @@ func isProbe(e journal.Event) bool {
 		strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(strings.ToUpper(e.Line), "APOP")), strings.ToUpper(evidence.ProbeUserPrefix))
 }
 
-// diagnose returns the explanations of e, from the one table the checker
-// and lab replay share, in the console's language; raw is the event as it
-// came (its Subject escaped by the server, not yet by Printable). Each
-// line is already coloured and indented.
-func (c *Console) diagnose(e, raw journal.Event, s *followed) []string {
+// diagnose returns the explanations of e, which Printable has made safe;
+// raw is the event as it came (its Subject escaped by the server, not yet
+// by Printable).
+func (c *Explainer) diagnose(e, raw journal.Event, s *followed) []string {
 	say := func(key string, args ...any) string {
-		return c.note.Sprint("  → " + explain.Diagnosis(key, c.lang, args...))
+		return explain.Diagnosis(key, c.lang, args...)
 	}
 	switch e.Kind {
 	case journal.Open:
@@ -166,8 +213,8 @@ func (c *Console) diagnose(e, raw journal.Event, s *followed) []string {
 			out = append(out, say(explain.DiagDeleNoQuit, s.marked))
 		}
 		if gap, ok := medianGap(s.times); ok && len(s.times) >= minPaced && gap < c.handGap() {
-			out = append(out, c.note.Sprint("  → "+explain.Diagnosis(explain.DiagThisSession, c.lang)+
-				explain.Diagnosis(explain.DiagTooFast, c.lang, roundGap(gap), c.handGap())))
+			out = append(out, explain.Diagnosis(explain.DiagThisSession, c.lang)+
+				explain.Diagnosis(explain.DiagTooFast, c.lang, roundGap(gap), c.handGap()))
 		}
 		return out
 	}
@@ -179,7 +226,7 @@ func (c *Console) diagnose(e, raw journal.Event, s *followed) []string {
 const NoteTelnet = "telnet"
 
 // relayDenied says why a RCPT was refused relaying.
-func (c *Console) relayDenied(group int, s *followed) (string, []any) {
+func (c *Explainer) relayDenied(group int, s *followed) (string, []any) {
 	_, domain, _ := strings.Cut(s.lastArg, "@")
 	if c.Classroom != nil && s.clientGroup == 0 {
 		if g := c.Classroom.GroupOfDomain(domain); g != 0 && g != group {
@@ -238,7 +285,7 @@ func medianGap(times []time.Time) (time.Duration, bool) {
 // roundGap rounds a gap for people: milliseconds.
 func roundGap(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
 
-func (c *Console) handGap() time.Duration {
+func (c *Explainer) handGap() time.Duration {
 	if c.HandGap > 0 {
 		return c.HandGap
 	}
