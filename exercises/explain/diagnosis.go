@@ -14,6 +14,9 @@ const (
 	// DiagRelayDomain: 554 5.7.1 for a domain outside the class. Args:
 	// recipient, its domain.
 	DiagRelayDomain = "relay-outside-class"
+	// DiagRelayEither: 554 5.7.1 for a reader that does not know the
+	// classroom (lab replay without it). Args: recipient.
+	DiagRelayEither = "relay-refused"
 	// DiagDeleNoQuit: DELE, then the connection dropped without QUIT.
 	// Args: how many messages were marked.
 	DiagDeleNoQuit = "dele-no-quit"
@@ -61,6 +64,10 @@ var diagnoses = map[string]i18n.Text{
 		Ja: "%s へは中継できません（554 5.7.1）。ドメイン %s はクラスのどの班のドメインでもありません。サーバはクラスの外へはメールを送りません（誰のメールでも中継する「開いた中継」にならないためです）。宛先のドメインを確かめてください。",
 		En: "the server does not relay to %s (554 5.7.1): the domain %s is no classroom group's domain. The server sends no mail outside the class (so that it is never an open relay); check the recipient's domain.",
 	},
+	DiagRelayEither: {
+		Ja: "%s へは中継できません（554 5.7.1）。クラスの班のホストからの接続ではないか（ほかの班あてなら、telnet -b か lab telnet --bind で自班のホストのアドレスを指定してつなぎます）、宛先のドメインがクラスの外です。",
+		En: "the server does not relay to %s (554 5.7.1): either the connection does not come from a classroom group's host (for another group, connect with telnet -b or lab telnet --bind and your group's host address), or the domain is outside the class.",
+	},
 	DiagDeleNoQuit: {
 		Ja: "DELE で %d 通に削除の印を付けましたが、QUIT をせずに接続が切れました。何も削除されていません。DELE が効くのは QUIT のときだけです（RFC 1939 §6）。",
 		En: "DELE marked %d message(s), but the connection closed without QUIT: nothing was deleted. DELE takes effect only at QUIT (RFC 1939 §6).",
@@ -91,8 +98,8 @@ var diagnoses = map[string]i18n.Text{
 		En: "this session is now encrypted (%s, cipher %s).",
 	},
 	DiagTLSFailed: {
-		Ja: "TLS のハンドシェイクに失敗しました（%s）。このセッションは暗号化されていません。",
-		En: "the TLS handshake failed (%s); this session is not encrypted.",
+		Ja: "TLS のハンドシェイクに失敗し、接続が終わりました（%s）。",
+		En: "the TLS handshake failed and the connection ended (%s).",
 	},
 	DiagProbe: {
 		Ja: "先生の確認用の接続です（lab grade --probe）。課題には数えません。",

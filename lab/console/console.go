@@ -47,12 +47,12 @@ type Console struct {
 func New(w io.Writer, lang i18n.Lang, useColor bool) *Console {
 	c := &Console{
 		w: w, lang: lang,
-		x: NewExplainer(lang),
-		client:   color.New(color.FgCyan),
-		ok:       color.New(color.FgGreen),
-		bad:      color.New(color.FgRed),
-		note:     color.New(color.FgYellow),
-		dim:      color.New(color.Faint),
+		x:      NewExplainer(lang),
+		client: color.New(color.FgCyan),
+		ok:     color.New(color.FgGreen),
+		bad:    color.New(color.FgRed),
+		note:   color.New(color.FgYellow),
+		dim:    color.New(color.Faint),
 	}
 	for _, col := range []*color.Color{c.client, c.ok, c.bad, c.note, c.dim} {
 		if useColor {

@@ -34,6 +34,7 @@ type followed struct {
 	lastVerb    string
 	lastArg     string // the address of the last RCPT
 	marked      int    // messages DELE marked and QUIT has not removed yet
+	inData      bool   // 354 given, the lone "." not yet seen
 	probe       bool   // an instructor's probe: shown as one line
 }
 
@@ -59,6 +60,10 @@ type Explainer struct {
 	Classroom *classroom.Classroom
 	// HandGap is the by-hand threshold; zero is the default, 500ms.
 	HandGap time.Duration
+	// ClassUnknown says that a nil Classroom means the class is not known
+	// (a reader of a journal), not a group run standalone: a refused relay
+	// is then given both possible causes.
+	ClassUnknown bool
 
 	lang     i18n.Lang
 	followed map[string]*followed // open sessions, by id
@@ -86,7 +91,7 @@ func (x *Explainer) Explain(raw journal.Event) (lines []string, probe bool) {
 	switch {
 	case s != nil && s.probe:
 		return nil, true
-	case s != nil && isProbe(e):
+	case s != nil && IsProbe(e):
 		s.probe = true
 		return []string{explain.Diagnosis(explain.DiagProbe, x.lang)}, true
 	}
@@ -121,9 +126,10 @@ func (c *Explainer) forget(id string) {
 	}
 }
 
-// isProbe says whether e shows its session to be one of `lab grade
-// --probe`'s.
-func isProbe(e journal.Event) bool {
+// IsProbe says whether e shows its session to be one of `lab grade
+// --probe`'s: an APOP or login of a grade-probe- user, or a message the
+// probe sent.
+func IsProbe(e journal.Event) bool {
 	if e.Origin == journal.OriginProbe {
 		return true
 	}
@@ -169,6 +175,10 @@ func (c *Explainer) diagnose(e, raw journal.Event, s *followed) []string {
 			return nil
 		}
 		switch {
+		case e.Proto == explain.SMTP && e.Code == "354":
+			s.inData = true
+		case s.inData:
+			s.inData = false // the answer to the final "."
 		case e.Proto == explain.SMTP && s.lastVerb == "RCPT" && strings.HasPrefix(e.Line, "554 5.7.1"):
 			key, args := c.relayDenied(e.Group, s)
 			return []string{say(key, args...)}
@@ -180,6 +190,10 @@ func (c *Explainer) diagnose(e, raw journal.Event, s *followed) []string {
 	case journal.Deleted:
 		if s != nil {
 			s.marked = 0
+		}
+	case journal.Data:
+		if s != nil {
+			s.inData = false
 		}
 	case journal.Note:
 		if e.Reason == NoteTelnet {
@@ -209,6 +223,9 @@ func (c *Explainer) diagnose(e, raw journal.Event, s *followed) []string {
 			return nil
 		}
 		var out []string
+		if s.inData {
+			out = append(out, say(explain.DiagNoDot))
+		}
 		if s.marked > 0 {
 			out = append(out, say(explain.DiagDeleNoQuit, s.marked))
 		}
@@ -230,12 +247,13 @@ func (c *Explainer) relayDenied(group int, s *followed) (string, []any) {
 	_, domain, _ := strings.Cut(s.lastArg, "@")
 	if c.Classroom != nil && s.clientGroup == 0 {
 		if g := c.Classroom.GroupOfDomain(domain); g != 0 && g != group {
-			host := "HOST"
 			if own, ok := c.Classroom.Group(group); ok {
-				host = own.Host
+				return explain.DiagRelayHost, []any{s.lastArg, hostOf(s.remote), own.Host, own.Host}
 			}
-			return explain.DiagRelayHost, []any{s.lastArg, hostOf(s.remote), host, host}
 		}
+	}
+	if c.Classroom == nil && c.ClassUnknown {
+		return explain.DiagRelayEither, []any{s.lastArg}
 	}
 	return explain.DiagRelayDomain, []any{s.lastArg, domain}
 }

@@ -75,7 +75,7 @@ func TestConsoleDiagnosesOnARealServer(t *testing.T) {
 					[]string{d(explain.DiagSubjectRaw, "日本語", bcc), d(explain.DiagBcc, "yom@g3.lab.test"), tooFast}},
 				{"no final dot", checkertest.Session{From: g3.Host, Addr: g3.SMTPAddr(),
 					Lines: []string{"helo pc", "mail from:<yom@g3.lab.test>", "rcpt to:<hana@g3.lab.test>", "data", "Subject: x", "", "quit", "<close>"}},
-					[]string{tooFast, d(explain.DiagNoDot)}},
+					[]string{d(explain.DiagNoDot), tooFast}},
 			}
 			closed := "── " + map[i18n.Lang]string{i18n.En: "closed", i18n.Ja: "切断"}[lang]
 			for _, tt := range tests {

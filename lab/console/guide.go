@@ -12,7 +12,6 @@ import (
 
 	"maillab/checker"
 	"maillab/exercises"
-	"maillab/exercises/explain"
 	"maillab/exercises/i18n"
 	"maillab/server/classroom"
 	"maillab/server/evidence"
@@ -53,8 +52,8 @@ type GuideOptions struct {
 // Guide watches the journals for the students: it says when an exercise
 // newly passes and which one is next, and explains SMTP mistakes on the
 // console (never on the wire): an address without <>, RCPT before MAIL,
-// DATA before RCPT, a message never ended with a lone ".". (The console
-// explains failed APOP logins.) Subscribe its Event to a group's journal
+// DATA before RCPT. (The console explains failed APOP logins and, with
+// the shared diagnoses of its Explainer, the rest.) Subscribe its Event to a group's journal
 // next to the Console's; it is safe to subscribe it to several journals.
 type Guide struct {
 	w    io.Writer
@@ -72,7 +71,6 @@ type Guide struct {
 // smtpState is what the guide follows of an SMTP session.
 type smtpState struct {
 	lastVerb string
-	inData   bool // 354 given, the lone "." not yet seen
 }
 
 // NewGuide returns a guide writing to w in lang, with colour only when
@@ -200,17 +198,10 @@ func (g *Guide) smtp(e journal.Event) []string {
 	switch e.Kind {
 	case journal.Command:
 		s.lastVerb = e.Verb
-	case journal.Data:
-		s.inData = false
 	case journal.Close:
 		delete(g.sessions, key)
-		if s.inData {
-			return []string{g.note.Sprint("  → " + explain.Diagnosis(explain.DiagNoDot, g.lang))}
-		}
 	case journal.Reply:
 		switch {
-		case e.Code == "354":
-			s.inData = true
 		case e.Code == "501" && strings.Contains(e.Line, "angle brackets") && s.lastVerb == "MAIL":
 			return say("mail-brackets")
 		case e.Code == "501" && strings.Contains(e.Line, "angle brackets") && s.lastVerb == "RCPT":

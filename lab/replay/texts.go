@@ -11,6 +11,7 @@ var texts = map[string]i18n.Text{
 	"col-commands": {Ja: "コマンド数", En: "commands"},
 	"col-user":     {Ja: "ユーザ/送信者", En: "user/sender"},
 	"col-id":       {Ja: "ID", En: "id"},
+	"list-probe":   {Ja: "（先生の確認用）", En: "(instructor's probe)"},
 	"replay-title": {Ja: "セッション %s（%s）%s", En: "Session %s (%s), %s"},
 	"replay-client-group": {
 		Ja: "%s（%d 班のホスト）",
@@ -75,10 +76,7 @@ var texts = map[string]i18n.Text{
 		Ja: "ヘッダの To: %s、Cc: %s",
 		En: "header fields To: %s, Cc: %s",
 	},
-	"replay-bcc": {
-		Ja: "%s はエンベロープの受信者だが、To: にも Cc: にも無い。この人にとってこのメールは Bcc",
-		En: "%s is an envelope recipient but in neither To: nor Cc:, so for them the message is a Bcc",
-	},
+
 	"replay-none": {Ja: "（なし）", En: "(none)"},
 	"replay-delivered": {
 		Ja: "%s のメールボックスに配送した",
@@ -104,14 +102,7 @@ var texts = map[string]i18n.Text{
 		Ja: "%s 宛ての中継は失敗した: %s",
 		En: "relaying for %s failed: %s",
 	},
-	"replay-tls": {
-		Ja: "ここから TLS で暗号化されています（%s、%s）。以下の行は、通信路を盗み見ても読めません",
-		En: "from here on the session is encrypted with TLS (%s, %s): the lines below cannot be read on the wire",
-	},
-	"replay-tls-failed": {
-		Ja: "TLS のハンドシェイクに失敗し、接続は切れました: %s",
-		En: "the TLS handshake failed and the connection ended: %s",
-	},
+
 	"replay-bounced": {
 		Ja: "届けられなかったので、送信者 %s にエラーの知らせ（バウンス）を返した",
 		En: "it could not be delivered, so a bounce went back to the sender %s",
