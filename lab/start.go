@@ -221,6 +221,7 @@ func runStart(ctx context.Context, e *env, o startOptions) error {
 	printBanner(e.stdout, e.lang, srv, c, made, w.Addr())
 	if guide != nil {
 		guide.Greet()
+		go guide.Watch(ctx) // the peers' evidence, for cross-send
 	}
 	if o.ready != nil {
 		o.ready(srv)

@@ -287,7 +287,7 @@ var texts = map[string]i18n.Text{
 	"account":        {Ja: "アカウント %s を作りました", En: "account %s created"},
 	"login-ok":       {Ja: "%s が %s でログインしました（%d 通、%d オクテット）", En: "%s logged in with %s (%d messages, %d octets)"},
 	"login-in-use":   {Ja: "%s のメールボックスは別のセッションが使用中です（[IN-USE]）。前の telnet を quit してください。", En: "%s's maildrop is in use by another session ([IN-USE]); quit the other telnet first."},
-	"login-error":    {Ja: "%s のログイン中にサーバ側のエラー: %s", En: "server error while %s logged in: %s"},
+	"login-error":    {Ja: "%s のログイン中に、サーバ側でエラーが起きました: %s", En: "server error while %s logged in: %s"},
 	"login-fail":     {Ja: "%s の %s ログインに失敗しました", En: "%s's %s login failed"},
 	"other-group-user": {Ja: "%s は %d 班のユーザです。%d 班のサーバにログインするか、この班のユーザでログインしてください。",
 		En: "%s is a user of group %d: log in to group %d's server, or with a user of this group."},
