@@ -252,7 +252,8 @@ func (c *Explainer) relayDenied(group int, s *followed) (string, []any) {
 			}
 		}
 	}
-	if c.Classroom == nil && c.ClassUnknown {
+	if c.Classroom == nil && c.ClassUnknown && s.clientGroup == 0 {
+		// (from a classroom host, only the domain can be the cause)
 		return explain.DiagRelayEither, []any{s.lastArg}
 	}
 	return explain.DiagRelayDomain, []any{s.lastArg, domain}
