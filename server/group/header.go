@@ -37,7 +37,7 @@ func journalSubject(v string) string {
 	var b strings.Builder
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		piece := string(c)
+		piece := v[i : i+1]
 		if c < 0x20 || c == 0x7f {
 			piece = fmt.Sprintf("\\x%02x", c)
 		}
