@@ -36,6 +36,7 @@ type followed struct {
 	marked      int    // messages DELE marked and QUIT has not removed yet
 	inData      bool   // 354 given, the lone "." not yet seen
 	probe       bool   // an instructor's probe: shown as one line
+	relay       bool   // another group's server relaying: a program, rightly fast
 }
 
 // Subject returns an accepted event's Subject field (as the journal keeps
@@ -164,6 +165,11 @@ func (c *Explainer) diagnose(e, raw journal.Event, s *followed) []string {
 			s.times = append(s.times, e.Time)
 		}
 		s.lastVerb, s.lastArg = e.Verb, ""
+		if (e.Verb == "EHLO" || e.Verb == "HELO") && c.Classroom != nil && s.clientGroup != 0 {
+			// a relay from a group's server names its domain from its host
+			_, name, _ := strings.Cut(e.Line, " ")
+			s.relay = c.Classroom.GroupOfDomain(strings.TrimSpace(name)) == s.clientGroup
+		}
 		if e.Verb == "RCPT" {
 			if _, addr, ok := strings.Cut(e.Line, "<"); ok {
 				s.lastArg, _, _ = strings.Cut(addr, ">")
@@ -229,7 +235,7 @@ func (c *Explainer) diagnose(e, raw journal.Event, s *followed) []string {
 		if s.marked > 0 {
 			out = append(out, say(explain.DiagDeleNoQuit, s.marked))
 		}
-		if gap, ok := medianGap(s.times); ok && len(s.times) >= minPaced && gap < c.handGap() {
+		if gap, ok := medianGap(s.times); ok && !s.relay && len(s.times) >= minPaced && gap < c.handGap() {
 			out = append(out, explain.Diagnosis(explain.DiagThisSession, c.lang)+
 				explain.Diagnosis(explain.DiagTooFast, c.lang, roundGap(gap), c.handGap()))
 		}
