@@ -2,6 +2,7 @@ package console
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -86,7 +87,7 @@ func (x *Explainer) Explain(raw journal.Event) (lines []string, probe bool) {
 	s := x.session(e)
 	defer func() {
 		if e.Kind == journal.Close && e.Session != "" {
-			x.forget(e.Session)
+			x.forget(sessionKey(e))
 		}
 	}()
 	switch {
@@ -104,7 +105,8 @@ func (c *Explainer) session(e journal.Event) *followed {
 	if e.Session == "" {
 		return nil
 	}
-	s := c.followed[e.Session]
+	key := sessionKey(e)
+	s := c.followed[key]
 	if s == nil {
 		if len(c.followed) >= maxFollowed {
 			for _, id := range c.order[:maxFollowed/4] {
@@ -113,11 +115,15 @@ func (c *Explainer) session(e journal.Event) *followed {
 			c.order = slices.Delete(c.order, 0, maxFollowed/4)
 		}
 		s = &followed{}
-		c.followed[e.Session] = s
-		c.order = append(c.order, e.Session)
+		c.followed[key] = s
+		c.order = append(c.order, key)
 	}
 	return s
 }
+
+// sessionKey names e's session among those of every group (lab up
+// subscribes one console to every group's journal).
+func sessionKey(e journal.Event) string { return strconv.Itoa(e.Group) + "/" + e.Session }
 
 // forget drops a closed session.
 func (c *Explainer) forget(id string) {
