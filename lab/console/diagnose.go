@@ -38,6 +38,7 @@ type followed struct {
 	inData      bool   // 354 given, the lone "." not yet seen
 	probe       bool   // an instructor's probe: shown as one line
 	relay       bool   // another group's server relaying: a program, rightly fast
+	telnetSaid  bool   // telnet's own commands were explained
 }
 
 // Subject returns an accepted event's Subject field (as the journal keeps
@@ -209,6 +210,14 @@ func (c *Explainer) diagnose(e, raw journal.Event, s *followed) []string {
 		}
 	case journal.Note:
 		if e.Reason == NoteTelnet {
+			// once a session: telnet sends its commands in pairs and runs
+			// (BRK, DO TIMING-MARK), and one explanation is enough
+			if s != nil && s.telnetSaid {
+				return nil
+			}
+			if s != nil {
+				s.telnetSaid = true
+			}
 			return []string{say(explain.DiagTelnet, e.Line)}
 		}
 	case journal.TLS:

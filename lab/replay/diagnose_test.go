@@ -100,3 +100,31 @@ func countKind(events []journal.Event, kind string) int {
 	}
 	return n
 }
+
+// The instructor's probes are labelled in the list of sessions.
+func TestListLabelsProbes(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	events := []journal.Event{
+		{Time: at, Kind: journal.Open, Session: "pop3-a-1", Proto: "pop3", Remote: "127.0.1.1:4000", ClientGroup: 1},
+		{Time: at, Kind: journal.Command, Session: "pop3-a-1", Proto: "pop3", Verb: "APOP", Line: "APOP grade-probe-1234abcd ****"},
+		{Time: at, Kind: journal.Login, Session: "pop3-a-1", Proto: "pop3", User: "grade-probe-1234abcd", Method: "apop", Result: journal.ResultFail},
+		{Time: at, Kind: journal.Open, Session: "pop3-a-2", Proto: "pop3", Remote: "127.0.1.3:4001", ClientGroup: 3},
+		{Time: at, Kind: journal.Login, Session: "pop3-a-2", Proto: "pop3", User: "yom", Method: "pass", Result: journal.ResultOK},
+	}
+	for _, tt := range []struct {
+		lang  i18n.Lang
+		label string
+	}{{i18n.En, "(instructor's probe)"}, {i18n.Ja, "（先生の確認用）"}} {
+		var b strings.Builder
+		WriteList(&b, tt.lang, Sessions(events))
+		lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+		var got []bool
+		for _, l := range lines[1:] {
+			got = append(got, strings.Contains(l, tt.label))
+		}
+		if diff := cmp.Diff([]bool{true, false}, got); diff != "" {
+			t.Errorf("%s: probe labels (-want +got):\n%s\n%s", tt.lang, diff, b.String())
+		}
+	}
+}
