@@ -30,10 +30,9 @@ var texts = map[string]i18n.Text{
 		En: "The server of %s is not reachable, so this could not be checked fully (%v); ask them whether lab start is running.",
 	},
 	"partial": {Ja: "読めた記録では: %s", En: "In the records that could be read: %s"},
-	"too-fast": {
-		Ja: "必要な手順がそろったセッションがありますが、手で打ったにしては速すぎます（コマンドの間隔の中央値 %s、必要なのは %s 以上）。メールソフトや貼り付けは数えません。telnet で 1 行ずつ打ってください。",
-		En: "A session has every step but went too fast to be typed by hand (a median of %s between commands; at least %s is needed). A mail program or a paste does not count: type the commands into telnet one at a time.",
-	},
+	// the subject of explain.DiagTooFast, which says the rest in the
+	// words the console and lab replay use
+	"too-fast": {Ja: "必要な手順がそろったセッションがありますが、", En: "A session has every step but "},
 
 	// why a login failed
 	"reason-wrong-password": {Ja: "パスワードが違います", En: "the password is wrong"},

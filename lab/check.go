@@ -179,6 +179,7 @@ func newLiveGuide(e *env, c *classroom.Classroom, servers map[int]*group.Server,
 		HandGap:   envHandGap(e),
 		Evidence:  map[int]*evidence.Tracker{},
 		ShowGroup: len(servers) > 1,
+		PollPeers: console.MinPollPeers,
 		Accounts: func(id int) []string {
 			if srv, ok := servers[id]; ok {
 				return accountNames(srv.Data())

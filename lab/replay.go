@@ -100,6 +100,6 @@ func runReplay(e *env, o replayOptions) error {
 			fmt.Fprintln(e.stderr, tt("replay-ambiguous", o.session, matches, s.ID()))
 		}
 	}
-	replay.Write(e.stdout, e.lang, o.color, s, replay.Afterwards(events, s))
+	replay.WriteWith(e.stdout, replay.Options{Lang: e.lang, Color: o.color, HandGap: envHandGap(e)}, s, replay.Afterwards(events, s))
 	return nil
 }

@@ -77,6 +77,7 @@ func normalize(s string) string {
 		{`\b[0-9A-F]{12,}\b`, "QUEUEID"},
 		{`\d+ (octets|オクテット)`, "N $1"},
 		{`([(（])\d\d:\d\d:\d\d([)）])`, "${1}hh:mm:ss$2"},
+		{`(median of|中央値) [0-9.]+(µs|ms|s)`, "$1 GAP"},
 	} {
 		s = regexp.MustCompile(r.re).ReplaceAllString(s, r.with)
 	}

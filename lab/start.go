@@ -290,6 +290,7 @@ func runStart(ctx context.Context, e *env, o startOptions) error {
 	var guide *console.Guide
 	if !o.quiet {
 		con := console.New(e.stdout, e.lang, o.color)
+		con.Classroom, con.HandGap = c, envHandGap(e)
 		if guide, err = newLiveGuide(e, c, map[int]*group.Server{o.group: srv}, o.color); err != nil {
 			w.Shutdown(context.Background())
 			srv.Shutdown(context.Background())
@@ -303,6 +304,7 @@ func runStart(ctx context.Context, e *env, o startOptions) error {
 	printBanner(e.stdout, e.lang, srv, c, made, w.Addr())
 	if guide != nil {
 		guide.Greet()
+		go guide.Watch(ctx) // the peers' evidence, for cross-send
 	}
 	if o.ready != nil {
 		o.ready(srv)

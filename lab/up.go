@@ -124,6 +124,7 @@ func runUp(ctx context.Context, e *env, o upOptions) error {
 	var guide *console.Guide
 	if !o.quiet {
 		con := console.New(e.stdout, e.lang, o.color)
+		con.Classroom, con.HandGap = c, envHandGap(e)
 		con.ShowGroup = true
 		if guide, err = newLiveGuide(e, c, servers, o.color); err != nil {
 			shutdown()

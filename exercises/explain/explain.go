@@ -69,12 +69,12 @@ func Command(proto, line string) (Note, bool) {
 func Unknown(proto string) Note {
 	if proto == POP3 {
 		return Note{Text: i18n.Text{
-			Ja: "POP3 にこのコマンドはない（綴りを確かめよう）",
+			Ja: "POP3 にこのコマンドはありません（綴りを確かめてください）",
 			En: "POP3 has no such command (check the spelling)",
 		}, Ref: "RFC 1939 §9"}
 	}
 	return Note{Text: i18n.Text{
-		Ja: "SMTP にこのコマンドはない（綴りを確かめよう）",
+		Ja: "SMTP にこのコマンドはありません（綴りを確かめてください）",
 		En: "SMTP has no such command (check the spelling)",
 	}, Ref: "RFC 5321 §4.1"}
 }

@@ -269,7 +269,7 @@ func TestUnknown(t *testing.T) {
 	if got, want := Unknown(POP3).In(i18n.En), "POP3 has no such command (check the spelling) (RFC 1939 §9)"; got != want {
 		t.Errorf("Unknown(POP3) = %q, want %q", got, want)
 	}
-	if got, want := Unknown(SMTP).In(i18n.Ja), "SMTP にこのコマンドはない（綴りを確かめよう）（RFC 5321 §4.1）"; got != want {
+	if got, want := Unknown(SMTP).In(i18n.Ja), "SMTP にこのコマンドはありません（綴りを確かめてください）（RFC 5321 §4.1）"; got != want {
 		t.Errorf("Unknown(SMTP) = %q, want %q", got, want)
 	}
 }

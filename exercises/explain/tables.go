@@ -407,44 +407,44 @@ var smtpExtensions = map[string]Note{
 // server/group: diagnoseAPOP).
 var loginReasons = map[string]i18n.Text{
 	"unknown-user": {
-		Ja: "このグループにそのユーザはいない（lab user list で確かめられる）。サーバは [AUTH] としか答えないので、誰かがユーザ名を探ろうとしても分からない",
+		Ja: "この班にその名前のユーザはいません（lab user list で確かめられます）。サーバは [AUTH] としか答えないので、誰かがユーザ名を探ろうとしても分かりません",
 		En: "this group has no such user (lab user list shows them); the server only answers [AUTH], so nobody can probe for user names",
 	},
-	"wrong-password": {Ja: "パスワードが違う", En: "the password is wrong"},
+	"wrong-password": {Ja: "パスワードが違います", En: "the password is wrong"},
 	"other-group-user": {
-		Ja: "それは別の班のユーザ名。ログインできるのは、そのサーバの班のユーザだけ",
+		Ja: "それは別の班のユーザ名です。ログインできるのは、そのサーバの班のユーザだけです",
 		En: "that user name belongs to another group; a server takes the users of its own group only",
 	},
 	"apop-malformed": {
-		Ja: "ダイジェストは 16 進 32 桁。コピーが途中で切れていないか",
+		Ja: "ダイジェストは 16 進 32 桁です。コピーが途中で切れていないか確かめてください",
 		En: "a digest is 32 hex digits; was it cut short when copied?",
 	},
 	"apop-uppercase": {
-		Ja: "ダイジェストが大文字になっている。RFC 1939 では小文字の 16 進で送る（md5sum の出力のまま）",
+		Ja: "ダイジェストが大文字になっています。RFC 1939 では小文字の 16 進で送ります（md5sum の出力のままです）",
 		En: "the digest is in upper case; RFC 1939 wants lower-case hex, as md5sum prints it",
 	},
 	"apop-newline": {
-		Ja: "改行まで MD5 に入っている。echo ではなく printf '%s' か echo -n を使う",
+		Ja: "改行まで MD5 に入っています。echo ではなく printf '%s' か echo -n を使ってください",
 		En: "a newline went into the MD5: use printf '%s' or echo -n rather than plain echo",
 	},
 	"apop-no-brackets": {
-		Ja: "タイムスタンプの < と > が抜けている。< から > までをそのまま使う",
+		Ja: "タイムスタンプの < と > が抜けています。< から > までをそのまま使ってください",
 		En: "the timestamp's < and > were left out; use everything from < to >",
 	},
 	"apop-no-secret": {
-		Ja: "タイムスタンプだけの MD5 になっている。すぐ後ろにパスワードをつなげる",
+		Ja: "タイムスタンプだけの MD5 になっています。すぐ後ろにパスワードをつなげてください",
 		En: "that is the MD5 of the timestamp alone; put the password right after it",
 	},
 	"apop-wrong-order": {
-		Ja: "順番が逆。タイムスタンプが先で、パスワードが後",
+		Ja: "順番が逆です。タイムスタンプが先で、パスワードが後です",
 		En: "wrong order: the timestamp comes first, then the password",
 	},
 	"apop-old-challenge": {
-		Ja: "前の接続のタイムスタンプで計算している。タイムスタンプは接続のたびに変わるので、この接続の最初の行のものを使う",
+		Ja: "前の接続のタイムスタンプで計算しています。タイムスタンプは接続のたびに変わるので、この接続の最初の行のものを使ってください",
 		En: "the digest was made from an earlier connection's timestamp; it changes on every connection, so use the one in this connection's greeting",
 	},
 	"apop-wrong": {
-		Ja: "ダイジェストが合わない。タイムスタンプ（< > ごと）のすぐ後にパスワードをつなげて md5sum する",
+		Ja: "ダイジェストが合いません。タイムスタンプ（< > ごと）のすぐ後にパスワードをつなげて md5sum してください",
 		En: "the digest does not match: md5sum the timestamp (with its < >) followed right away by the password",
 	},
 }

@@ -10,13 +10,14 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/fatih/color"
 
 	"maillab/exercises/explain"
 	"maillab/exercises/i18n"
+	"maillab/server/classroom"
 	"maillab/server/journal"
-	"maillab/server/mask"
 )
 
 // Console writes journal events for people to read.
@@ -24,12 +25,21 @@ type Console struct {
 	// ShowGroup prefixes every line with its group ("g3"), for `lab up`
 	// where one console shows the whole class.
 	ShowGroup bool
+	// Classroom, when set, lets the console say why a relay was refused
+	// (a client off the classroom's hosts, or a domain outside the class).
+	Classroom *classroom.Classroom
+	// HandGap is the by-hand threshold (checker.Options.HandGap): a
+	// session whose median gap between commands is under it is told, when
+	// it closes, that it does not count. Zero is the default, 500ms.
+	HandGap time.Duration
 
 	w    io.Writer
 	lang i18n.Lang
 	mu   sync.Mutex
 
 	client, ok, bad, note, dim *color.Color
+
+	x *Explainer
 }
 
 // New returns a console writing to w. Colour is used only when color is
@@ -37,6 +47,7 @@ type Console struct {
 func New(w io.Writer, lang i18n.Lang, useColor bool) *Console {
 	c := &Console{
 		w: w, lang: lang,
+		x:      NewExplainer(lang),
 		client: color.New(color.FgCyan),
 		ok:     color.New(color.FgGreen),
 		bad:    color.New(color.FgRed),
@@ -58,7 +69,21 @@ func New(w io.Writer, lang i18n.Lang, useColor bool) *Console {
 // reading, and a subscriber's queue keeps that from ever slowing the
 // servers; the console then says how many lines it left out.
 func (c *Console) Event(e journal.Event) {
-	lines := c.render(PrintableEvent(e))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.x.Classroom, c.x.HandGap = c.Classroom, c.HandGap
+	notes, probe := c.x.Explain(e)
+	var lines []string
+	if probe {
+		for _, n := range notes {
+			lines = append(lines, c.dim.Sprint(n))
+		}
+	} else {
+		lines = c.render(PrintableEvent(e))
+		for _, n := range notes {
+			lines = append(lines, c.note.Sprint("  → "+n))
+		}
+	}
 	if len(lines) == 0 {
 		return
 	}
@@ -69,8 +94,6 @@ func (c *Console) Event(e journal.Event) {
 	if e.Session != "" {
 		prefix += shortSession(e.Session) + " "
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	for _, l := range lines {
 		fmt.Fprintf(c.w, "%s%s\n", c.dim.Sprint(prefix), l)
 	}
@@ -136,11 +159,7 @@ func (c *Console) render(e journal.Event) []string {
 	case journal.Challenge:
 		return []string{c.note.Sprint(c.t("challenge", e.Challenge, e.Challenge))}
 	case journal.Command:
-		line := c.client.Sprint("C: " + CommandLine(c.lang, e))
-		if e.Reason == mask.WideSpace {
-			return []string{line, c.note.Sprint("  → " + c.t("wide-space"))}
-		}
-		return []string{line}
+		return []string{c.client.Sprint("C: " + CommandLine(c.lang, e))}
 	case journal.Reply:
 		if strings.HasPrefix(e.Code, "-") || strings.HasPrefix(e.Code, "4") || strings.HasPrefix(e.Code, "5") {
 			return []string{c.bad.Sprint("S: " + e.Line)}
@@ -268,12 +287,10 @@ var texts = map[string]i18n.Text{
 	"account":        {Ja: "アカウント %s を作りました", En: "account %s created"},
 	"login-ok":       {Ja: "%s が %s でログインしました（%d 通、%d オクテット）", En: "%s logged in with %s (%d messages, %d octets)"},
 	"login-in-use":   {Ja: "%s のメールボックスは別のセッションが使用中です（[IN-USE]）。前の telnet を quit してください。", En: "%s's maildrop is in use by another session ([IN-USE]); quit the other telnet first."},
-	"login-error":    {Ja: "%s のログイン中にサーバ側のエラー: %s", En: "server error while %s logged in: %s"},
+	"login-error":    {Ja: "%s のログイン中に、サーバ側でエラーが起きました: %s", En: "server error while %s logged in: %s"},
 	"login-fail":     {Ja: "%s の %s ログインに失敗しました", En: "%s's %s login failed"},
 	"other-group-user": {Ja: "%s は %d 班のユーザです。%d 班のサーバにログインするか、この班のユーザでログインしてください。",
 		En: "%s is a user of group %d: log in to group %d's server, or with a user of this group."},
-	"wide-space": {Ja: "単語の間に全角スペースなど ASCII 以外の空白が入っていました（日本語入力（IME）がオンのままだと全角スペースになります）。IME をオフにして、半角スペースで打ち直してください。",
-		En: "a non-ASCII space (such as the full-width space a Japanese IME types) separated the words; switch the IME off and type an ordinary space."},
 	"throttled": {Ja: "失敗が続いたので、この名前（またはこのマシン）からのログインはあと %.1f 秒ほど受け付けません（パスワードの総当たりを防ぐため）。落ち着いてパスワードを確かめてから試してください。",
 		En: "after too many failures, logins for this name (or from this machine) are refused for about %.1f s more (against password guessing); check the password carefully before the next try."},
 }

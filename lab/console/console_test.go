@@ -48,7 +48,7 @@ func TestRender(t *testing.T) {
 10:00:00 pop3#7 APOP チャレンジ: <1.2@g3.lab.test>   ダイジェストは lab digest '<1.2@g3.lab.test>' で計算できます
 10:00:00 pop3#7 C: APOP yom ****
 10:00:00 pop3#7 yom の APOP ログインに失敗しました
-10:00:00 pop3#7   → 改行まで MD5 に入っている。echo ではなく printf '%s' か echo -n を使う
+10:00:00 pop3#7   → 改行まで MD5 に入っています。echo ではなく printf '%s' か echo -n を使ってください
 10:00:00 pop3#7 S: -ERR [AUTH] authentication failed
 `},
 	}

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"maillab/server/classroom"
 	"maillab/server/evidence"
 	"maillab/server/journal"
+	"maillab/server/web"
 )
 
 // GuideOptions shape a Guide.
@@ -47,13 +49,27 @@ type GuideOptions struct {
 	// ShowGroup prefixes every line with its group ("g3"), as
 	// Console.ShowGroup does.
 	ShowGroup bool
+	// PollPeers, when positive, is how often Watch reads the evidence of
+	// the watched groups' cluster peers that run elsewhere (their web API,
+	// /api/evidence): a peer retrieving this group's mail happens in the
+	// peer's journal, which no subscriber here sees, and cross-send is
+	// announced as soon as a poll shows it. PollPeers below MinPollPeers
+	// is taken as MinPollPeers.
+	PollPeers time.Duration
+	// Client reads the peers' servers; nil means a web.Client with its
+	// default timeout.
+	Client *web.Client
 }
+
+// MinPollPeers is the shortest interval between two polls of the peers'
+// servers: the guide must never load a peer's server.
+const MinPollPeers = 10 * time.Second
 
 // Guide watches the journals for the students: it says when an exercise
 // newly passes and which one is next, and explains SMTP mistakes on the
 // console (never on the wire): an address without <>, RCPT before MAIL,
-// DATA before RCPT, a message never ended with a lone ".". (The console
-// explains failed APOP logins.) Subscribe its Event to a group's journal
+// DATA before RCPT. (The console explains failed APOP logins and, with
+// the shared diagnoses of its Explainer, the rest.) Subscribe its Event to a group's journal
 // next to the Console's; it is safe to subscribe it to several journals.
 type Guide struct {
 	w    io.Writer
@@ -61,6 +77,8 @@ type Guide struct {
 	o    GuideOptions
 
 	ok, note *color.Color
+
+	minPoll time.Duration // MinPollPeers; shorter in tests
 
 	mu       sync.Mutex
 	ev       *checker.Evidence
@@ -71,7 +89,6 @@ type Guide struct {
 // smtpState is what the guide follows of an SMTP session.
 type smtpState struct {
 	lastVerb string
-	inData   bool // 354 given, the lone "." not yet seen
 }
 
 // NewGuide returns a guide writing to w in lang, with colour only when
@@ -84,6 +101,7 @@ func NewGuide(w io.Writer, lang i18n.Lang, useColor bool, o GuideOptions) *Guide
 		ev:       checker.NewEvidence(o.Classroom),
 		passed:   map[int]map[string]bool{},
 		sessions: map[string]*smtpState{},
+		minPoll:  MinPollPeers,
 	}
 	for _, c := range []*color.Color{g.ok, g.note} {
 		if useColor {
@@ -128,6 +146,103 @@ func (g *Guide) check(id int) checker.Report {
 		return checker.Report{Group: id}
 	}
 	return checker.Check(g.ev, id, checker.Options{HandGap: g.o.HandGap, Lang: g.lang, IDs: todo})
+}
+
+// Watch polls the peers' evidence (GuideOptions.PollPeers) until ctx ends
+// or every group watched has passed cross-send, the one exercise a peer's
+// journal decides; it returns at once when there is nothing to poll. Run
+// it on its own goroutine.
+func (g *Guide) Watch(ctx context.Context) {
+	if g.o.PollPeers <= 0 || g.o.Classroom == nil {
+		return
+	}
+	every := max(g.o.PollPeers, g.minPoll)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		peers := g.peersToPoll()
+		if len(peers) == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		g.poll(ctx, peers)
+	}
+}
+
+// peersToPoll returns the cluster peers of the watched groups that have
+// not passed cross-send, when those peers run elsewhere.
+func (g *Guide) peersToPoll() []int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var peers []int
+	for _, id := range g.o.Groups {
+		if g.passed[id][crossSend] {
+			continue
+		}
+		for _, p := range g.o.Classroom.Peers(id) {
+			if g.o.Evidence[p] == nil && !slices.Contains(g.o.Groups, p) && !slices.Contains(peers, p) {
+				peers = append(peers, p)
+			}
+		}
+	}
+	slices.Sort(peers)
+	return peers
+}
+
+// crossSend is the exercise a peer's journal decides.
+const crossSend = "cross-send"
+
+// poll reads each peer's evidence from its server and announces what
+// newly passed. A peer that cannot be read keeps what was read before.
+func (g *Guide) poll(ctx context.Context, peers []int) {
+	client := g.o.Client
+	if client == nil {
+		client = &web.Client{}
+	}
+	type read struct {
+		id     int
+		status web.Status
+		st     *evidence.State
+	}
+	var got []read
+	for _, id := range peers {
+		cg, ok := g.o.Classroom.Group(id)
+		if !ok {
+			continue
+		}
+		status, err := client.Status(ctx, cg.WebAddr())
+		if err != nil || status.Group != id {
+			continue
+		}
+		st, err := client.Evidence(ctx, cg.WebAddr())
+		if err != nil || st.Group != id {
+			continue
+		}
+		got = append(got, read{id, status, st})
+	}
+	if len(got) == 0 {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, r := range got {
+		g.ev.SetGroup(r.id, r.status.Domain, r.status.Accounts)
+		g.ev.SetState(r.id, r.st)
+	}
+	lines := g.progress()
+	if len(lines) == 0 {
+		return
+	}
+	prefix := time.Now().Local().Format("15:04:05") + " "
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(prefix + l + "\n")
+	}
+	io.WriteString(g.w, b.String())
 }
 
 // Greet says, for each group watched, how far it is and what is next; call
@@ -199,17 +314,10 @@ func (g *Guide) smtp(e journal.Event) []string {
 	switch e.Kind {
 	case journal.Command:
 		s.lastVerb = e.Verb
-	case journal.Data:
-		s.inData = false
 	case journal.Close:
 		delete(g.sessions, key)
-		if s.inData {
-			return say("no-dot")
-		}
 	case journal.Reply:
 		switch {
-		case e.Code == "354":
-			s.inData = true
 		case e.Code == "501" && strings.Contains(e.Line, "angle brackets") && s.lastVerb == "MAIL":
 			return say("mail-brackets")
 		case e.Code == "501" && strings.Contains(e.Line, "angle brackets") && s.lastVerb == "RCPT":
@@ -278,6 +386,4 @@ var guideTexts = map[string]i18n.Text{
 		En: "DATA needs MAIL FROM and RCPT TO first (503): the envelope comes before the contents."},
 	"mail-before-helo": {Ja: "まず HELO（か EHLO）で名乗ります（503）。", En: "say HELO (or EHLO) first (503)."},
 	"nested-mail":      {Ja: "MAIL FROM は 1 通につき 1 回です（503）。やり直すなら RSET と打ちます。", En: "one MAIL FROM per message (503); RSET starts over."},
-	"no-dot": {Ja: "「.」だけの行でメッセージを終えないまま、接続が切れました。このメッセージは届いていません。DATA の後は、「.」だけの行を打つまでがメッセージです（その間に打った QUIT もメッセージの一部です）。",
-		En: "the connection closed before the message was ended with a line holding only \".\", so it was not delivered. After DATA, everything up to that line is the message (a QUIT typed there too)."},
 }

@@ -19,6 +19,7 @@ import (
 	"maillab/exercises/i18n"
 	"maillab/lab/console"
 	"maillab/lab/terminal"
+	"maillab/server/classroom"
 	"maillab/server/journal"
 )
 
@@ -31,6 +32,7 @@ type Session struct {
 	end       time.Time // of the Close event; zero while open
 	commands  int
 	user      string // the POP3 login name, or the SMTP envelope sender
+	probe     bool   // a session of the instructor's lab grade --probe
 }
 
 // Short is the id as the live console shows it: "pop3#17".
@@ -57,6 +59,7 @@ func Sessions(events []journal.Event) []*Session {
 			list = append(list, s)
 		}
 		s.events = append(s.events, ev)
+		s.probe = s.probe || console.IsProbe(ev)
 		switch ev.Kind {
 		case journal.Open:
 			s.open, s.start = ev, ev.Time
@@ -163,6 +166,9 @@ func WriteList(w io.Writer, l i18n.Lang, sessions []*Session) {
 		if user == "" {
 			user = "-"
 		}
+		if s.probe {
+			user += " " + tt("list-probe")
+		}
 		rows = append(rows, []string{
 			s.Short(), strings.ToUpper(s.proto), client, s.start.Local().Format("2006-01-02 15:04:05"),
 			strconv.Itoa(s.commands), user, s.id,
@@ -207,6 +213,7 @@ type replayer struct {
 	w      io.Writer
 	lang   i18n.Lang
 	colors replayColors
+	x      *console.Explainer // the diagnoses the live console gave
 }
 
 func (r *replayer) t(k string, args ...any) string { return texts[k].F(r.lang, args...) }
@@ -245,6 +252,7 @@ func (r *replayer) session(s *Session, later []journal.Event) {
 	lineOfReply := 0 // lines of the current reply so far
 	lastVerb := ""   // of the last command
 	for _, ev := range displayOrder(s.events) {
+		diagnoses, _ := r.x.Explain(ev)
 		switch ev.Kind {
 		case journal.Command:
 			lastVerb, lineOfReply = ev.Verb, 0
@@ -268,6 +276,9 @@ func (r *replayer) session(s *Session, later []journal.Event) {
 			r.replyNotes(proto, ev.Line, replies == 1, lineOfReply, lastVerb)
 		default:
 			r.event(ev)
+		}
+		for _, d := range diagnoses {
+			r.fact(r.colors.fact, d)
 		}
 	}
 	switch {
@@ -402,9 +413,11 @@ func (r *replayer) event(ev journal.Event) {
 		}
 		r.fact(c.fact, r.t("replay-accepted", ev.ID, from, strings.Join(ev.Rcpt, ", ")))
 		r.fact(c.fact, r.t("replay-headers", orNone(r.lang, ev.To), orNone(r.lang, ev.Cc)))
-		for _, rc := range ev.Rcpt {
-			if !containsFold(ev.To, rc) && !containsFold(ev.Cc, rc) {
-				r.fact(c.fact, r.t("replay-bcc", rc))
+		if len(ev.To) == 0 && len(ev.Cc) == 0 {
+			// no To or Cc at all: every recipient is a Bcc (the explainer
+			// says it only where there are header addresses to compare)
+			for _, rc := range ev.Rcpt {
+				r.fact(c.fact, explain.Diagnosis(explain.DiagBcc, r.lang, rc))
 			}
 		}
 	case journal.Delivered:
@@ -426,12 +439,6 @@ func (r *replayer) event(ev journal.Event) {
 		}
 	case journal.Bounced:
 		r.fact(c.bad, r.t("replay-bounced", orNone(r.lang, []string{ev.From})))
-	case journal.TLS:
-		if ev.Result == journal.ResultOK {
-			r.fact(c.ok, r.t("replay-tls", ev.Method, ev.Line))
-		} else {
-			r.fact(c.bad, r.t("replay-tls-failed", ev.Error))
-		}
 	}
 }
 
@@ -465,6 +472,24 @@ func (s *Session) ID() string { return s.id }
 // what became of its messages (later, from Afterwards); coloured when
 // color is true.
 func Write(w io.Writer, l i18n.Lang, color bool, s *Session, later []journal.Event) {
-	r := &replayer{w: w, lang: l, colors: newReplayColors(color)}
+	WriteWith(w, Options{Lang: l, Color: color}, s, later)
+}
+
+// Options shape a replay.
+type Options struct {
+	Lang  i18n.Lang
+	Color bool // colour the output
+	// Classroom, when known, lets a refused relay be given its one cause
+	// (a client off the classroom's hosts, or a domain outside the class).
+	Classroom *classroom.Classroom
+	// HandGap is the by-hand threshold (zero: the default, 500ms).
+	HandGap time.Duration
+}
+
+// WriteWith is Write with options.
+func WriteWith(w io.Writer, o Options, s *Session, later []journal.Event) {
+	x := console.NewExplainer(o.Lang)
+	x.Classroom, x.HandGap, x.ClassUnknown = o.Classroom, o.HandGap, o.Classroom == nil
+	r := &replayer{w: w, lang: o.Lang, colors: newReplayColors(o.Color), x: x}
 	r.session(s, later)
 }

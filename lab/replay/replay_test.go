@@ -84,11 +84,11 @@ func TestReplayTLS(t *testing.T) {
 		want string
 	}{
 		{"ok en", journal.Event{Kind: journal.TLS, Result: journal.ResultOK, Method: "TLS 1.3", Line: "TLS_AES_128_GCM_SHA256"}, i18n.En,
-			"from here on the session is encrypted with TLS (TLS 1.3, TLS_AES_128_GCM_SHA256)"},
+			"→ this session is now encrypted (TLS 1.3, cipher TLS_AES_128_GCM_SHA256)."},
 		{"ok ja", journal.Event{Kind: journal.TLS, Result: journal.ResultOK, Method: "TLS 1.2", Line: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, i18n.Ja,
-			"ここから TLS で暗号化されています（TLS 1.2、TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256）"},
+			"→ このセッションはここから暗号化されています（TLS 1.2、暗号スイート TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256）。"},
 		{"failed", journal.Event{Kind: journal.TLS, Result: journal.ResultFail, Error: "tls: first record does not look like a TLS handshake"}, i18n.En,
-			"the TLS handshake failed and the connection ended: tls: first record does not look like a TLS handshake"},
+			"→ the TLS handshake failed and the connection ended (tls: first record does not look like a TLS handshake)."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

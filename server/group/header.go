@@ -2,6 +2,7 @@ package group
 
 import (
 	"bytes"
+	"fmt"
 	"net/mail"
 	"strings"
 
@@ -21,6 +22,31 @@ type header struct {
 	received     int    // Received fields, to count hops
 	relayID      string // X-Maillab-Relay-ID of a message another group relayed: the first, this hop's
 	origin       string // X-Maillab-Origin: the kit's own messages (a probe)
+	subject      string // the first Subject field as it came, bounded, controls escaped
+}
+
+// maxSubject is the most of a Subject field the journal keeps: enough for
+// any subject a student types, encoded words included; never a body.
+const maxSubject = 200
+
+// journalSubject bounds a Subject field value to maxSubject bytes (never
+// splitting an escape) and escapes its control characters as \xNN, so the
+// journal and every terminal that shows it get only printable text. An ESC
+// of raw ISO-2022-JP is escaped too; readers decode it back (mailtext).
+func journalSubject(v string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		piece := v[i : i+1]
+		if c < 0x20 || c == 0x7f {
+			piece = fmt.Sprintf("\\x%02x", c)
+		}
+		if b.Len()+len(piece) > maxSubject {
+			break
+		}
+		b.WriteString(piece)
+	}
+	return strings.ToValidUTF8(b.String(), "\ufffd")
 }
 
 // scanHeader reads the header at the top of a message with CRLF (or LF)
@@ -63,6 +89,10 @@ func scanHeader(msg []byte) header {
 			h.to = append(h.to, addresses(value)...)
 		case "cc":
 			h.cc = append(h.cc, addresses(value)...)
+		case "subject":
+			if h.subject == "" {
+				h.subject = journalSubject(value)
+			}
 		case "received":
 			h.received++
 		case "x-maillab-relay-id":

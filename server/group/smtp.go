@@ -222,7 +222,7 @@ func (t *smtpSession) Data(r io.Reader) error {
 	// These are recorded with the reply that acknowledges the message.
 	t.j.Hold(journal.Event{
 		Kind: journal.Accepted, ID: id, MessageID: e.MessageID, From: t.from, Rcpt: rcptAddrs,
-		To: h.to, Cc: h.cc, Size: e.Size, Origin: h.origin,
+		To: h.to, Cc: h.cc, Subject: h.subject, Size: e.Size, Origin: h.origin,
 	})
 	for i, c := range e.Local {
 		m := done.copies[i]

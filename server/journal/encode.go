@@ -32,7 +32,7 @@ var appendedFields = []string{
 	"line,omitempty string", "verb,omitempty string", "code,omitempty string",
 	"user,omitempty string", "method,omitempty string", "result,omitempty string", "reason,omitempty string",
 	"challenge,omitempty string", "id,omitempty string", "message_id,omitempty string", "from,omitempty string",
-	"rcpt,omitempty []string", "to,omitempty []string", "cc,omitempty []string", "origin,omitempty string",
+	"rcpt,omitempty []string", "to,omitempty []string", "cc,omitempty []string", "subject,omitempty string", "origin,omitempty string",
 	"other_group,omitempty int", "dest_group,omitempty int", "attempt,omitempty int", "uid,omitempty string",
 	"uids,omitempty []string", "size,omitempty int64", "count,omitempty int", "ms,omitempty int64",
 	"error,omitempty string", "skipped_cmds,omitempty int", "skipped_replies,omitempty int",
@@ -84,6 +84,7 @@ func appendEvent(b []byte, e *Event) []byte {
 	b = appendList(b, `,"rcpt":`, e.Rcpt)
 	b = appendList(b, `,"to":`, e.To)
 	b = appendList(b, `,"cc":`, e.Cc)
+	b = appendStr(b, `,"subject":`, e.Subject, false)
 	b = appendStr(b, `,"origin":`, e.Origin, false)
 	b = appendInt(b, `,"other_group":`, int64(e.OtherGroup))
 	b = appendInt(b, `,"dest_group":`, int64(e.DestGroup))

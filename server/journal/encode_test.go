@@ -45,7 +45,7 @@ func TestAppendEventMatchesEncodingJSON(t *testing.T) {
 			Time: at, Group: 9, Kind: Delivered, Session: "s", Proto: "smtp", Remote: "r", Local: "l", ClientGroup: 4,
 			Line: "line", Verb: "VERB", Code: "250", User: "yom", Method: "apop", Result: ResultOK, Reason: "why",
 			Challenge: "<1.2@g3.lab.test>", ID: "ID", MessageID: "<m@x>", From: "a@b", Rcpt: []string{"c@d", "e@f"},
-			To: []string{"t@x"}, Cc: []string{"c@x"}, Origin: OriginProbe, OtherGroup: 5, DestGroup: 2, Attempt: 3, UID: "u",
+			To: []string{"t@x"}, Cc: []string{"c@x"}, Subject: "=?UTF-8?B?5pel5pys?= \\x1b<\"x\">", Origin: OriginProbe, OtherGroup: 5, DestGroup: 2, Attempt: 3, UID: "u",
 			UIDs: []string{"u1", "u2"}, Size: 1 << 40, Count: -1, Millis: 8000, Error: "it broke",
 		}},
 		{"empty lists left out", Event{Time: at, Kind: Accepted, Rcpt: []string{}, To: nil}},

@@ -109,7 +109,11 @@ type Event struct {
 	Rcpt      []string `json:"rcpt,omitempty"` // envelope recipients
 	To        []string `json:"to,omitempty"`   // addresses of the To field
 	Cc        []string `json:"cc,omitempty"`   // addresses of the Cc field
-	Origin    string   `json:"origin,omitempty"`
+	// Subject is the Subject field of an accepted message as it came
+	// (encoded words and raw ISO-2022-JP kept, for the lesson), bounded
+	// and with control characters escaped: a header, never the body.
+	Subject string `json:"subject,omitempty"`
+	Origin  string `json:"origin,omitempty"`
 	// OtherGroup is the classroom group a user name belongs to, when a
 	// login here used another group's user.
 	OtherGroup int `json:"other_group,omitempty"`
