@@ -90,6 +90,8 @@ type Session struct {
 	Retrs    int `json:"retrs,omitempty"`     // messages retrieved
 	DataEnds int `json:"data_ends,omitempty"` // messages ended with "."
 	Accepted int `json:"accepted,omitempty"`  // messages accepted
+	// TLS says that the session switched to TLS (STLS or STARTTLS).
+	TLS bool `json:"tls,omitempty"`
 	// SentFrom is the envelope sender of the last accepted message that
 	// is not the kit's ("" when none).
 	SentFrom string `json:"sent_from,omitempty"`
@@ -225,6 +227,10 @@ func (s *Session) add(e *journal.Event) {
 		}
 		if e.Origin == journal.OriginProbe {
 			s.Probe = true
+		}
+	case journal.TLS:
+		if e.Result == "" || e.Result == journal.ResultOK {
+			s.TLS = true
 		}
 	case journal.Close:
 		s.Closed, s.Close = true, e.Time
