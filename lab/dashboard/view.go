@@ -25,7 +25,7 @@ type Snapshot struct {
 	// own, with their own total.
 	Extensions []Exercise `json:"extensions"`
 	Groups     []Group    `json:"groups"`
-	Flow      Flow       `json:"flow"`
+	Flow       Flow       `json:"flow"`
 	// Probes are the results of lab grade --probe, when it was given.
 	Probes []ProbeView `json:"probes,omitempty"`
 }
@@ -51,15 +51,15 @@ type Group struct {
 	Cluster []int  `json:"cluster"`
 	// Error is why the group's server could not be read ("" when it was);
 	// Reason says it in a short sentence, in both languages.
-	Error    string    `json:"error,omitempty"`
-	Reason   *Text     `json:"reason,omitempty"`
-	Passed   int       `json:"passed"`
-	Cells    []Cell    `json:"cells"`
+	Error  string `json:"error,omitempty"`
+	Reason *Text  `json:"reason,omitempty"`
+	Passed int    `json:"passed"`
+	Cells  []Cell `json:"cells"`
 	// ExtensionCells are the extension exercises, ExtensionsPassed how
 	// many of them passed (never counted in Passed).
-	ExtensionCells   []Cell `json:"extension_cells"`
-	ExtensionsPassed int    `json:"extensions_passed"`
-	Sessions []Session `json:"sessions"`
+	ExtensionCells   []Cell    `json:"extension_cells"`
+	ExtensionsPassed int       `json:"extensions_passed"`
+	Sessions         []Session `json:"sessions"`
 }
 
 // Cell is one exercise of one group.
