@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"maillab/checker/checkertest"
+	"maillab/exercises/i18n"
 	"maillab/server/evidence"
 )
 
@@ -73,5 +76,44 @@ func TestCrack(t *testing.T) {
 	code, _, errOut = runLab(t, "", map[string]string{"LANG": "ja_JP.UTF-8"}, "crack", "--group", "1", "--data", lab.Root, "--timestamp", ts, "--digest", d)
 	if want := "1 班のテスト用アカウント"; code != 1 || !strings.Contains(errOut, want) {
 		t.Errorf("crack of yom's digest: exit %d, %q; want 1 and %q", code, errOut, want)
+	}
+}
+
+// Every text of lab crack exists in both languages.
+func TestCrackTextsInBothLanguages(t *testing.T) {
+	t.Parallel()
+	if missing := i18n.Missing(crackTexts); len(missing) > 0 {
+		t.Errorf("texts missing a language: %v", missing)
+	}
+}
+
+// parseCapture takes the lines as a terminal or tcpdump -A shows them,
+// and refuses lines without a timestamp before the APOP line.
+func TestParseCapture(t *testing.T) {
+	t.Parallel()
+	const d = "c4c9334bac560ecc979e58001b3e22fb"
+	tests := []struct {
+		name, in string
+		want     crackInput
+		ok       bool
+	}{
+		{"terminal", "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\napop weak1 " + d + "\n+OK\n",
+			crackInput{timestamp: "<1896.697170952@dbc.mtview.ca.us>", digest: d, user: "weak1"}, true},
+		{"tcpdump -A", "E..<..@.@....+OK ready <1.2@g3.lab.test>\r\n\n....APOP weak1 " + d + "\r\n",
+			crackInput{timestamp: "<1.2@g3.lab.test>", digest: d, user: "weak1"}, true},
+		{"no timestamp", "+OK ready\napop weak1 " + d + "\n", crackInput{}, false},
+		{"no APOP line", "+OK ready <1.2@g3.lab.test>\nuser weak1\n", crackInput{}, false},
+	}
+	for _, tt := range tests {
+		got, err := parseCapture(strings.NewReader(tt.in))
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: error %v, want ok %v", tt.name, err, tt.ok)
+			continue
+		}
+		if tt.ok {
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(crackInput{})); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+			}
+		}
 	}
 }
