@@ -11,7 +11,9 @@
 //
 // The exercise ids are a stable interface (graders and course pages use
 // them): pop3-telnet, apop-telnet, smtp-telnet, cross-send, cross-apop,
-// envelope-bcc.
+// envelope-bcc. Beyond the handout come the optional extension exercises
+// (files of kind "extension"), kept apart from those six: tls-telnet and
+// apop-weakness (ExtensionIDs), with lab crack's word list beside them.
 package exercises
 
 import (

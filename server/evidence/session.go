@@ -19,7 +19,10 @@
 //     delivery and first retrieved delivery (at most MaxSenders senders);
 //   - the header recipients of the last MaxAccepted accepted messages, for
 //     the Bcc exercise; what the relay did with each sender's mail; the
-//     hints asked for; the account names; counters of the mail flow.
+//     hints asked for; the account names; counters of the mail flow;
+//   - for the extension exercises: whether a session switched to TLS, the
+//     first test account's digest `lab crack` recovered (user and time),
+//     and when each group's latest POP3 login over TLS began.
 //
 // Nothing secret is kept: command verbs, reply codes and user names, never
 // a command's arguments, a password, a digest or a message.
