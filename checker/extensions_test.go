@@ -82,6 +82,14 @@ func TestExtensionsTyped(t *testing.T) {
 			"tls-telnet":    {false, "A session has every step but went too fast to be typed by hand (a median of PACE between commands; at least 75ms is needed). A mail program or a paste does not count: type the commands into telnet one at a time."},
 			"apop-weakness": {false, "No test account's APOP digest has been broken with lab crack yet. Make weak1 with lab crack --setup --group 1, log in with apop weak1 … in telnet, and give the copied lines to lab crack --group 1."},
 		}},
+		{"sent in the clear, STARTTLS after", func() {
+			checkertest.Type(t, checkertest.Session{From: g1.Host, Addr: g1.SMTPAddr(), Delay: pause,
+				Lines: []string{"ehlo pc1.example", "mail from:<yom@g1.lab.test>", "rcpt to:<hana@g1.lab.test>", "data",
+					"Subject: in the clear", "", "hello", ".", "starttls", "<tls>", "quit"}})
+		}, 1, map[string]outcome{
+			"tls-telnet":    {false, "The session switched to TLS with STARTTLS but no message was accepted inside TLS: start again with ehlo, then mail from, rcpt to, data, the message and a lone \".\"."},
+			"apop-weakness": {false, "No test account's APOP digest has been broken with lab crack yet. Make weak1 with lab crack --setup --group 1, log in with apop weak1 … in telnet, and give the copied lines to lab crack --group 1."},
+		}},
 		{"STARTTLS typed", func() {
 			checkertest.Type(t, checkertest.Session{From: g1.Host, Addr: g1.SMTPAddr(), Delay: pause,
 				Lines: []string{"ehlo pc1.example", "starttls", "<tls>", "ehlo pc1.example", "mail from:<yom@g1.lab.test>",

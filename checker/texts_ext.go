@@ -31,8 +31,8 @@ var extensionTexts = map[string]i18n.Text{
 		En: "You logged in as %s inside TLS but never read a message with retr.",
 	},
 	"tls-smtp-not-sent": {
-		Ja: "STARTTLS で TLS に切り替えましたが、メールが受け付けられていません。ehlo から打ち直し、mail from、rcpt to、data、本文、. と進めてください。",
-		En: "The session switched to TLS with STARTTLS but no message was accepted: start again with ehlo, then mail from, rcpt to, data, the message and a lone \".\".",
+		Ja: "STARTTLS で TLS に切り替えましたが、TLS の中でメールが受け付けられていません。ehlo から打ち直し、mail from、rcpt to、data、本文、. と進めてください。",
+		En: "The session switched to TLS with STARTTLS but no message was accepted inside TLS: start again with ehlo, then mail from, rcpt to, data, the message and a lone \".\".",
 	},
 	"tls-no-quit": {
 		Ja: "TLS の中のやりとりはそろっていますが、quit で終わっていません。",

@@ -122,7 +122,7 @@ var tlsSteps = []Step{
 	func(s *Session) bool { return s.TLS },
 	func(s *Session) bool {
 		if s.Proto == "smtp" {
-			return s.Sent()
+			return s.SentTLS
 		}
 		return (s.PassOK || s.APOPOK) && s.Retrs > 0
 	},

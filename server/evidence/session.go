@@ -93,8 +93,10 @@ type Session struct {
 	Retrs    int `json:"retrs,omitempty"`     // messages retrieved
 	DataEnds int `json:"data_ends,omitempty"` // messages ended with "."
 	Accepted int `json:"accepted,omitempty"`  // messages accepted
-	// TLS says that the session switched to TLS (STLS or STARTTLS).
-	TLS bool `json:"tls,omitempty"`
+	// TLS says that the session switched to TLS (STLS or STARTTLS);
+	// SentTLS that a message that is not the kit's was accepted after.
+	TLS     bool `json:"tls,omitempty"`
+	SentTLS bool `json:"sent_tls,omitempty"`
 	// SentFrom is the envelope sender of the last accepted message that
 	// is not the kit's ("" when none).
 	SentFrom string `json:"sent_from,omitempty"`
@@ -227,6 +229,7 @@ func (s *Session) add(e *journal.Event) {
 		s.Accepted++
 		if !IsKit(e.From, e.Origin) {
 			s.SentFrom = e.From
+			s.SentTLS = s.SentTLS || s.TLS
 		}
 		if e.Origin == journal.OriginProbe {
 			s.Probe = true
