@@ -1,7 +1,13 @@
 package checker_test
 
 import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"os/exec"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +15,8 @@ import (
 
 	"maillab/checker"
 	"maillab/checker/checkertest"
+	"maillab/exercises/i18n"
+	"maillab/internal/testenv"
 	evsum "maillab/server/evidence"
 )
 
@@ -105,5 +113,75 @@ func TestExtensionsTyped(t *testing.T) {
 		if diff := cmp.Diff(st.want, got); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", st.name, diff)
 		}
+	}
+}
+
+// typeOpenSSL types lines into openssl s_client -starttls PROTO -crlf, one
+// at a time after the TLS handshake, each after pause; it returns what
+// openssl printed.
+func typeOpenSSL(t *testing.T, proto, addr string, lines ...string) string {
+	t.Helper()
+	testenv.NeedTool(t, "openssl")
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "openssl", "s_client", "-quiet", "-crlf", "-starttls", proto, "-connect", addr)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// openssl reports the certificate once the handshake is done
+	verified := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		once := false
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "verify return") && !once {
+				once = true
+				close(verified)
+			}
+		}
+	}()
+	select {
+	case <-verified:
+	case <-ctx.Done():
+		t.Fatalf("openssl did not start TLS with %s", addr)
+	}
+	for _, l := range lines {
+		time.Sleep(pause)
+		io.WriteString(in, l+"\n")
+	}
+	time.Sleep(pause)
+	in.Close()
+	cmd.Wait()
+	return out.String()
+}
+
+// A real openssl s_client -starttls pop3, typed at a human pace (from
+// the server's own machine, so the group's own), passes tls-telnet; the
+// greeting it prints is cut short, as the exercise says.
+func TestTLSTelnetWithOpenSSL(t *testing.T) {
+	t.Parallel()
+	lab := checkertest.Start(t, checkertest.Config{Groups: []int{3}, TLS: true, NoWeb: true})
+	g3 := lab.Groups[3]
+	out := typeOpenSSL(t, "pop3", g3.POP3Addr(), "user yom", "pass "+g3.Passwords["yom"], "retr 1", "quit")
+	if !strings.Contains(out, "+OK yom's maildrop") {
+		t.Fatalf("the openssl session did not log in:\n%s", out)
+	}
+	ev := checker.NewEvidence(nil)
+	ev.Track(3, g3.Server.Evidence())
+	r := checker.CheckOne(ev, 3, "tls-telnet", checker.Options{HandGap: threshold, Lang: i18n.En})
+	got := outcome{r.Passed, medianOf.ReplaceAllString(r.Detail, "median of PACE ")}
+	want := outcome{true, "After STLS you logged in as yom inside TLS and read a message (a median of PACE between commands)."}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
