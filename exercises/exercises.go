@@ -11,7 +11,9 @@
 //
 // The exercise ids are a stable interface (graders and course pages use
 // them): pop3-telnet, apop-telnet, smtp-telnet, cross-send, cross-apop,
-// envelope-bcc.
+// envelope-bcc. Beyond the handout come the optional extension exercises
+// (files of kind "extension"), kept apart from those six: tls-telnet and
+// apop-weakness (ExtensionIDs), with lab crack's word list beside them.
 package exercises
 
 import (
@@ -44,6 +46,27 @@ const (
 // IDs returns the exercise ids in the order students do them.
 func IDs() []string {
 	return []string{POP3Telnet, APOPTelnet, SMTPTelnet, CrossSend, CrossAPOP, EnvelopeBcc}
+}
+
+// The extension exercise ids: beyond the handout, optional, graded apart
+// from the six of IDs (stable too).
+const (
+	TLSTelnet    = "tls-telnet"
+	APOPWeakness = "apop-weakness"
+)
+
+// ExtensionIDs returns the extension exercise ids in order. They are never
+// among IDs: the six core exercises stay the handout's.
+func ExtensionIDs() []string { return []string{TLSTelnet, APOPWeakness} }
+
+// Extensions returns the extension exercises in order.
+func Extensions() []Exercise {
+	b := book()
+	out := make([]Exercise, len(b.Extensions))
+	for i, e := range b.Extensions {
+		out[i] = e.clone()
+	}
+	return out
 }
 
 // Exercise is one exercise of the lab.
@@ -86,6 +109,9 @@ type Lesson struct {
 type Book struct {
 	Lessons   []Lesson
 	Exercises []Exercise
+	// Extensions are the optional exercises beyond the handout (files of
+	// kind "extension"), in order.
+	Extensions []Exercise
 }
 
 //go:embed data/*.toml
@@ -128,6 +154,11 @@ func Lessons() []Lesson {
 // Lookup returns the exercise with the id.
 func Lookup(id string) (Exercise, bool) {
 	for _, e := range book().Exercises {
+		if e.ID == id {
+			return e.clone(), true
+		}
+	}
+	for _, e := range book().Extensions {
 		if e.ID == id {
 			return e.clone(), true
 		}
@@ -257,7 +288,7 @@ func Load(fsys fs.FS) (*Book, error) {
 			b.Lessons = append(b.Lessons, Lesson{
 				ID: f.ID, Order: f.Order, Title: f.Title.i18n(), Body: f.Body.i18n(), Picture: f.Picture.i18n(),
 			})
-		case "exercise":
+		case "exercise", "extension":
 			e := Exercise{
 				ID: f.ID, Order: f.Order, Task: f.Task, Classroom: f.Classroom,
 				Title: f.Title.i18n(), Goal: f.Goal.i18n(),
@@ -269,13 +300,18 @@ func Load(fsys fs.FS) (*Book, error) {
 			for _, h := range f.Hints {
 				e.Hints = append(e.Hints, h.i18n())
 			}
-			b.Exercises = append(b.Exercises, e)
+			if f.Kind == "extension" {
+				b.Extensions = append(b.Extensions, e)
+			} else {
+				b.Exercises = append(b.Exercises, e)
+			}
 		default:
-			return nil, fmt.Errorf("exercises: %s: kind %q, want \"lesson\" or \"exercise\"", name, f.Kind)
+			return nil, fmt.Errorf("exercises: %s: kind %q, want \"lesson\", \"exercise\" or \"extension\"", name, f.Kind)
 		}
 	}
 	sort.Slice(b.Lessons, func(i, j int) bool { return b.Lessons[i].Order < b.Lessons[j].Order })
 	sort.Slice(b.Exercises, func(i, j int) bool { return b.Exercises[i].Order < b.Exercises[j].Order })
+	sort.Slice(b.Extensions, func(i, j int) bool { return b.Extensions[i].Order < b.Extensions[j].Order })
 	if err := b.check(); err != nil {
 		return nil, err
 	}
@@ -284,8 +320,33 @@ func Load(fsys fs.FS) (*Book, error) {
 
 // check enforces what the rest of the kit relies on.
 func (b *Book) check() error {
+	if err := checkExercises(b.Exercises, IDs()); err != nil {
+		return err
+	}
+	if len(b.Extensions) > 0 {
+		if err := checkExercises(b.Extensions, ExtensionIDs()); err != nil {
+			return err
+		}
+	}
+	for i, l := range b.Lessons {
+		if l.Order != i+1 {
+			return fmt.Errorf("exercises: lesson %s: order %d, want %d", l.ID, l.Order, i+1)
+		}
+		if err := checkTexts(l.Texts()); err != nil {
+			return err
+		}
+	}
+	if len(b.Lessons) == 0 {
+		return fmt.Errorf("exercises: no lessons")
+	}
+	return nil
+}
+
+// checkExercises checks a list of exercises (the core ones, or the
+// extensions) against the ids it must hold, in order.
+func checkExercises(list []Exercise, want []string) error {
 	var ids []string
-	for i, e := range b.Exercises {
+	for i, e := range list {
 		ids = append(ids, e.ID)
 		if e.Order != i+1 {
 			return fmt.Errorf("exercises: %s: order %d, want %d (orders are 1, 2, … without gaps)", e.ID, e.Order, i+1)
@@ -306,19 +367,8 @@ func (b *Book) check() error {
 			return err
 		}
 	}
-	if !slices.Equal(ids, IDs()) {
-		return fmt.Errorf("exercises: the exercises are %v, want %v", ids, IDs())
-	}
-	for i, l := range b.Lessons {
-		if l.Order != i+1 {
-			return fmt.Errorf("exercises: lesson %s: order %d, want %d", l.ID, l.Order, i+1)
-		}
-		if err := checkTexts(l.Texts()); err != nil {
-			return err
-		}
-	}
-	if len(b.Lessons) == 0 {
-		return fmt.Errorf("exercises: no lessons")
+	if !slices.Equal(ids, want) {
+		return fmt.Errorf("exercises: the exercises are %v, want %v", ids, want)
 	}
 	return nil
 }

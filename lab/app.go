@@ -133,6 +133,7 @@ func newApp(e *env) *cli.App {
 			newCheckCommand(e),
 			newDoctorCommand(e),
 			newGradeCommand(e),
+			newCrackCommand(e),
 		},
 	}
 	setUsageErrors(app.Commands)

@@ -191,6 +191,12 @@ g2     1–3           ✗            ✓            ✗           ✗          
 g3     1–3           ✗            ✗            ✓           ✗           ✗            ✓        2/6
 groups done         1/3          1/3          1/3         0/3         0/3          1/3
 
+Extensions (optional; not counted in the 6 exercises above)
+group  tls-telnet  apop-weakness  total
+g1         ✗             ✗        0/2
+g2         ✗             ✗        0/2
+g3         ✗             ✗        0/2
+
 lab grade --verbose explains each ✗ and ?.
 `
 	if diff := cmp.Diff(wantTable, normalizeGrade(out)); code != 0 || diff != "" {
@@ -261,6 +267,11 @@ g1     1–3           ✓            ✗            ?           ?           ✗
 g2     1–3           ✗            ✓            ?           ?           ✗            ✗        1/6
 g3     1–3      unreachable: no server is running at 127.0.1.3:PORT (connection refused)
 groups done         1/3          1/3          0/3         0/3         0/3          0/3
+
+Extensions (optional; not counted in the 6 exercises above)
+group  tls-telnet  apop-weakness  total
+g1         ✗             ✗        0/2
+g2         ✗             ✗        0/2
 
 lab grade --verbose explains each ✗ and ?.
 `

@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/md5"
+	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"maillab/server/certs"
 	"maillab/server/classroom"
 	"maillab/server/group"
 	"maillab/server/web"
@@ -40,6 +42,9 @@ type Config struct {
 	Root string
 	// NoWeb leaves the web APIs off.
 	NoWeb bool
+	// TLS gives each group's servers a self-signed certificate, so that
+	// POP3 offers STLS and SMTP STARTTLS.
+	TLS bool
 }
 
 // Lab is a classroom of running group servers.
@@ -121,10 +126,14 @@ func Start(t testing.TB, cfg Config) *Lab {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv, err := group.New(group.Config{
+		gc := group.Config{
 			Data: data, SMTPAddr: cg.SMTPAddr(), POP3Addr: cg.POP3Addr(), Classroom: c,
 			Relay: group.RelayOptions{MinRetry: 50 * time.Millisecond, MaxRetry: 200 * time.Millisecond},
-		})
+		}
+		if cfg.TLS {
+			gc.TLS = selfSigned(t, c.GroupDomain(id), cg.Host)
+		}
+		srv, err := group.New(gc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,6 +163,21 @@ func Start(t testing.TB, cfg Config) *Lab {
 		lab.Groups[id] = g
 	}
 	return lab
+}
+
+// selfSigned returns a server TLS configuration with a self-signed
+// certificate for domain and host.
+func selfSigned(t testing.TB, domain, host string) *tls.Config {
+	t.Helper()
+	certPEM, keyPEM, err := certs.SelfSigned(domain, []net.IP{net.ParseIP(host)}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 }
 
 // freePorts returns n different ports that nothing listens on at host.
@@ -208,7 +232,9 @@ type Session struct {
 	// this connection's timestamp and Secret, "{digest-newline}" with
 	// the digest made the way `echo` without -n makes it. After a DATA
 	// answered with 354, lines are typed without waiting, up to the lone
-	// ".". A line "<close>" closes the connection there, without QUIT.
+	// ".". A line "<close>" closes the connection there, without QUIT; a
+	// line "<tls>" starts TLS there (after STLS or STARTTLS was answered),
+	// as openssl s_client -starttls does, trusting any certificate.
 	Lines []string
 	// Delay is the pause before each line: people type at about a
 	// second a line, a program at none.
@@ -228,11 +254,12 @@ func Type(t testing.TB, s Session) string {
 	if s.From != "" {
 		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(s.From)}
 	}
+	var c net.Conn
 	c, err := d.Dial("tcp", s.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer func() { c.Close() }()
 	c.SetDeadline(time.Now().Add(60*time.Second + time.Duration(len(s.Lines))*s.Delay))
 	r := bufio.NewReader(c)
 	var tr strings.Builder
@@ -254,6 +281,15 @@ func Type(t testing.TB, s Session) string {
 		if line == "<close>" {
 			tr.WriteString("C: <close>\n")
 			return tr.String()
+		}
+		if line == "<tls>" {
+			tc := tls.Client(c, &tls.Config{InsecureSkipVerify: true})
+			if err := tc.Handshake(); err != nil {
+				t.Fatalf("TLS with %s: %v\n%s", s.Addr, err, tr.String())
+			}
+			tr.WriteString("C: <tls>\n")
+			c, r = tc, bufio.NewReader(tc)
+			continue
 		}
 		line = strings.ReplaceAll(line, "{digest}", md5hex(ts+s.Secret))
 		line = strings.ReplaceAll(line, "{digest-newline}", md5hex(ts+s.Secret+"\n"))

@@ -111,6 +111,13 @@ func TestDashboardInChromium(t *testing.T) {
 	if heading != "group" || lang != "en" {
 		t.Errorf("after the language switch: heading %q, lang %q", heading, lang)
 	}
+	// the extensions are optional columns after the total, with their own
+	columns := value(t, ctx, 10*time.Second, "reading the columns",
+		chromedp.Evaluate[[]string](`[...document.querySelectorAll('#grid thead th')].map(h => h.textContent)`))
+	want := []string{"group", "cluster", "pop3-telnet", "apop-telnet", "smtp-telnet", "cross-send", "cross-apop", "envelope-bcc", "total", "tls-telnet", "apop-weakness", "extensions"}
+	if diff := cmp.Diff(want, columns); diff != "" {
+		t.Errorf("the grid's columns (-want +got):\n%s", diff)
+	}
 	// a window narrower than 1600 px opens the detailed view
 	if projector := value(t, ctx, 10*time.Second, "reading the view", chromedp.Evaluate[bool](`document.documentElement.classList.contains('projector')`)); projector {
 		t.Errorf("a window 1280 px wide opened the projector view")

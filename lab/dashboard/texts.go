@@ -43,6 +43,8 @@ var texts = map[string]i18n.Text{
 	"page-cluster":      {Ja: "組", En: "cluster"},
 	"page-total":        {Ja: "合計", En: "total"},
 	"page-done-by":      {Ja: "できた班", En: "groups done"},
+	"page-ext-total":    {Ja: "発展", En: "extensions"},
+	"page-ext-title":    {Ja: "発展課題（任意。合計には入りません）", En: "an extension (optional; not in the total)"},
 	"page-unreachable":  {Ja: "つながりません", En: "unreachable"},
 	"page-sessions":     {Ja: "最近のセッション", En: "Latest sessions"},
 	"page-no-sessions":  {Ja: "まだセッションはありません", En: "no session yet"},

@@ -21,8 +21,11 @@ type Snapshot struct {
 	Time      time.Time  `json:"time"`
 	Classroom string     `json:"classroom"`
 	Exercises []Exercise `json:"exercises"`
-	Groups    []Group    `json:"groups"`
-	Flow      Flow       `json:"flow"`
+	// Extensions are the optional extension exercises: columns of their
+	// own, with their own total.
+	Extensions []Exercise `json:"extensions"`
+	Groups     []Group    `json:"groups"`
+	Flow       Flow       `json:"flow"`
 	// Probes are the results of lab grade --probe, when it was given.
 	Probes []ProbeView `json:"probes,omitempty"`
 }
@@ -48,11 +51,15 @@ type Group struct {
 	Cluster []int  `json:"cluster"`
 	// Error is why the group's server could not be read ("" when it was);
 	// Reason says it in a short sentence, in both languages.
-	Error    string    `json:"error,omitempty"`
-	Reason   *Text     `json:"reason,omitempty"`
-	Passed   int       `json:"passed"`
-	Cells    []Cell    `json:"cells"`
-	Sessions []Session `json:"sessions"`
+	Error  string `json:"error,omitempty"`
+	Reason *Text  `json:"reason,omitempty"`
+	Passed int    `json:"passed"`
+	Cells  []Cell `json:"cells"`
+	// ExtensionCells are the extension exercises, ExtensionsPassed how
+	// many of them passed (never counted in Passed).
+	ExtensionCells   []Cell    `json:"extension_cells"`
+	ExtensionsPassed int       `json:"extensions_passed"`
+	Sessions         []Session `json:"sessions"`
 }
 
 // Cell is one exercise of one group.
@@ -121,6 +128,9 @@ func build(r *Reader, handGap time.Duration, probes []ProbeResult) Snapshot {
 		x, _ := exercises.Lookup(id)
 		s.Exercises = append(s.Exercises, Exercise{ID: id, Title: bothOf(x.Title)})
 	}
+	for _, x := range exercises.Extensions() {
+		s.Extensions = append(s.Extensions, Exercise{ID: x.ID, Title: bothOf(x.Title)})
+	}
 	// the details name an unreachable group by the short reason, in
 	// each language, not by the error with its address twice
 	evJa, evEn := r.Evidence(), r.Evidence()
@@ -145,6 +155,15 @@ func build(r *Reader, handGap time.Duration, probes []ProbeResult) Snapshot {
 				g.Passed++
 			}
 			g.Cells = append(g.Cells, Cell{ID: res.ID, Status: res.Status, Detail: Text{Ja: ja.Exercises[i].Detail, En: res.Detail}})
+		}
+		extJa := checker.Extensions(evJa, id, checker.Options{HandGap: handGap, Lang: i18n.Ja})
+		extEn := checker.Extensions(evEn, id, checker.Options{HandGap: handGap, Lang: i18n.En})
+		g.ExtensionCells = []Cell{}
+		for i, res := range extEn.Exercises {
+			if res.Passed {
+				g.ExtensionsPassed++
+			}
+			g.ExtensionCells = append(g.ExtensionCells, Cell{ID: res.ID, Status: res.Status, Detail: Text{Ja: extJa.Exercises[i].Detail, En: res.Detail}})
 		}
 		s.Groups = append(s.Groups, g)
 	}

@@ -32,7 +32,10 @@ type Class struct {
 	Classroom string    `json:"classroom"`
 	Time      time.Time `json:"time"`
 	Exercises []string  `json:"exercise_ids"`
-	Groups    []Group   `json:"groups"`
+	// Extensions are the ids of the optional extension exercises, graded
+	// apart from the six of Exercises.
+	Extensions []string `json:"extension_ids,omitempty"`
+	Groups     []Group  `json:"groups"`
 	// FromData says the evidence was read from data folders on this
 	// machine (--data) rather than from the servers.
 	FromData bool `json:"from_data,omitempty"`
@@ -55,8 +58,12 @@ type Group struct {
 	Error       string `json:"error,omitempty"`
 	// Passed counts the exercises passed (0 when not reachable: see
 	// Reachable).
-	Passed int     `json:"passed"`
-	Probes []Probe `json:"probes,omitempty"`
+	Passed int `json:"passed"`
+	// Extensions are the results of the extension exercises (never among
+	// the report's "exercises"), and ExtensionsPassed counts those passed.
+	Extensions       []checker.Result `json:"extensions,omitempty"`
+	ExtensionsPassed int              `json:"extensions_passed,omitempty"`
+	Probes           []Probe          `json:"probes,omitempty"`
 	// Timeline is, for each exercise the group tried, when it first tried
 	// and when it passed, as far as the evidence keeps times.
 	Timeline []Attempt `json:"timeline,omitempty"`
@@ -116,7 +123,7 @@ type Options struct {
 
 // Build grades every group of classroom c on the evidence src has read.
 func Build(c *classroom.Classroom, src Source, o Options) Class {
-	g := Class{Classroom: c.Title(), Time: cmp.Or(o.Now, time.Now()), Exercises: exercises.IDs(), Groups: []Group{},
+	g := Class{Classroom: c.Title(), Time: cmp.Or(o.Now, time.Now()), Exercises: exercises.IDs(), Extensions: exercises.ExtensionIDs(), Groups: []Group{},
 		FromData: o.DataRoot != ""}
 	ev := src.Evidence()
 	reasons := map[int]string{}
@@ -137,6 +144,12 @@ func Build(c *classroom.Classroom, src Source, o Options) Class {
 		for _, res := range rep.Exercises {
 			if res.Passed {
 				gg.Passed++
+			}
+		}
+		gg.Extensions = checker.Extensions(ev, id, checker.Options{HandGap: o.HandGap, Lang: o.Lang}).Exercises
+		for _, res := range gg.Extensions {
+			if res.Passed && gg.Reachable {
+				gg.ExtensionsPassed++
 			}
 		}
 		for _, p := range o.Probes {

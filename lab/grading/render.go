@@ -157,11 +157,52 @@ func WriteTable(w io.Writer, c Class, s Style) error {
 			}
 		}
 	}
+	writeExtensionsTable(w, c, s, paint)
 	writeProbesTable(w, c, s, paint)
 	if !s.Verbose && !explained && slices.ContainsFunc(c.Groups, func(g Group) bool { return g.Reachable && g.Passed < len(c.Exercises) }) {
 		fmt.Fprintf(w, "\n%s\n", tr(txt.VerboseHint))
 	}
 	return nil
+}
+
+// writeExtensionsTable writes the extension exercises apart from the six,
+// as optional columns with their own total; with s.Verbose, why each was
+// not passed.
+func writeExtensionsTable(w io.Writer, c Class, s Style, paint func(color.Attribute, string) string) {
+	if len(c.Extensions) == 0 {
+		return
+	}
+	tr := func(x i18n.Text, args ...any) string { return x.F(s.Lang, args...) }
+	groupW := max(terminal.Width(tr(txt.ColGroup)), 4)
+	fmt.Fprintf(w, "\n%s\n", paint(color.Bold, tr(txt.ExtensionsTitle, len(c.Exercises))))
+	head := terminal.Pad(tr(txt.ColGroup), groupW)
+	for _, id := range c.Extensions {
+		head += "  " + id
+	}
+	fmt.Fprintln(w, paint(color.Bold, head+"  "+tr(txt.ColTotal)))
+	var why []string
+	for _, g := range c.Groups {
+		if !g.Reachable {
+			continue
+		}
+		line := terminal.Pad("g"+strconv.Itoa(g.Group), groupW)
+		for _, id := range c.Extensions {
+			st := checker.Status("")
+			for _, res := range g.Extensions {
+				if res.ID == id {
+					st = res.Status
+					if !res.Passed && s.Verbose {
+						why = append(why, fmt.Sprintf("  g%d %s %-13s %s", g.Group, mark(res.Status, s.Color), res.ID, res.Detail))
+					}
+				}
+			}
+			line += "  " + center(mark(st, s.Color), markOf(st), len(id))
+		}
+		fmt.Fprintln(w, line+"  "+fmt.Sprintf("%d/%d", g.ExtensionsPassed, len(c.Extensions)))
+	}
+	if len(why) > 0 {
+		fmt.Fprintf(w, "\n%s\n", strings.Join(why, "\n"))
+	}
 }
 
 // probeColumns are the columns of the probes' table: each probe, the

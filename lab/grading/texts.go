@@ -39,6 +39,7 @@ var txt = struct {
 	ReportDetails      i18n.Text
 	ReportUnreachable  i18n.Text
 	ReportProbes       i18n.Text
+	ExtensionsTitle    i18n.Text
 }{
 	Title:         i18n.Text{Ja: "maillab 採点 — %s（%d 班、%s）", En: "maillab grades — %s (%d groups, %s)"},
 	ColGroup:      i18n.Text{Ja: "班", En: "group"},
@@ -52,6 +53,10 @@ var txt = struct {
 	ProbesTitle:   i18n.Text{Ja: "サーバの試験（--probe）", En: "Server probes (--probe)"},
 	ProbeExpected: i18n.Text{Ja: "期待:", En: "expected:"},
 	ProbeGot:      i18n.Text{Ja: "実際:", En: "got:"},
+	ExtensionsTitle: i18n.Text{
+		Ja: "発展課題（任意。上の %d 課題の合計には入りません）",
+		En: "Extensions (optional; not counted in the %d exercises above)",
+	},
 
 	// mistakes
 	MistakeLogin: i18n.Text{Ja: "%s のログイン失敗: %s", En: "%s login failed: %s"},

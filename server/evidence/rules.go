@@ -17,11 +17,14 @@ const (
 	SMTPTelnet
 	// CrossAPOP: APOP login and RETR, from another group's machine.
 	CrossAPOP
+	// TLSTelnet: STLS/STARTTLS, then a POP3 login and RETR or an SMTP
+	// message accepted, then QUIT, by hand (the extension tls-telnet).
+	TLSTelnet
 	numRules
 )
 
 // Rules are all the rules, in order.
-var Rules = []Rule{POP3Telnet, APOPTelnet, SMTPTelnet, CrossAPOP}
+var Rules = []Rule{POP3Telnet, APOPTelnet, SMTPTelnet, CrossAPOP, TLSTelnet}
 
 // String is the rule's name, as its exercise id.
 func (r Rule) String() string {
@@ -34,6 +37,8 @@ func (r Rule) String() string {
 		return "smtp-telnet"
 	case CrossAPOP:
 		return "cross-apop"
+	case TLSTelnet:
+		return "tls-telnet"
 	}
 	return "rule?"
 }
@@ -53,6 +58,8 @@ func (r Rule) Steps() []Step {
 		return smtpSteps
 	case CrossAPOP:
 		return apopSteps[:2]
+	case TLSTelnet:
+		return tlsSteps
 	}
 	return nil
 }
@@ -71,6 +78,8 @@ func (r Rule) Applies(s *Session) bool {
 		return s.Proto == "smtp" && !s.Probe
 	case CrossAPOP:
 		return s.Proto == "pop3"
+	case TLSTelnet:
+		return (s.Proto == "pop3" || s.Proto == "smtp") && !s.Probe
 	}
 	return false
 }
@@ -107,6 +116,17 @@ var smtpSteps = []Step{
 	func(s *Session) bool { return s.DataEnds > 0 },
 	(*Session).Sent,
 	func(s *Session) bool { return s.Did("221", "QUIT") },
+}
+
+var tlsSteps = []Step{
+	func(s *Session) bool { return s.TLS },
+	func(s *Session) bool {
+		if s.Proto == "smtp" {
+			return s.SentTLS
+		}
+		return (s.PassOK || s.APOPOK) && s.Retrs > 0
+	},
+	func(s *Session) bool { return s.Did("+OK", "QUIT") || s.Did("221", "QUIT") },
 }
 
 // MaxCandidates bounds the sessions a Class keeps with a median.

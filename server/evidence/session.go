@@ -19,7 +19,10 @@
 //     delivery and first retrieved delivery (at most MaxSenders senders);
 //   - the header recipients of the last MaxAccepted accepted messages, for
 //     the Bcc exercise; what the relay did with each sender's mail; the
-//     hints asked for; the account names; counters of the mail flow.
+//     hints asked for; the account names; counters of the mail flow;
+//   - for the extension exercises: whether a session switched to TLS, the
+//     first test account's digest `lab crack` recovered (user and time),
+//     and when each group's latest POP3 login over TLS began.
 //
 // Nothing secret is kept: command verbs, reply codes and user names, never
 // a command's arguments, a password, a digest or a message.
@@ -90,6 +93,10 @@ type Session struct {
 	Retrs    int `json:"retrs,omitempty"`     // messages retrieved
 	DataEnds int `json:"data_ends,omitempty"` // messages ended with "."
 	Accepted int `json:"accepted,omitempty"`  // messages accepted
+	// TLS says that the session switched to TLS (STLS or STARTTLS);
+	// SentTLS that a message that is not the kit's was accepted after.
+	TLS     bool `json:"tls,omitempty"`
+	SentTLS bool `json:"sent_tls,omitempty"`
 	// SentFrom is the envelope sender of the last accepted message that
 	// is not the kit's ("" when none).
 	SentFrom string `json:"sent_from,omitempty"`
@@ -222,9 +229,14 @@ func (s *Session) add(e *journal.Event) {
 		s.Accepted++
 		if !IsKit(e.From, e.Origin) {
 			s.SentFrom = e.From
+			s.SentTLS = s.SentTLS || s.TLS
 		}
 		if e.Origin == journal.OriginProbe {
 			s.Probe = true
+		}
+	case journal.TLS:
+		if e.Result == "" || e.Result == journal.ResultOK {
+			s.TLS = true
 		}
 	case journal.Close:
 		s.Closed, s.Close = true, e.Time

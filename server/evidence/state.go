@@ -66,6 +66,10 @@ type State struct {
 	// Outgoing is what the relay did with mail sent from here, by sender.
 	Outgoing map[string]*Outgoing `json:"outgoing,omitempty"`
 
+	// Crack is the first test account's APOP digest `lab crack` recovered
+	// for this group (nil: none); the apop-weakness extension reads it.
+	Crack *Crack `json:"crack,omitempty"`
+
 	// Recent are the latest sessions, the newest last, as a person reads
 	// them (the journal's lines: secrets masked at the source).
 	Recent []*Transcript `json:"recent,omitempty"`
@@ -163,6 +167,9 @@ type Owner struct {
 	Rules [numRules][]Class `json:"rules"`
 	// APOP says that a POP3 session of this group logged in with APOP.
 	APOP bool `json:"apop,omitempty"`
+	// TLSLogin is when the latest POP3 session of this group that logged
+	// in over TLS began.
+	TLSLogin time.Time `json:"tls_login,omitzero"`
 }
 
 // Delivery is a message put into a mailbox here.
@@ -364,6 +371,10 @@ func (st *State) Apply(e journal.Event) {
 		}
 	case journal.Queued, journal.Relayed:
 		st.relay(&e, seq)
+	case KindCrack:
+		if e.Session == "" && e.User != "" {
+			st.MergeCrack(&Crack{User: e.User, Time: e.Time})
+		}
 	}
 	if e.Session == "" {
 		return
@@ -388,6 +399,11 @@ func (st *State) Apply(e journal.Event) {
 		if s.APOPOK && s.Proto == "pop3" {
 			if o := st.owner(s.Owner()); o != nil {
 				o.APOP = true
+			}
+		}
+		if s.TLS && s.Proto == "pop3" && e.Result == journal.ResultOK {
+			if o := st.owner(s.Owner()); o != nil && s.Open.After(o.TLSLogin) {
+				o.TLSLogin = s.Open
 			}
 		}
 	case journal.Retrieved:

@@ -156,6 +156,7 @@ func Load(dir string, group int) (*State, error) {
 		return nil
 	})
 	st.MergeHints(datadir.ReadHints(dir))
+	st.MergeCrack(ReadCrack(dir))
 	return st, err
 }
 

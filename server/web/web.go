@@ -273,6 +273,7 @@ func (h *handler) evidence(w http.ResponseWriter, _ *http.Request) {
 		if err == nil {
 			// lab hint, in its own process, records into the file only
 			st.MergeHints(datadir.ReadHints(h.cfg.Data.Dir))
+			st.MergeCrack(evidence.ReadCrack(h.cfg.Data.Dir)) // lab crack, likewise
 		}
 	} else {
 		st, err = evidence.Load(h.cfg.Data.Dir, h.cfg.Data.Group)

@@ -200,9 +200,24 @@
     const head = el('tr', {}, el('th', {}, t('page-group')), withCluster ? el('th', { class: 'cluster' }, t('page-cluster')) : null);
     for (const x of snap.exercises) head.append(el('th', { class: 'ex', title: inLang(x.title) }, x.id));
     head.append(el('th', {}, t('page-total')));
+    // the extensions: optional columns after the total, with their own
+    const exts = snap.extensions || [];
+    for (const x of exts) head.append(el('th', { class: 'ex ext', title: inLang(x.title) + ' — ' + t('page-ext-title') }, x.id));
+    if (exts.length) head.append(el('th', { class: 'ext' }, t('page-ext-total')));
     table.append(el('thead', {}, head));
     const body = el('tbody');
     const doneBy = snap.exercises.map(() => 0);
+    const extDoneBy = exts.map(() => 0);
+    const cell = (g, c) => {
+      const key = g.group + ' ' + c.id;
+      const detail = inLang(c.detail);
+      return el('td', {
+        class: 'cell ' + c.status + (isFresh(key) ? ' fresh' : ''),
+        'data-group': g.group, 'data-ex': c.id, 'data-status': c.status,
+        title: t(statusWord[c.status] || 'page-unknown') + ' — ' + detail,
+      }, el('span', { class: 'mark' }, marks[c.status] || '·'),
+      c.status === 'passed' ? null : el('span', { class: 'reason' }, short ? shortReason(detail) : detail));
+    };
     let lastCluster = -1;
     for (const g of snap.groups) {
       const ci = clusterIndex(g.group);
@@ -218,25 +233,28 @@
           el('span', { class: 'what' }, t('page-unreachable')), ' ', el('span', { class: 'reason' }, reason),
           g.reason ? el('span', { class: 'raw' }, g.error) : null));
         row.append(el('td', { class: 'total none', 'data-group': g.group }, '—'));
+        if (exts.length) row.append(el('td', { class: 'ext none', colspan: exts.length + 1 }, '—'));
       } else {
         g.cells.forEach((c, i) => {
           if (c.status === 'passed') doneBy[i]++;
-          const key = g.group + ' ' + c.id;
-          const detail = inLang(c.detail);
-          row.append(el('td', {
-            class: 'cell ' + c.status + (isFresh(key) ? ' fresh' : ''),
-            'data-group': g.group, 'data-ex': c.id, 'data-status': c.status,
-            title: t(statusWord[c.status] || 'page-unknown') + ' — ' + detail,
-          }, el('span', { class: 'mark' }, marks[c.status] || '·'),
-          c.status === 'passed' ? null : el('span', { class: 'reason' }, short ? shortReason(detail) : detail)));
+          row.append(cell(g, c));
         });
         row.append(el('td', { class: 'total', 'data-group': g.group }, g.passed + '/' + n));
+        (g.extension_cells || []).forEach((c, i) => {
+          if (c.status === 'passed') extDoneBy[i]++;
+          const td = cell(g, c);
+          td.classList.add('ext');
+          row.append(td);
+        });
+        if (exts.length) row.append(el('td', { class: 'total ext', 'data-group': g.group }, (g.extensions_passed || 0) + '/' + exts.length));
       }
       body.append(row);
     }
     const foot = el('tr', { class: 'done-by' }, el('td', { colspan: withCluster ? 2 : 1 }, t('page-done-by')));
     for (const d of doneBy) foot.append(el('td', {}, d + '/' + snap.groups.length));
     foot.append(el('td'));
+    for (const d of extDoneBy) foot.append(el('td', { class: 'ext' }, d + '/' + snap.groups.length));
+    if (exts.length) foot.append(el('td', { class: 'ext' }));
     body.append(foot);
     table.append(body);
   }
