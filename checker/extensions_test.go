@@ -87,7 +87,7 @@ func TestExtensionsTyped(t *testing.T) {
 			checkertest.Type(t, checkertest.Session{From: g1.Host, Addr: g1.POP3Addr(),
 				Lines: []string{"stls", "<tls>", "user yom", "pass " + g1.Passwords["yom"], "retr 1", "quit"}})
 		}, 1, map[string]outcome{
-			"tls-telnet":    {false, "A session has every step but went too fast to be typed by hand (a median of PACE between commands; at least 75ms is needed). A mail program or a paste does not count: type the commands into telnet one at a time."},
+			"tls-telnet":    {false, "A session has every step but went too fast to be typed by hand, so it does not count (a median of PACE between commands; at least 75ms is needed). A mail program or a paste does not count: type the commands into telnet one at a time."},
 			"apop-weakness": {false, "No test account's APOP digest has been broken with lab crack yet. Make weak1 with lab crack --setup --group 1, log in with apop weak1 … in telnet, and give the copied lines to lab crack --group 1."},
 		}},
 		{"sent in the clear, STARTTLS after", func() {
