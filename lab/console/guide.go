@@ -84,7 +84,15 @@ type Guide struct {
 	ev       *checker.Evidence
 	passed   map[int]map[string]bool // group → exercise → passed
 	sessions map[string]*smtpState   // by group and session id
+	// retrChecked is when a retrieval last made the guide check: a
+	// mail client retrieving a hundred messages makes one check, not a
+	// hundred (the session's close always checks).
+	retrChecked time.Time
 }
+
+// retrCheckEvery is the least time between two checks made for
+// retrievals.
+const retrCheckEvery = 250 * time.Millisecond
 
 // smtpState is what the guide follows of an SMTP session.
 type smtpState struct {
@@ -282,7 +290,11 @@ func (g *Guide) Event(e journal.Event) {
 	if e.Proto == "smtp" {
 		lines = append(lines, g.smtp(e)...)
 	}
-	if e.Kind == journal.Close || e.Kind == journal.Retrieved {
+	switch {
+	case e.Kind == journal.Close:
+		lines = append(lines, g.progress()...)
+	case e.Kind == journal.Retrieved && time.Since(g.retrChecked) >= retrCheckEvery:
+		g.retrChecked = time.Now()
 		lines = append(lines, g.progress()...)
 	}
 	if len(lines) == 0 {

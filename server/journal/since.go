@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -35,13 +36,17 @@ func ReadSince(dir string, t time.Time, fn func(Event) error) error {
 			rotated = append(rotated, seg)
 		}
 	}
-	if len(rotated) > 0 {
-		if err := ReadSegments(rotated, func(e Event) error {
-			if e.Time.Before(t) {
-				return nil
-			}
-			return fn(e)
-		}); err != nil {
+	for _, seg := range rotated {
+		r, err := seg.Open()
+		if errors.Is(err, os.ErrNotExist) {
+			continue // removed meanwhile: older than what is kept
+		}
+		if err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+		err = readLinesSince(r, t, fn)
+		r.Close()
+		if err != nil {
 			return err
 		}
 	}
@@ -66,7 +71,13 @@ func ReadSince(dir string, t time.Time, fn func(Event) error) error {
 	if _, err := f.Seek(start, io.SeekStart); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	br := bufio.NewReaderSize(f, 64<<10)
+	return readLinesSince(f, t, fn)
+}
+
+// readLinesSince calls fn for the events of r at or after t, skipping
+// older lines by their leading time without decoding them.
+func readLinesSince(r io.Reader, t time.Time, fn func(Event) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
 	for {
 		line, err := br.ReadBytes('\n')
 		if len(line) > 0 && line[len(line)-1] == '\n' {
