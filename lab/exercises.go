@@ -331,6 +331,12 @@ func runExercises(c *cli.Context, g *guide, gap string) error {
 		}
 		fmt.Fprintln(w, line)
 	}
+	if ext := exercises.Extensions(); len(ext) > 0 {
+		fmt.Fprintf(w, "\n%s\n", gt(e, "ex-extensions"))
+		for i, x := range ext {
+			fmt.Fprintf(w, "  %s %d. %-13s %s\n", mark(status(x.ID), colored), i+1, x.ID, x.Title.In(e.lang))
+		}
+	}
 	fmt.Fprintln(w)
 	switch {
 	case report == nil && g.group != 0:
@@ -400,6 +406,9 @@ func runShow(g *guide, id string) error {
 		return usageError{gt(e, "no-such-id", id)}
 	}
 	head := gt(e, "show-exercise-head", x.Order, len(exercises.IDs()))
+	if slices.Contains(exercises.ExtensionIDs(), x.ID) {
+		head = gt(e, "show-extension-head", x.Order, len(exercises.ExtensionIDs()))
+	}
 	if x.Task > 0 {
 		head += gt(e, "list-sep") + gt(e, "ex-task", x.Task)
 	}
