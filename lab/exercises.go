@@ -287,7 +287,8 @@ func runExercises(c *cli.Context, g *guide, gap string) error {
 	colored := useColor(e)
 	var report *checker.Report
 	if g.group != 0 && (g.hasData() || g.classroom != nil) {
-		r := g.check(c.Context, nil, gap)
+		ids := append(exercises.IDs(), exercises.ExtensionIDs()...)
+		r := g.check(c.Context, ids, gap)
 		report = &r
 	}
 	if g.group != 0 {

@@ -262,6 +262,10 @@ Exercises
   ✗ 5. cross-apop    Reach your group's APOP server from another group's machine (handout task 3, with your cluster)
   ✗ 6. envelope-bcc  See the envelope differ from the header (Bcc)
 
+Extensions (beyond the handout, counted apart from the six)
+  ✗ 1. tls-telnet    Type by hand over TLS (openssl s_client -starttls)
+  ✗ 2. apop-weakness What APOP protects, and what it does not (lab crack and TLS)
+
 ✓ done  ✗ not yet  ? could not check (another group's server not reachable, …)
 1 of 6 done.
 Next: lab show apop-telnet   (a hint: lab hint apop-telnet; check: lab check apop-telnet)
