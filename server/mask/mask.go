@@ -210,6 +210,30 @@ func Join(w Words, verb string, args []string) Line {
 	return Line{Verb: verb, Text: b.String(), Space: w.Space}
 }
 
+// Known masks what both protocols mask alike, and returns the words of
+// any other line with its verb for the protocol's own allow-list: a line
+// already masked masks to itself; a line with a control character, an
+// empty line, or a line whose first word cannot be a verb keeps only its
+// class and length. done says l is the line's mask; else known reports
+// whether the protocol knows the verb (when it does not, l is the
+// unknown-command class).
+func Known(line string, known func(verb string) bool) (l Line, w Words, verb string, done bool) {
+	if l, ok := AsClass(line); ok {
+		return l, Words{}, "", true
+	}
+	w = Split(line)
+	verb = Verb(w)
+	switch {
+	case w.Control:
+		return Class(Control, len(line)), w, verb, true
+	case w.Verb == "":
+		return Class(Empty, len(line)), w, verb, true
+	case verb == "" || !known(verb):
+		return Class(Unknown, len(line)), w, verb, true
+	}
+	return Line{}, w, verb, false
+}
+
 // Verb returns the verb of w in upper case when it is one of the
 // protocol's verbs (ASCII letters, up to 8), else "".
 func Verb(w Words) string {

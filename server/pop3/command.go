@@ -46,21 +46,9 @@ func fields(s string) []string {
 // ("PASS ****", "APOP yom ****"); any other line only as its class and
 // length ("<unknown command, 12 bytes>"). A masked line masks to itself.
 func Mask(line string) mask.Line {
-	if l, ok := mask.AsClass(line); ok {
+	l, w, verb, done := mask.Known(line, func(v string) bool { _, ok := commands[v]; return ok })
+	if done {
 		return l
-	}
-	w := mask.Split(line)
-	verb := mask.Verb(w)
-	switch {
-	case w.Control:
-		return mask.Class(mask.Control, len(line))
-	case w.Verb == "":
-		return mask.Class(mask.Empty, len(line))
-	case verb == "":
-		return mask.Class(mask.Unknown, len(line))
-	}
-	if _, ok := commands[verb]; !ok {
-		return mask.Class(mask.Unknown, len(line))
 	}
 	kept := make([]string, len(w.Args))
 	for i, a := range w.Args {

@@ -51,18 +51,9 @@ var verbs = map[string]bool{
 // command typed here, an AUTH continuation line) only as its class and
 // length ("<unknown command, 12 bytes>"). A masked line masks to itself.
 func Mask(line string) mask.Line {
-	if l, ok := mask.AsClass(line); ok {
+	l, w, verb, done := mask.Known(line, func(v string) bool { return verbs[v] })
+	if done {
 		return l
-	}
-	w := mask.Split(line)
-	verb := mask.Verb(w)
-	switch {
-	case w.Control:
-		return mask.Class(mask.Control, len(line))
-	case w.Verb == "":
-		return mask.Class(mask.Empty, len(line))
-	case !verbs[verb]:
-		return mask.Class(mask.Unknown, len(line))
 	}
 	kept := make([]string, len(w.Args))
 	for i, a := range w.Args {
