@@ -18,6 +18,7 @@ import (
 
 	"maillab/lab/terminal"
 	"maillab/server/account"
+	"maillab/server/evidence"
 	"maillab/server/web"
 )
 
@@ -187,7 +188,13 @@ func (d *doctor) probe(ctx context.Context, s service) (group int, other string,
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(d.o.timeout))
 	line, _ := bufio.NewReader(c).ReadString('\n')
-	c.Write([]byte("QUIT\r\n"))
+	// The name marks the session as the instructor's probe, not a
+	// student's: the console shows it as one dimmed line.
+	if s.name == "POP3" {
+		c.Write([]byte("USER " + doctorProbeName + "\r\nQUIT\r\n"))
+	} else {
+		c.Write([]byte("HELO " + doctorProbeName + "\r\nQUIT\r\n"))
+	}
 	line = strings.TrimRight(line, "\r\n")
 	re := smtpGreeting
 	if s.name == "POP3" {
@@ -202,6 +209,11 @@ func (d *doctor) probe(ctx context.Context, s service) (group int, other string,
 	}
 	return groupOfDomain(m[1]), "", nil
 }
+
+// doctorProbeName is the name lab doctor gives its sessions (USER, HELO):
+// a probe's name (the prefix and 8 hex digits), which the servers keep in
+// their journals and the consoles show as the instructor's.
+const doctorProbeName = evidence.ProbeUserPrefix + "d0c7d0c7"
 
 var groupDomain = regexp.MustCompile(`^g([0-9]+)\.`)
 

@@ -22,6 +22,7 @@ import (
 	"maillab/checker/checkertest"
 	"maillab/exercises"
 	"maillab/exercises/i18n"
+	"maillab/lab/console"
 	"maillab/server/group"
 	"maillab/server/journal"
 	"maillab/server/web"
@@ -405,6 +406,24 @@ func TestDoctorClassroom(t *testing.T) {
 	}
 	if code != 0 {
 		t.Errorf("doctor: exit %d\n%s%s", code, out, errOut)
+	}
+	// the doctor's sessions are marked as the instructor's probes
+	probeSessions := func() map[string]bool {
+		seen := map[string]bool{}
+		journal.ReadDir(lab.Groups[1].Data.Dir, func(ev journal.Event) error {
+			if console.IsProbe(ev) {
+				seen[ev.Proto] = true
+			}
+			return nil
+		})
+		return seen
+	}
+	// the servers write a session's last lines once they have read them
+	for end := time.Now().Add(5 * time.Second); len(probeSessions()) < 2 && time.Now().Before(end); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if probes := probeSessions(); len(probes) < 2 { // its POP3 and SMTP sessions to group 1
+		t.Errorf("group 1's journal marks %v of lab doctor's sessions as probes, want its POP3 and SMTP sessions", probes)
 	}
 	lab.Groups[2].Web.Shutdown(context.Background())
 	code, out, _ = runLab(t, "", map[string]string{"LANG": "ja_JP.UTF-8"}, "doctor", "--group", "3", "--classroom", lab.ClassroomPath, "--data", lab.Root)

@@ -134,9 +134,9 @@ func (c *Explainer) forget(id string) {
 	}
 }
 
-// IsProbe says whether e shows its session to be one of `lab grade
-// --probe`'s: an APOP or login of a grade-probe- user, or a message the
-// probe sent.
+// IsProbe says whether e shows its session to be the instructor's: `lab
+// grade --probe` (an APOP or login of a grade-probe- user, or a message the
+// probe sent) or `lab doctor` (USER or HELO with a grade-probe- name).
 func IsProbe(e journal.Event) bool {
 	if e.Origin == journal.OriginProbe {
 		return true
@@ -144,8 +144,15 @@ func IsProbe(e journal.Event) bool {
 	if strings.HasPrefix(e.User, evidence.ProbeUserPrefix) {
 		return true
 	}
-	return e.Kind == journal.Command && e.Verb == "APOP" &&
-		strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(strings.ToUpper(e.Line), "APOP")), strings.ToUpper(evidence.ProbeUserPrefix))
+	if e.Kind != journal.Command {
+		return false
+	}
+	switch e.Verb {
+	case "APOP", "USER", "HELO", "EHLO":
+		arg := strings.TrimSpace(e.Line[min(len(e.Verb), len(e.Line)):])
+		return strings.HasPrefix(strings.ToLower(arg), evidence.ProbeUserPrefix)
+	}
+	return false
 }
 
 // diagnose returns the explanations of e, which Printable has made safe;
