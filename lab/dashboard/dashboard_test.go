@@ -424,3 +424,34 @@ func TestUnreachableReason(t *testing.T) {
 		}
 	}
 }
+
+// A message's Subject is shown decoded in the latest sessions, with its
+// encoded form beside it.
+func TestSessionShowsSubjectDecoded(t *testing.T) {
+	t.Parallel()
+	lab := checkertest.Start(t, checkertest.Config{Groups: []int{1}})
+	g1 := lab.Groups[1]
+	checkertest.Type(t, checkertest.Session{From: g1.Host, Addr: g1.SMTPAddr(),
+		Lines: []string{"helo pc1", "mail from:<yom@g1.lab.test>", "rcpt to:<hana@g1.lab.test>", "data",
+			"Subject: =?ISO-2022-JP?B?GyRCRnxLXDhsJE43b0w+GyhC?=", "", "hi", ".", "quit"}})
+	d := dashboard.New(dashboard.Options{Reader: dashboard.NewReader(lab.Classroom, dashboard.ReaderOptions{}), Lang: i18n.En, HandGap: threshold})
+	want := dashboard.Line{Dir: "M", Text: "Subject: 日本語の件名   (=?ISO-2022-JP?B?GyRCRnxLXDhsJE43b0w+GyhC?=)"}
+	var got []dashboard.Line
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		s := snapshot(t, d)
+		got = nil
+		for _, ss := range s.Groups[0].Sessions {
+			for _, l := range ss.Lines {
+				if l.Dir == "M" {
+					got = append(got, l)
+				}
+			}
+		}
+		if len(got) > 0 {
+			break
+		}
+	}
+	if diff := cmp.Diff([]dashboard.Line{want}, got); diff != "" {
+		t.Errorf("subject lines (-want +got):\n%s", diff)
+	}
+}

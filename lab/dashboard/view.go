@@ -9,6 +9,7 @@ import (
 	"maillab/checker"
 	"maillab/exercises"
 	"maillab/exercises/i18n"
+	"maillab/lab/mailtext"
 	"maillab/server/classroom"
 )
 
@@ -237,7 +238,15 @@ func latestSessions(r *Reader, id int) []Session {
 				s.More++
 				continue
 			}
-			s.Lines = append(s.Lines, Line{Dir: l.Dir, Text: l.Text})
+			text := l.Text
+			if l.Dir == "M" { // a message's Subject, shown decoded
+				decoded, _ := mailtext.Header(text)
+				text = "Subject: " + decoded
+				if mailtext.Encoded(l.Text) {
+					text += "   (" + mailtext.Escape(l.Text) + ")"
+				}
+			}
+			s.Lines = append(s.Lines, Line{Dir: l.Dir, Text: text})
 		}
 		out = append(out, s)
 	}

@@ -130,20 +130,20 @@ func (st *State) transcript(e *journal.Event, first bool) {
 			return // an older session
 		}
 	}
-	line := func(dir string) {
+	line := func(dir, text string) {
 		if len(t.Lines) >= MaxLines {
 			t.More++
 			return
 		}
-		t.Lines = append(t.Lines, Line{Dir: dir, Text: e.Line})
+		t.Lines = append(t.Lines, Line{Dir: dir, Text: text})
 	}
 	switch e.Kind {
 	case journal.Open:
 		t.Remote, t.ClientGroup, t.Start = e.Remote, e.ClientGroup, e.Time
 	case journal.Command:
-		line("C")
+		line("C", e.Line)
 	case journal.Reply:
-		line("S")
+		line("S", e.Line)
 	case journal.Login:
 		if e.Result == journal.ResultOK {
 			t.User = e.User
@@ -154,6 +154,11 @@ func (st *State) transcript(e *journal.Event, first bool) {
 	case journal.Accepted:
 		if e.Origin == journal.OriginProbe {
 			t.Probe = true
+		}
+		if e.Subject != "" {
+			// the raw Subject field of the message accepted (a header,
+			// bounded and escaped by the server): the page decodes it
+			line("M", e.Subject)
 		}
 	case journal.Close:
 		t.Closed = true

@@ -481,7 +481,7 @@
           ' ' + t('page-from') + ' ' + s.remote + ' (' + from + ')' + (s.user ? ' · ' + t('page-user') + ' ' + s.user : ''));
         const pre = el('pre', { class: 'lines' });
         for (const l of s.lines) {
-          pre.append(el('span', { class: l.dir === 'C' ? 'c' : 's' }, l.dir + ': ' + l.text), '\n');
+          pre.append(el('span', { class: l.dir === 'C' ? 'c' : (l.dir === 'M' ? 'm' : 's') }, (l.dir === 'M' ? '   ' : l.dir + ': ') + l.text), '\n');
         }
         if (s.more) pre.append('… +' + s.more + '\n');
         const d = el('details', { 'data-session': s.id }, summary, pre);
