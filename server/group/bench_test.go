@@ -71,10 +71,19 @@ func benchMessage(size int) (plain, stuffed string) {
 	return plain, strings.ReplaceAll("\r\n"+plain, "\r\n.", "\r\n..")[2:] + ".\r\n"
 }
 
-// BenchmarkSMTPDelivery sends 1 KiB messages over 16 concurrent SMTP
-// sessions (no pipelining), each message to the next of 16 mailboxes; an
-// operation is one message acknowledged with 250, so durable.
+// BenchmarkSMTPDelivery sends 1 KiB messages over 1 or 16 concurrent SMTP
+// sessions (no pipelining), each message to the next 1 or 4 of 16
+// mailboxes; an operation is one message acknowledged with 250, so durable
+// in all its mailboxes.
 func BenchmarkSMTPDelivery(b *testing.B) {
+	for _, bc := range []struct{ sessions, rcpts int }{{1, 1}, {16, 1}, {1, 4}, {16, 4}} {
+		b.Run(fmt.Sprintf("sessions=%d/rcpts=%d", bc.sessions, bc.rcpts), func(b *testing.B) {
+			benchSMTPDelivery(b, bc.sessions, bc.rcpts)
+		})
+	}
+}
+
+func benchSMTPDelivery(b *testing.B, sessions, rcpts int) {
 	srv, users := benchServer(b, 16, "s")
 	_, msg := benchMessage(1 << 10)
 	var next atomic.Int64
@@ -82,7 +91,7 @@ func BenchmarkSMTPDelivery(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
-	benchClients(b, 16, func() error {
+	benchClients(b, sessions, func() error {
 		nc, err := net.Dial("tcp", srv.SMTPAddr().String())
 		if err != nil {
 			return err
@@ -100,8 +109,12 @@ func BenchmarkSMTPDelivery(b *testing.B) {
 			if n > int64(b.N) {
 				break
 			}
-			rcpt := users[n%int64(len(users))]
-			for _, step := range [][2]string{{"MAIL FROM:<bench@g1.lab.test>", "250"}, {"RCPT TO:<" + rcpt + "@g1.lab.test>", "250"}, {"DATA", "354"}} {
+			steps := [][2]string{{"MAIL FROM:<bench@g1.lab.test>", "250"}}
+			for i := range rcpts {
+				rcpt := users[(n*int64(rcpts)+int64(i))%int64(len(users))]
+				steps = append(steps, [2]string{"RCPT TO:<" + rcpt + "@g1.lab.test>", "250"})
+			}
+			for _, step := range append(steps, [2]string{"DATA", "354"}) {
 				if err := c.smtp(step[0], step[1]); err != nil {
 					return err
 				}

@@ -200,23 +200,37 @@ func (t *smtpSession) Data(r io.Reader) error {
 		}
 		e.Relay[at].Addrs = append(e.Relay[at].Addrs, r.addr)
 	}
-	f, err := t.s.writeSpool(e, head, h.missingBlank, br)
-	if err != nil {
-		return err
-	}
-	staged, err := t.s.commitSpool(e, f)
-	if err != nil {
-		t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, Result: journal.ResultError, Error: err.Error()})
-		return err // nothing kept: the client tries again
-	}
-	done, err := t.s.deliverSpool(e, staged, false)
-	if err != nil {
-		// The message is in the spool, ready, and goes to its recipients
-		// when the server starts again: it is accepted.
-		t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, Result: journal.ResultError, Error: err.Error()})
-		t.s.cfg.ErrorLog.Printf("spool: message %s: %v", id, err)
-		if done.copies == nil {
-			done.copies = make([]maildir.Message, len(e.Local))
+	var done delivered
+	if len(e.Local) == 1 && len(e.Relay) == 0 && e.RelayID == "" {
+		// one local copy: its Maildir is its spool (deliverDirect)
+		m, clientErr, err := t.s.deliverDirect(e, head, h.missingBlank, br)
+		if clientErr != nil {
+			return clientErr // nothing kept; the server answers for the read error
+		}
+		if err != nil {
+			t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, Result: journal.ResultError, Error: err.Error()})
+			return err // nothing kept: the client tries again
+		}
+		done.copies = []maildir.Message{m}
+	} else {
+		f, err := t.s.writeSpool(e, head, h.missingBlank, br)
+		if err != nil {
+			return err
+		}
+		staged, err := t.s.commitSpool(e, f)
+		if err != nil {
+			t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, Result: journal.ResultError, Error: err.Error()})
+			return err // nothing kept: the client tries again
+		}
+		done, err = t.s.deliverSpool(e, staged, false)
+		if err != nil {
+			// The message is in the spool, ready, and goes to its recipients
+			// when the server starts again: it is accepted.
+			t.j.Record(journal.Event{Kind: journal.Delivered, ID: id, Result: journal.ResultError, Error: err.Error()})
+			t.s.cfg.ErrorLog.Printf("spool: message %s: %v", id, err)
+			if done.copies == nil {
+				done.copies = make([]maildir.Message, len(e.Local))
+			}
 		}
 	}
 	// These are recorded with the reply that acknowledges the message.
