@@ -432,8 +432,14 @@ func TestForgedRelayIDIsNoDuplicate(t *testing.T) {
 			t.Fatalf("send %d: %q", i, r)
 		}
 	}
-	if msgs := mailbox(t, cl.data[2], "yom"); len(msgs) != 3 {
+	msgs := mailbox(t, cl.data[2], "yom")
+	if len(msgs) != 3 {
 		t.Errorf("yom has %d messages, want the welcome and two", len(msgs))
+	}
+	for _, m := range msgs { // the forged id is taken out of the header
+		if strings.Contains(strings.ToLower(m), "x-maillab-relay-id") || !strings.Contains(m, "Subject: ") {
+			t.Errorf("a delivered copy:\n%s", m)
+		}
 	}
 	for _, e := range events(t, cl.data[2], journal.Accepted) {
 		if e.Reason == "duplicate-relay" {

@@ -13,6 +13,7 @@ import (
 	"maillab/server/account"
 	"maillab/server/journal"
 	"maillab/server/maildir"
+	"maillab/server/relay"
 	"maillab/server/smtp"
 )
 
@@ -159,6 +160,13 @@ func (t *smtpSession) Data(r io.Reader) error {
 	}
 	// a message another group's relay sent before it died, sent again
 	fromRelay := t.s.isRelayID(h.relayID, t.remote, t.helo)
+	if !fromRelay && h.relayID != "" {
+		// a relay id only a classroom relay may give: anyone else's is
+		// taken out of the header, so that no copy of the message carries
+		// it on (to a mailbox, or to another group's relay)
+		head = relay.StripRelayID(head)
+		h = scanHeader(head)
+	}
 	if fromRelay && t.s.seen.has(h.relayID) {
 		n, err := io.Copy(io.Discard, br)
 		if err != nil {
