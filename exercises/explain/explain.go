@@ -86,12 +86,12 @@ func Greeting(proto, line string) []Note {
 		return Reply(proto, line)
 	}
 	g := Note{Text: i18n.Text{
-		Ja: "グリーティング: サーバの準備ができた。末尾の <…> がこの接続の APOP タイムスタンプ（接続のたびに変わる）",
+		Ja: "グリーティング: サーバの準備ができました。末尾の <…> がこの接続の APOP タイムスタンプです（接続のたびに変わります）",
 		En: "greeting: the server is ready; the <…> at its end is this connection's APOP timestamp (new on every connection)",
 	}, Ref: "RFC 1939 §4, §7"}
 	if !apopTimestamp.MatchString(line) {
 		g = Note{Text: i18n.Text{
-			Ja: "グリーティング: サーバの準備ができた（タイムスタンプが無いので APOP は使えない）",
+			Ja: "グリーティング: サーバの準備ができました（タイムスタンプが無いので APOP は使えません）",
 			En: "greeting: the server is ready (it has no timestamp, so APOP cannot be used)",
 		}, Ref: "RFC 1939 §4"}
 	}
@@ -148,7 +148,7 @@ func pop3Code(code string) Note {
 		}
 	}
 	return Note{Text: i18n.Text{
-		Ja: "[" + code + "] — 応答コード: 失敗の理由をプログラムにも分かる形で示す",
+		Ja: "[" + code + "] — 応答コード: 失敗の理由をプログラムにも分かる形で示します",
 		En: "[" + code + "] — a response code: the reason for the answer, in a form programs can read",
 	}, Ref: "RFC 2449 §8"}
 }

@@ -73,7 +73,7 @@ func TestCommand(t *testing.T) {
 	}{
 		{POP3, "user yom", true,
 			"USER name — names the maildrop to log in to; PASS with the password comes next (RFC 1939 §7)",
-			"USER 名前 — ログインするメールボックスの名前を伝える。続けて PASS でパスワードを送る（RFC 1939 §7）"},
+			"USER 名前 — ログインするメールボックスの名前を伝えます。続けて PASS でパスワードを送ります（RFC 1939 §7）"},
 		{POP3, "apop yom ****", true, "", ""},
 		{POP3, "  retr 1", true, "", ""},
 		{POP3, "CAPA", true, "CAPA — asks for the list of the server's capabilities (RFC 2449 §5)", ""},
@@ -83,7 +83,7 @@ func TestCommand(t *testing.T) {
 			"MAIL FROM:<address> — gives the envelope sender and starts a new mail transaction (a bounce goes back to this address) (RFC 5321 §4.1.1.2)", ""},
 		{SMTP, "RCPT TO: <a@b>", true, "", ""},
 		{SMTP, "quit", true, "QUIT — ends the session; the server answers 221 and closes the connection (RFC 5321 §4.1.1.10)",
-			"QUIT — セッションを終える。サーバは 221 と答えて接続を閉じる（RFC 5321 §4.1.1.10）"},
+			"QUIT — セッションを終えます。サーバは 221 と答えて接続を閉じます（RFC 5321 §4.1.1.10）"},
 		{SMTP, "user yom", false, "", ""},
 		{"imap", "noop", false, "", ""},
 	}
@@ -198,8 +198,8 @@ func TestReplyInJapanese(t *testing.T) {
 	t.Parallel()
 	got := texts(Reply(SMTP, "550 5.1.1 <nobody@g3.lab.test>: User unknown"), i18n.Ja)
 	want := []string{
-		"550 — メールボックスが使えない（存在しない、または方針で拒否）。そのままやり直しても通らない（RFC 5321 §4.2.3）",
-		"5.1.1 — 恒久的な失敗: 宛先のメールボックスが無い（ユーザ名の誤り）（RFC 3463 §3.2）",
+		"550 — メールボックスが使えません（存在しない、または方針で拒否）。そのままやり直しても通りません（RFC 5321 §4.2.3）",
+		"5.1.1 — 恒久的な失敗: 宛先のメールボックスがありません（ユーザ名の誤り）（RFC 3463 §3.2）",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
