@@ -32,10 +32,11 @@ func newCACommand(e *env) *cli.Command {
 			if c.NArg() > 0 {
 				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
 			}
-			if c.String("classroom") == "" {
+			path := classroomPath(e, c)
+			if path == "" {
 				return usageError{t("ca-needs-classroom")}
 			}
-			return runCA(e, c.String("classroom"), time.Now())
+			return runCA(e, path, time.Now())
 		},
 	}
 }
@@ -177,8 +178,8 @@ var caTexts = map[string]i18n.Text{
 			"Keep ca-key.pem on the instructor's machine; never hand it to a group's machine.",
 	},
 	"ca-needs-classroom": {
-		Ja: "lab ca には --classroom FILE が必要です",
-		En: "lab ca needs --classroom FILE",
+		Ja: "lab ca には --classroom FILE（または環境変数 MAILLAB_CLASSROOM）が必要です",
+		En: "lab ca needs --classroom FILE or $MAILLAB_CLASSROOM",
 	},
 	"ca-failed": {
 		Ja: "%[1]s に証明書を作れませんでした: %[2]v",

@@ -60,7 +60,8 @@ func newGradeCommand(e *env) *cli.Command {
 			if c.NArg() > 0 {
 				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
 			}
-			if c.String("classroom") == "" {
+			path := classroomPath(e, c)
+			if path == "" {
 				return usageError{texts["need-classroom"].In(e.lang)}
 			}
 			var formats []string
@@ -77,7 +78,7 @@ func newGradeCommand(e *env) *cli.Command {
 				return err
 			}
 			o := gradeOptions{
-				classroom: c.String("classroom"),
+				classroom: path,
 				verbose:   c.Bool("verbose"),
 				probe:     c.Bool("probe"),
 				serve:     c.String("serve"),

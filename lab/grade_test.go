@@ -204,10 +204,10 @@ lab grade --verbose explains each ✗ and ?.
 	}
 
 	code, out, _ = grade("--csv")
-	wantCSV := `group,domain,cluster,pop3-telnet,apop-telnet,smtp-telnet,cross-send,cross-apop,envelope-bcc,passed,reachable,note
-1,g1.lab.test,1 2 3,1,0,0,0,0,0,1,true,
-2,g2.lab.test,1 2 3,0,1,0,0,0,0,1,true,
-3,g3.lab.test,1 2 3,0,0,1,0,0,1,2,true,
+	wantCSV := `group,domain,cluster,pop3-telnet,apop-telnet,smtp-telnet,cross-send,cross-apop,envelope-bcc,passed,reachable,note,tls-telnet,apop-weakness,extensions_passed
+1,g1.lab.test,1 2 3,1,0,0,0,0,0,1,true,,0,0,0
+2,g2.lab.test,1 2 3,0,1,0,0,0,0,1,true,,0,0,0
+3,g3.lab.test,1 2 3,0,0,1,0,0,1,2,true,,0,0,0
 `
 	if diff := cmp.Diff(wantCSV, out); code != 0 || diff != "" {
 		t.Errorf("lab grade --csv: exit %d (-want +got):\n%s", code, diff)
@@ -279,7 +279,7 @@ lab grade --verbose explains each ✗ and ?.
 		t.Errorf("group 3 stopped: lab grade: exit %d (-want +got):\n%s", code, diff)
 	}
 	code, out, _ = grade("--csv")
-	if !strings.Contains(normalizeGrade(out), "\n3,g3.lab.test,1 2 3,,,,,,,,false,no server is running at 127.0.1.3:PORT (connection refused)\n") {
+	if !strings.Contains(normalizeGrade(out), "\n3,g3.lab.test,1 2 3,,,,,,,,false,no server is running at 127.0.1.3:PORT (connection refused),,,\n") {
 		t.Errorf("group 3 stopped: lab grade --csv: exit %d\n%s", code, out)
 	}
 	// the reason once, in the language asked for; the others' "?" name
@@ -584,6 +584,50 @@ func TestGradeClassroomFile(t *testing.T) {
 		code, out, errOut := runLab(t, "", en, tt.args...)
 		if code != tt.wantCode || !strings.HasPrefix(out, tt.wantOut) || !strings.Contains(errOut, tt.wantErr) {
 			t.Errorf("%s: exit %d (want %d)\nstdout: %s(want it to begin %q)\nstderr: %s(want it to say %q)", tt.name, code, tt.wantCode, out, tt.wantOut, errOut, tt.wantErr)
+		}
+	}
+}
+
+// lab grade and lab ca take the classroom file from $MAILLAB_CLASSROOM
+// when --classroom is not given; --classroom wins over it.
+func TestGradeAndCAClassroomFromEnv(t *testing.T) {
+	t.Parallel()
+	path, _ := writeClassroom(t, 1) // nothing runs there: grading reads nothing
+	missing := path + ".missing"
+	tests := []struct {
+		name     string
+		env      string
+		args     []string
+		wantCode int
+		wantOut  string // in stdout
+		wantErr  string // in stderr
+	}{
+		{"grade, no file at all", "", []string{"grade"}, 2, "", "give the classroom file with --classroom FILE"},
+		{"grade, the variable's file", path, []string{"grade", "--csv"}, 1,
+			"1,g1.", "no group's server could be reached"},
+		{"grade, the variable's missing file", missing, []string{"grade"}, 1, "", "cannot read the classroom file " + missing},
+		{"grade, --classroom wins", missing, []string{"grade", "--classroom", path, "--csv"}, 1,
+			",tls-telnet,apop-weakness,extensions_passed\n", "no group's server could be reached"},
+		{"ca, no file at all", "", []string{"ca"}, 2, "", "lab ca needs --classroom FILE or $MAILLAB_CLASSROOM"},
+		{"ca, the variable's missing file", missing, []string{"ca"}, 1, "", "cannot read the classroom file " + missing},
+		{"ca, the variable's file", path, []string{"ca"}, 0, "Issued certificates for: g1", ""},
+	}
+	for _, tt := range tests {
+		vars := map[string]string{"LANG": "en_US.UTF-8"}
+		if tt.env != "" {
+			vars["MAILLAB_CLASSROOM"] = tt.env
+		}
+		code, out, errOut := runLab(t, "", vars, tt.args...)
+		got := struct {
+			Code     int
+			Out, Err bool
+		}{code, strings.Contains(out, tt.wantOut), strings.Contains(errOut, tt.wantErr)}
+		want := struct {
+			Code     int
+			Out, Err bool
+		}{tt.wantCode, true, true}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s\nstdout: %s\nstderr: %s", tt.name, diff, out, errOut)
 		}
 	}
 }

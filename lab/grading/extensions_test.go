@@ -3,6 +3,7 @@ package grading
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ import (
 )
 
 // extFixture is the fixture with the extension exercises: group 1 has
-// passed tls-telnet, group 2 neither.
+// passed tls-telnet, group 2 neither, and group 3 could not be read.
 func extFixture() Class {
 	c := fixture()
 	c.Extensions = []string{"tls-telnet", "apop-weakness"}
@@ -25,6 +26,10 @@ func extFixture() Class {
 	c.Groups[1].Extensions = []checker.Result{
 		{ID: "tls-telnet", Status: checker.StatusNotPassed, Detail: "There is no session over TLS yet."},
 		{ID: "apop-weakness", Status: checker.StatusNotPassed, Detail: "No test account's APOP digest has been broken with lab crack yet."},
+	}
+	c.Groups[2].Extensions = []checker.Result{
+		{ID: "tls-telnet", Status: checker.StatusUnknown, Detail: "Group 3 is unreachable."},
+		{ID: "apop-weakness", Status: checker.StatusUnknown, Detail: "Group 3 is unreachable."},
 	}
 	return c
 }
@@ -113,6 +118,87 @@ func TestExtensionsJSON(t *testing.T) {
 	want := summary{IDs: []string{"tls-telnet", "apop-weakness"}, Core: 6, Passed: 2, ExtPassed: 1, ExtIDs: []string{"tls-telnet", "apop-weakness"}}
 	gotS := summary{IDs: got.Extensions, Core: len(g1.Exercises), Passed: g1.Passed, ExtPassed: g1.ExtensionsPassed, ExtIDs: ext}
 	if diff := cmp.Diff(want, gotS); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// --csv and --markdown add the extensions apart from the six: CSV rows
+// keep every column in its place and get the extensions' at their end;
+// Markdown gets a table of its own under the main one, which does not
+// change.
+func TestExtensionsCSVMarkdown(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		render func(*bytes.Buffer, Class) error
+		keep   func(base, with string) string // with's line that must equal base's line
+		added  []string                       // lines only with the extensions, in order
+	}{
+		{"csv", func(b *bytes.Buffer, c Class) error { return WriteCSV(b, c) },
+			func(base, with string) string { return with[:min(len(base), len(with))] },
+			nil},
+		{"markdown-en", func(b *bytes.Buffer, c Class) error { return WriteMarkdown(b, c, Style{Lang: i18n.En}) },
+			nil,
+			[]string{"", "### Extensions (optional; not counted in the 6 exercises above)", "",
+				"| group | `tls-telnet` | `apop-weakness` | total |", "|---|:-:|:-:|:-:|",
+				"| g1 | ✓ | ✗ | 1/2 |", "| g2 | ✗ | ✗ | 0/2 |", "| g3 | — | — | — |"}},
+		{"markdown-ja", func(b *bytes.Buffer, c Class) error { return WriteMarkdown(b, c, Style{Lang: i18n.Ja}) },
+			nil,
+			[]string{"", "### 発展課題（任意。上の 6 課題の合計には入りません）", "",
+				"| 班 | `tls-telnet` | `apop-weakness` | 合計 |", "|---|:-:|:-:|:-:|",
+				"| g1 | ✓ | ✗ | 1/2 |", "| g2 | ✗ | ✗ | 0/2 |", "| g3 | — | — | — |"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var base, with bytes.Buffer
+			if err := tt.render(&base, fixture()); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.render(&with, extFixture()); err != nil {
+				t.Fatal(err)
+			}
+			b, w := strings.Split(base.String(), "\n"), strings.Split(with.String(), "\n")
+			if tt.keep != nil { // the same rows, each with cells added at its end
+				var got []string
+				for i := range min(len(b), len(w)) {
+					got = append(got, tt.keep(b[i], w[i]))
+				}
+				if diff := cmp.Diff(b, got); diff != "" {
+					t.Errorf("the existing columns moved (-want +got):\n%s", diff)
+				}
+				return
+			}
+			// the main table ends at the first empty line after the title's
+			at := 2 + slices.Index(b[2:], "")
+			want := slices.Concat(b[:at], tt.added, b[at:])
+			if diff := cmp.Diff(want, w); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// Each group's CSV cells of the extensions: 1, 0, or empty when the
+// group could not be read (no score, as for the six).
+func TestExtensionsCSVCells(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	if err := WriteCSV(&b, extFixture()); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"tls-telnet,apop-weakness,extensions_passed",
+		"1,0,1",
+		"0,0,0",
+		",,",
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+		f := strings.Split(l, ",")
+		got = append(got, strings.Join(f[len(f)-3:], ","))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

@@ -274,6 +274,9 @@ func writeProbesTable(w io.Writer, c Class, s Style, paint func(color.Attribute,
 // passed, 0 not, empty when it could not be checked; column headers are
 // the stable ids, whatever the language. An unreachable group has an
 // empty score, "false" under reachable and the reason as its note.
+// The extension exercises come last, after the probes' columns, so that
+// every other column keeps its place: one column each, then
+// extensions_passed (empty for an unreachable group).
 func WriteCSV(w io.Writer, c Class) error {
 	cw := csv.NewWriter(w)
 	head := []string{"group", "domain", "cluster"}
@@ -284,6 +287,10 @@ func WriteCSV(w io.Writer, c Class) error {
 		for _, col := range probeColumns() {
 			head = append(head, "probe:"+col)
 		}
+	}
+	if len(c.Extensions) > 0 {
+		head = append(head, c.Extensions...)
+		head = append(head, "extensions_passed")
 	}
 	cw.Write(head)
 	for _, g := range c.Groups {
@@ -306,10 +313,35 @@ func WriteCSV(w io.Writer, c Class) error {
 				row = append(row, csvStatus(probeCell(g, col)))
 			}
 		}
+		if len(c.Extensions) > 0 {
+			for _, id := range c.Extensions {
+				st := checker.Status("")
+				if g.Reachable {
+					st = extensionStatus(g, id)
+				}
+				row = append(row, csvStatus(st))
+			}
+			extPassed := ""
+			if g.Reachable {
+				extPassed = strconv.Itoa(g.ExtensionsPassed)
+			}
+			row = append(row, extPassed)
+		}
 		cw.Write(row)
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// extensionStatus is the status of group g's extension exercise id, ""
+// when g has no result for it.
+func extensionStatus(g Group, id string) checker.Status {
+	for _, res := range g.Extensions {
+		if res.ID == id {
+			return res.Status
+		}
+	}
+	return ""
 }
 
 func csvStatus(s checker.Status) string {
@@ -360,6 +392,7 @@ func WriteMarkdown(w io.Writer, c Class, s Style) error {
 		row += fmt.Sprintf(" %s | %s |", score(c, g), mdEscape(note))
 		fmt.Fprintln(w, row)
 	}
+	writeExtensionsMarkdown(w, c, s)
 	if s.Verbose {
 		for _, g := range c.Groups {
 			var lines []string
@@ -408,4 +441,37 @@ func WriteMarkdown(w io.Writer, c Class, s Style) error {
 		fmt.Fprintf(w, "\n%s\n", strings.Join(failed, "\n"))
 	}
 	return nil
+}
+
+// writeExtensionsMarkdown writes the extension exercises as a table of
+// their own under the six's, with their own total; an unreachable group
+// has dashes and no total, as in the main table.
+func writeExtensionsMarkdown(w io.Writer, c Class, s Style) {
+	if len(c.Extensions) == 0 {
+		return
+	}
+	tr := func(x i18n.Text, args ...any) string { return x.F(s.Lang, args...) }
+	fmt.Fprintf(w, "\n### %s\n\n", mdEscape(tr(txt.ExtensionsTitle, len(c.Exercises))))
+	head, rule := "| "+tr(txt.ColGroup)+" |", "|---|"
+	for _, id := range c.Extensions {
+		head += " `" + id + "` |"
+		rule += ":-:|"
+	}
+	fmt.Fprintln(w, head+" "+tr(txt.ColTotal)+" |")
+	fmt.Fprintln(w, rule+":-:|")
+	for _, g := range c.Groups {
+		row := fmt.Sprintf("| g%d |", g.Group)
+		for _, id := range c.Extensions {
+			m := "—"
+			if g.Reachable {
+				m = markOf(extensionStatus(g, id))
+			}
+			row += " " + m + " |"
+		}
+		total := "—"
+		if g.Reachable {
+			total = fmt.Sprintf("%d/%d", g.ExtensionsPassed, len(c.Extensions))
+		}
+		fmt.Fprintln(w, row+" "+total+" |")
+	}
 }

@@ -107,9 +107,13 @@ func TestRenderers(t *testing.T) {
 		{"table-en.txt", func(b *bytes.Buffer, c Class) error { return WriteTable(b, c, Style{Lang: i18n.En}) }},
 		{"table-color-en.txt", func(b *bytes.Buffer, c Class) error { return WriteTable(b, c, Style{Lang: i18n.En, Color: true}) }},
 		{"table-verbose-ja.txt", func(b *bytes.Buffer, c Class) error { return WriteTable(b, c, Style{Lang: i18n.Ja, Verbose: true}) }},
-		{"markdown-en.md", func(b *bytes.Buffer, c Class) error { return WriteMarkdown(b, c, Style{Lang: i18n.En, Verbose: true}) }},
-		{"markdown-ja.md", func(b *bytes.Buffer, c Class) error { return WriteMarkdown(b, c, Style{Lang: i18n.Ja}) }},
-		{"grades.csv", func(b *bytes.Buffer, c Class) error { return WriteCSV(b, c) }},
+		// with the extension exercises, as lab grade always has them
+		{"markdown-en.md", func(b *bytes.Buffer, _ Class) error {
+			return WriteMarkdown(b, extFixture(), Style{Lang: i18n.En, Verbose: true})
+		}},
+		{"markdown-ja.md", func(b *bytes.Buffer, _ Class) error { return WriteMarkdown(b, extFixture(), Style{Lang: i18n.Ja}) }},
+		{"grades.csv", func(b *bytes.Buffer, _ Class) error { return WriteCSV(b, extFixture()) }},
+		{"grades-no-extensions.csv", func(b *bytes.Buffer, c Class) error { return WriteCSV(b, c) }},
 		{"grades.json", func(b *bytes.Buffer, c Class) error { return WriteJSON(b, c) }},
 		{"report-en.html", func(b *bytes.Buffer, c Class) error { return WriteHTML(b, c, Style{Lang: i18n.En}) }},
 		{"report-ja.html", func(b *bytes.Buffer, c Class) error { return WriteHTML(b, c, Style{Lang: i18n.Ja}) }},
