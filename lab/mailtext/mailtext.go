@@ -24,6 +24,8 @@ import (
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/transform"
+
+	"maillab/server/mask"
 )
 
 // aliases are charset names Japanese mailers write that the WHATWG index
@@ -172,8 +174,9 @@ func escape(s string, keepTab bool) string {
 	return b.String()
 }
 
+// unsafe is what steers a terminal (the servers' own definition,
+// mask.Steering) and the other format characters that hide text (zero
+// width spaces and joiners); the soft hyphen is harmless.
 func unsafe(r rune) bool {
-	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) ||
-		r == '\u2028' || r == '\u2029' ||
-		(unicode.Is(unicode.Cf, r) && r != '\u00ad')
+	return mask.Steering(r) || unicode.Is(unicode.Cf, r) && r != '\u00ad'
 }
