@@ -22,7 +22,7 @@ import (
 	"maillab/checker/checkertest"
 	"maillab/exercises"
 	"maillab/exercises/i18n"
-	"maillab/lab/console"
+	"maillab/server/evidence"
 	"maillab/server/group"
 	"maillab/server/journal"
 	"maillab/server/web"
@@ -411,7 +411,7 @@ func TestDoctorClassroom(t *testing.T) {
 	probeSessions := func() map[string]bool {
 		seen := map[string]bool{}
 		journal.ReadDir(lab.Groups[1].Data.Dir, func(ev journal.Event) error {
-			if console.IsProbe(ev) {
+			if evidence.IsProbe(ev) {
 				seen[ev.Proto] = true
 			}
 			return nil

@@ -94,7 +94,7 @@ func (x *Explainer) Explain(raw journal.Event) (lines []string, probe bool) {
 	switch {
 	case s != nil && s.probe:
 		return nil, true
-	case s != nil && IsProbe(e):
+	case s != nil && evidence.IsProbe(e):
 		s.probe = true
 		return []string{explain.Diagnosis(explain.DiagProbe, x.lang)}, true
 	}
@@ -132,27 +132,6 @@ func (c *Explainer) forget(id string) {
 	if i := slices.Index(c.order, id); i >= 0 {
 		c.order = slices.Delete(c.order, i, i+1)
 	}
-}
-
-// IsProbe says whether e shows its session to be the instructor's: `lab
-// grade --probe` (an APOP or login of a grade-probe- user, or a message the
-// probe sent) or `lab doctor` (USER or HELO with a grade-probe- name).
-func IsProbe(e journal.Event) bool {
-	if e.Origin == journal.OriginProbe {
-		return true
-	}
-	if strings.HasPrefix(e.User, evidence.ProbeUserPrefix) {
-		return true
-	}
-	if e.Kind != journal.Command {
-		return false
-	}
-	switch e.Verb {
-	case "APOP", "USER", "HELO", "EHLO":
-		arg := strings.TrimSpace(e.Line[min(len(e.Verb), len(e.Line)):])
-		return strings.HasPrefix(strings.ToLower(arg), evidence.ProbeUserPrefix)
-	}
-	return false
 }
 
 // diagnose returns the explanations of e, which Printable has made safe;

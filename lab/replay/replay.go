@@ -20,6 +20,7 @@ import (
 	"maillab/lab/console"
 	"maillab/lab/terminal"
 	"maillab/server/classroom"
+	"maillab/server/evidence"
 	"maillab/server/journal"
 )
 
@@ -59,7 +60,7 @@ func Sessions(events []journal.Event) []*Session {
 			list = append(list, s)
 		}
 		s.events = append(s.events, ev)
-		s.probe = s.probe || console.IsProbe(ev)
+		s.probe = s.probe || evidence.IsProbe(ev)
 		switch ev.Kind {
 		case journal.Open:
 			s.open, s.start = ev, ev.Time

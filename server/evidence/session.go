@@ -55,6 +55,27 @@ const (
 // message, is the instructor's and never a student's.
 const ProbeUserPrefix = "grade-probe-"
 
+// IsProbe says whether e shows its session to be the instructor's: `lab
+// grade --probe` (an APOP or login of a grade-probe- user, or a message the
+// probe sent) or `lab doctor` (USER or HELO with a grade-probe- name).
+func IsProbe(e journal.Event) bool {
+	if e.Origin == journal.OriginProbe {
+		return true
+	}
+	if strings.HasPrefix(e.User, ProbeUserPrefix) {
+		return true
+	}
+	if e.Kind != journal.Command {
+		return false
+	}
+	switch e.Verb {
+	case "APOP", "USER", "HELO", "EHLO":
+		arg := strings.TrimSpace(e.Line[min(len(e.Verb), len(e.Line)):])
+		return strings.HasPrefix(strings.ToLower(arg), ProbeUserPrefix)
+	}
+	return false
+}
+
 // Session is what one connection did, in brief.
 type Session struct {
 	// Seq orders sessions as their first events came in the journal.

@@ -1,9 +1,9 @@
-package console_test
+package evidence_test
 
 import (
 	"testing"
 
-	"maillab/lab/console"
+	"maillab/server/evidence"
 	"maillab/server/journal"
 )
 
@@ -28,7 +28,7 @@ func TestIsProbe(t *testing.T) {
 		{journal.Event{Kind: journal.Reply, Line: "+OK password required for grade-probe-doctor"}, false},
 	}
 	for _, tt := range tests {
-		if got := console.IsProbe(tt.e); got != tt.want {
+		if got := evidence.IsProbe(tt.e); got != tt.want {
 			t.Errorf("IsProbe(%+v) = %v, want %v", tt.e, got, tt.want)
 		}
 	}
