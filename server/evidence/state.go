@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -319,7 +320,7 @@ func (st *State) init() {
 	for _, s := range st.Open {
 		ids = append(ids, s)
 	}
-	slices.SortFunc(ids, func(a, b *Session) int { return cmpInt(a.Seq, b.Seq) })
+	slices.SortFunc(ids, func(a, b *Session) int { return cmp.Compare(a.Seq, b.Seq) })
 	for _, s := range ids {
 		st.openOrder = append(st.openOrder, s.ID)
 	}
@@ -331,16 +332,6 @@ func (st *State) init() {
 	for _, h := range st.Headers {
 		st.headerIdx[h.ID] = h
 	}
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Apply takes the next event of the server's journal, in order. It costs
@@ -493,7 +484,7 @@ func (st *State) Candidates(r Rule, g int) []*Session {
 			out = append(out, s)
 		}
 	}
-	slices.SortFunc(out, func(a, b *Session) int { return cmpInt(a.Seq, b.Seq) })
+	slices.SortFunc(out, func(a, b *Session) int { return cmp.Compare(a.Seq, b.Seq) })
 	return slices.CompactFunc(out, func(a, b *Session) bool { return a == b || a.Seq == b.Seq && a.ID == b.ID })
 }
 

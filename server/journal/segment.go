@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"cmp"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -111,11 +112,9 @@ func Segments(dir string) ([]Segment, error) {
 		segs = append(segs, seg)
 	}
 	slices.SortFunc(segs, func(a, b Segment) int {
-		if a.Offset != b.Offset {
-			return compareInt(a.Offset, b.Offset)
-		}
-		// the uncompressed one first: it is complete, the other may not be
-		return compareBool(a.Compressed, b.Compressed)
+		// by offset; of two at one offset the uncompressed one first: it
+		// is complete, the other may not be
+		return cmp.Or(cmp.Compare(a.Offset, b.Offset), cmp.Compare(b2i(a.Compressed), b2i(b.Compressed)))
 	})
 	segs = slices.CompactFunc(segs, func(a, b Segment) bool { return a.Offset == b.Offset })
 	if current {
@@ -128,24 +127,12 @@ func Segments(dir string) ([]Segment, error) {
 	return segs, nil
 }
 
-func compareInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
+// b2i orders false before true.
+func b2i(b bool) int {
+	if b {
 		return 1
 	}
 	return 0
-}
-
-func compareBool(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case !a:
-		return -1
-	}
-	return 1
 }
 
 // segmentEnd is where the segment ends in the whole journal: its offset
