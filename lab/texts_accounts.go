@@ -9,7 +9,7 @@ func init() {
 		"user-del-usage": {Ja: "アカウントを消します（メールは deleted/ に取っておきます）",
 			En: "delete an account (its mail is kept aside in deleted/)"},
 		"flag-purge": {Ja: "メールも取っておかずに消します", En: "remove its mail too instead of keeping it aside"},
-		"flag-all-groups": {Ja: "クラスの全班に同じアカウントを作る（--classroom が必要。教員の試験用）",
+		"flag-all-groups": {Ja: "クラスの全班に同じアカウントを作ります（--classroom が必要です。教員の試験用）",
 			En: "add the same account to every group of the classroom (needs --classroom; the instructor's test account)"},
 		"user-lower-case": {Ja: "ユーザ名 %q に大文字があります。ユーザ名は小文字で保存されるので、小文字で指定してください: %s",
 			En: "user name %q has upper case; user names are kept in lower case, so use lower case: %s"},
