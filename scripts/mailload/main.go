@@ -11,7 +11,7 @@
 // table.
 //
 //	mailload disk   -dir DIR [-writers 16] [-messages 20000] [-size 1024]
-//	mailload smtp   -server NAME -addr HOST:PORT -domain D -users u1,u2… -maildir 'PATH/{user}' [-sessions 16] [-messages 20000] [-size 1024]
+//	mailload smtp   -server NAME -addr HOST:PORT -domain D -users u1,u2… -maildir 'PATH/{user}' [-sessions 16] [-messages 20000] [-size 1024] [-reconnect]
 //	mailload pop3   -server NAME -addr HOST:PORT -users u1,u2… -password PW [-clients 16] [-sessions 320] [-expect 100]
 //	mailload stat   -server NAME -addr HOST:PORT -user U -password PW [-expect 10000] [-repeat 21]
 //	mailload idle   -server NAME -addr HOST:PORT -pid PID [-conns 1000] [-sources 10]

@@ -29,7 +29,12 @@ func (r results) has(test, server string) bool { return r[test][server] != nil }
 
 // primary is the figure by which the better of two rounds of a test is
 // chosen; tests not named here keep their last round.
-var primary = map[string]string{"disk": "rate", "smtp": "delivered_rate", "pop3": "sessions_rate"}
+var primary = map[string]string{"disk": "rate", "smtp": "delivered_rate", "smtp-new": "delivered_rate", "pop3": "sessions_rate"}
+
+// sink is the server name of Postfix's smtp-sink(1), which accepts and
+// discards: its figure is messages accepted, the ceiling of a load on
+// this machine when nothing is stored.
+const sink = "smtp-sink"
 
 // row is one line of the table.
 type row struct {
@@ -65,7 +70,11 @@ func runReport(args []string, w io.Writer) error {
 		}
 		// Of repeated rounds the best counts: noise on a shared machine
 		// only ever slows a run down.
-		if old, ok := r[res.Test][res.Server]; ok && old[primary[res.Test]] > res.Values[primary[res.Test]] {
+		key := primary[res.Test]
+		if res.Server == sink {
+			key = "accepted_rate"
+		}
+		if old, ok := r[res.Test][res.Server]; ok && old[key] > res.Values[key] {
 			continue
 		}
 		r[res.Test][res.Server] = res.Values
@@ -94,12 +103,23 @@ func tableRows(r results) []row {
 	disk := r.get("disk", "disk", "rate")
 	add(row{measure: "durable-Maildir limit of the disk, 16 writers (deliveries/s)", peerName: "disk", peer: f0(disk)})
 
+	newOurs, newBase, newPeer := r.get("smtp-new", us, "delivered_rate"), r.get("smtp-new", base, "delivered_rate"), r.get("smtp-new", "postfix", "delivered_rate")
+	newSink := r.get("smtp-new", sink, "accepted_rate")
+	add(row{measure: "SMTP, a new connection per message: delivered/s (16 sessions, 1 KiB)", ours: f0(newOurs), before: f0(newBase), peerName: "Postfix", peer: f0(newPeer),
+		ratio: times(newOurs / newPeer), target: "≥ 3.5×", met: yes(newOurs/newPeer >= 3.5)})
+	add(row{measure: "SMTP, a new connection per message: delivered ÷ smtp-sink's accept rate", ours: pct(newOurs / newSink), before: pct(newBase / newSink),
+		peerName: "smtp-sink", peer: f0(newSink), target: "≥ 70 %", met: yes(newOurs/newSink >= 0.7)})
+	add(row{measure: "SMTP, a new connection per message: end of data → 250, p50 / p99 (ms)",
+		ours:     pair(r.get("smtp-new", us, "data_p50_ms"), r.get("smtp-new", us, "data_p99_ms"), 1),
+		before:   pair(r.get("smtp-new", base, "data_p50_ms"), r.get("smtp-new", base, "data_p99_ms"), 1),
+		peerName: "Postfix", peer: pair(r.get("smtp-new", "postfix", "data_p50_ms"), r.get("smtp-new", "postfix", "data_p99_ms"), 1)})
+
 	smtpOurs, smtpBase, smtpPeer := r.get("smtp", us, "delivered_rate"), r.get("smtp", base, "delivered_rate"), r.get("smtp", "postfix", "delivered_rate")
-	add(row{measure: "SMTP: messages delivered/s (16 sessions, 20,000 × 1 KiB)", ours: f0(smtpOurs), before: f0(smtpBase), peerName: "Postfix", peer: f0(smtpPeer),
+	add(row{measure: "SMTP, sessions reused: delivered/s (16 sessions, 1 KiB)", ours: f0(smtpOurs), before: f0(smtpBase), peerName: "Postfix", peer: f0(smtpPeer),
 		ratio: times(smtpOurs / smtpPeer), target: "≥ 5×", met: yes(smtpOurs/smtpPeer >= 5)})
-	add(row{measure: "SMTP: delivered ÷ durable-Maildir limit", ours: pct(smtpOurs / disk), before: pct(smtpBase / disk), peerName: "Postfix", peer: pct(smtpPeer / disk),
-		target: "≥ 70 %", met: yes(smtpOurs/disk >= 0.7)})
-	add(row{measure: "SMTP: end of data → 250, p50 / p99 (ms)",
+	add(row{measure: "SMTP, sessions reused: delivered ÷ durable-Maildir limit", ours: pct(smtpOurs / disk), before: pct(smtpBase / disk), peerName: "Postfix", peer: pct(smtpPeer / disk)})
+	add(row{measure: "SMTP, sessions reused: smtp-sink's accept rate (the no-work ceiling)", peerName: "smtp-sink", peer: f0(r.get("smtp", sink, "accepted_rate"))})
+	add(row{measure: "SMTP, sessions reused: end of data → 250, p50 / p99 (ms)",
 		ours:     pair(r.get("smtp", us, "data_p50_ms"), r.get("smtp", us, "data_p99_ms"), 1),
 		before:   pair(r.get("smtp", base, "data_p50_ms"), r.get("smtp", base, "data_p99_ms"), 1),
 		peerName: "Postfix", peer: pair(r.get("smtp", "postfix", "data_p50_ms"), r.get("smtp", "postfix", "data_p99_ms"), 1)})
