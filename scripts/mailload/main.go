@@ -11,7 +11,8 @@
 // table.
 //
 //	mailload disk   -dir DIR [-writers 16] [-messages 20000] [-size 1024]
-//	mailload smtp   -server NAME -addr HOST:PORT -domain D -users u1,u2… -maildir 'PATH/{user}' [-sessions 16] [-messages 20000] [-size 1024] [-reconnect]
+//	mailload smtp   -server NAME -addr HOST:PORT -domain D -users u1,u2… -maildir 'PATH/{user}' [-sessions 16] [-messages 20000] [-size 1024]
+//	mailload source -server NAME -addr HOST:PORT -rcpt USER@DOMAIN [-maildir DIR] [-sessions 16] [-messages 20000] [-size 1024] [-reuse]
 //	mailload pop3   -server NAME -addr HOST:PORT -users u1,u2… -password PW [-clients 16] [-sessions 320] [-expect 100]
 //	mailload stat   -server NAME -addr HOST:PORT -user U -password PW [-expect 10000] [-repeat 21]
 //	mailload idle   -server NAME -addr HOST:PORT -pid PID [-conns 1000] [-sources 10]
@@ -61,6 +62,8 @@ func main() {
 		res, err = runDisk(args)
 	case "smtp":
 		res, err = runSMTP(args)
+	case "source":
+		res, err = runSource(args)
 	case "pop3":
 		res, err = runPOP3(args)
 	case "stat":
@@ -95,7 +98,7 @@ func main() {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: mailload disk|smtp|pop3|stat|idle|mem|start|history|flood|report [flags] (see the package comment)")
+	fmt.Fprintln(w, "usage: mailload disk|smtp|source|pop3|stat|idle|mem|start|history|flood|report [flags] (see the package comment)")
 }
 
 // newFlags returns a flag set for a subcommand whose errors are returned,

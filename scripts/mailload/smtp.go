@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -33,7 +32,6 @@ func runSMTP(args []string) (*Result, error) {
 	sessions := fs.Int("sessions", 16, "concurrent sessions")
 	messages := fs.Int("messages", 20000, "messages in all")
 	size := fs.Int("size", 1024, "octets per message, header included")
-	reconnect := fs.Bool("reconnect", false, "a new connection for each message (smtp-source's default) instead of sessions that send message after message (smtp-source -d)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up after")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -66,7 +64,7 @@ func runSMTP(args []string) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			l, err := smtpSession(*addr, rcpts, *domain, *size, *reconnect, &next, int64(*messages), deadline)
+			l, err := smtpSession(*addr, rcpts, *domain, *size, &next, int64(*messages), deadline)
 			lat[i] = l
 			if err != nil {
 				mu.Lock()
@@ -87,18 +85,14 @@ func runSMTP(args []string) (*Result, error) {
 		all = append(all, l...)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	test := "smtp"
-	if *reconnect {
-		test = "smtp-new"
-	}
-	res := &Result{Test: test, Server: *server, Values: map[string]float64{
+	res := &Result{Test: "smtp", Server: *server, Values: map[string]float64{
 		"messages":      float64(*messages),
 		"sessions":      float64(*sessions),
 		"accepted_rate": float64(*messages) / accepted.Seconds(),
 		"data_p50_ms":   ms(percentile(all, 50)),
 		"data_p99_ms":   ms(percentile(all, 99)),
 	}}
-	status("%s %s: %d messages accepted in %v (%.0f/s)", *server, test, *messages, accepted.Round(time.Millisecond), res.Values["accepted_rate"])
+	status("%s smtp: %d messages accepted in %v (%.0f/s)", *server, *messages, accepted.Round(time.Millisecond), res.Values["accepted_rate"])
 	if len(dirs) == 0 {
 		return res, nil
 	}
@@ -120,35 +114,32 @@ func runSMTP(args []string) (*Result, error) {
 	delivered := time.Since(start)
 	res.Values["delivered_rate"] = float64(*messages) / delivered.Seconds()
 	res.Values["seconds"] = delivered.Seconds()
-	status("%s %s: %d messages in the Maildirs after %v (%.0f/s)", *server, test, *messages, delivered.Round(time.Millisecond), res.Values["delivered_rate"])
+	status("%s smtp: %d messages in the Maildirs after %v (%.0f/s)", *server, *messages, delivered.Round(time.Millisecond), res.Values["delivered_rate"])
 	return res, nil
 }
 
 // smtpSession sends messages until next passes total, message n to
-// users[n-1 mod len(users)], over one connection, or over a new one for
-// each message when reconnect is set; it returns the time each took from
-// the end of its data to the 250.
-func smtpSession(addr string, users []string, domain string, size int, reconnect bool, next *atomic.Int64, total int64, deadline time.Time) ([]time.Duration, error) {
-	var (
-		lat []time.Duration
-		c   *smtpClient
-	)
-	defer func() {
-		if c != nil {
-			c.nc.Close()
-		}
-	}()
+// users[n-1 mod len(users)], and returns the time
+// each took from the end of its data to the 250.
+func smtpSession(addr string, users []string, domain string, size int, next *atomic.Int64, total int64, deadline time.Time) ([]time.Duration, error) {
+	nc, err := dialBlocking(addr, max(time.Until(deadline), time.Second))
+	if err != nil {
+		return nil, err
+	}
+	defer nc.Close()
+	c := &smtpClient{r: bufio.NewReader(nc), w: bufio.NewWriter(nc)}
+	if err := c.expect("", 220); err != nil {
+		return nil, err
+	}
+	if err := c.expect("EHLO loadgen.lab.test", 250); err != nil {
+		return nil, err
+	}
+	var lat []time.Duration
 	from := "loadgen@" + domain
 	for {
 		n := next.Add(1)
 		if n > total {
 			break
-		}
-		if c == nil {
-			var err error
-			if c, err = smtpHello(addr, deadline); err != nil {
-				return lat, err
-			}
 		}
 		rcpt := users[(n-1)%int64(len(users))] + "@" + domain
 		if err := c.expect("MAIL FROM:<"+from+">", 250); err != nil {
@@ -166,37 +157,8 @@ func smtpSession(addr string, users []string, domain string, size int, reconnect
 			return lat, fmt.Errorf("end of data: %w", err)
 		}
 		lat = append(lat, time.Since(t))
-		if reconnect {
-			err := c.expect("QUIT", 221)
-			c.nc.Close()
-			c = nil
-			if err != nil {
-				return lat, err
-			}
-		}
-	}
-	if c == nil {
-		return lat, nil
 	}
 	return lat, c.expect("QUIT", 221)
-}
-
-// smtpHello connects, reads the greeting and says EHLO.
-func smtpHello(addr string, deadline time.Time) (*smtpClient, error) {
-	nc, err := dialBlocking(addr, max(time.Until(deadline), time.Second))
-	if err != nil {
-		return nil, err
-	}
-	c := &smtpClient{nc: nc, r: bufio.NewReader(nc), w: bufio.NewWriter(nc)}
-	if err := c.expect("", 220); err != nil {
-		nc.Close()
-		return nil, err
-	}
-	if err := c.expect("EHLO loadgen.lab.test", 250); err != nil {
-		nc.Close()
-		return nil, err
-	}
-	return c, nil
 }
 
 // message is a message of size octets (CRLF line ends, header included) for
@@ -216,9 +178,8 @@ func message(from, rcpt string, n int64, size int) []byte {
 
 // smtpClient sends a command and reads its reply.
 type smtpClient struct {
-	nc io.Closer
-	r  *bufio.Reader
-	w  *bufio.Writer
+	r *bufio.Reader
+	w *bufio.Writer
 }
 
 // expect sends cmd (none when empty), reads the reply and checks its code.
