@@ -348,7 +348,7 @@ func (c *check) byHandResult(top candidate, passedText func(*evidence.Session, s
 	}
 	median, _ := top.s.MedianGap()
 	if top.pace == paceMachine {
-		return missing(c.t("too-fast") + explain.Diagnosis(explain.DiagTooFast, c.l, duration(median), duration(c.o.handGap())))
+		return missing(c.t("too-fast") + explain.DiagTooFast.F(c.l, duration(median), duration(c.o.handGap())))
 	}
 	return passed(passedText(top.s, duration(median)), top.s.ID)
 }

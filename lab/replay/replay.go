@@ -415,7 +415,7 @@ func (r *replayer) event(ev journal.Event) {
 			// no To or Cc at all: every recipient is a Bcc (the explainer
 			// says it only where there are header addresses to compare)
 			for _, rc := range ev.Rcpt {
-				r.fact(c.fact, explain.Diagnosis(explain.DiagBcc, r.lang, rc))
+				r.fact(c.fact, explain.DiagBcc.F(r.lang, rc))
 			}
 		}
 	case journal.Delivered:
