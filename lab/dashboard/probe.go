@@ -218,7 +218,7 @@ var timestamp = regexp.MustCompile(`<[^<>@\s]+@[^<>@\s]+>`)
 // pop3 runs the POP3 probes in one session: greeting, CAPA, a failed APOP.
 func (p *prober) pop3(ctx context.Context) []ProbeResult {
 	ids := []string{ProbePOP3Greeting, ProbePOP3CAPA, ProbeAPOPUnknown}
-	expects := []i18n.Text{txtExpectPop3Greeting, txtExpectPop3Capa, txtExpectApopFake}
+	expects := []i18n.Text{txtExpectPOP3Greeting, txtExpectPOP3Capa, txtExpectAPOPFake}
 	addr := p.g.POP3Addr()
 	user := checker.ProbeUserPrefix + p.run[:8]
 	args := []string{addr, addr, user}
@@ -316,8 +316,8 @@ func (p *prober) smtp(ctx context.Context) []ProbeResult {
 		id     string
 		expect i18n.Text
 	}{
-		{ProbeSMTPGreeting, txtExpectSmtpGreeting},
-		{ProbeSMTPEHLO, txtExpectSmtpEhlo},
+		{ProbeSMTPGreeting, txtExpectSMTPGreeting},
+		{ProbeSMTPEHLO, txtExpectSMTPEHLO},
 		{ProbePostmaster, txtExpectPostmaster},
 	}
 	var out []ProbeResult

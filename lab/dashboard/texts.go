@@ -17,14 +17,14 @@ var (
 	txtReasonDataUnreadable = i18n.Text{Ja: "データフォルダ %s を読めません", En: "cannot read the data folder %s"}
 	txtReasonNotMaillab     = i18n.Text{Ja: "%s の応答が %d 班の maillab サーバのものではありません", En: "%s does not answer as group %d's maillab server"}
 
-	txtExpectPop3Greeting = i18n.Text{Ja: "%s の POP3 サーバの最初の行が +OK で、RFC 1939 のタイムスタンプ <…@…> が付いていること",
+	txtExpectPOP3Greeting = i18n.Text{Ja: "%s の POP3 サーバの最初の行が +OK で、RFC 1939 のタイムスタンプ <…@…> が付いていること",
 		En: "the POP3 server at %s greets with +OK and an RFC 1939 timestamp <…@…>"}
-	txtExpectPop3Capa = i18n.Text{Ja: "%s の POP3 サーバが CAPA に +OK と USER・TOP・UIDL を含む一覧で答えること",
+	txtExpectPOP3Capa = i18n.Text{Ja: "%s の POP3 サーバが CAPA に +OK と USER・TOP・UIDL を含む一覧で答えること",
 		En: "the POP3 server at %s answers CAPA with +OK and a list with USER, TOP and UIDL"}
-	txtExpectApopFake = i18n.Text{Ja: "架空のユーザ %s の APOP に -ERR で答え、そのユーザがいるかどうかを漏らさないこと",
+	txtExpectAPOPFake = i18n.Text{Ja: "架空のユーザ %s の APOP に -ERR で答え、そのユーザがいるかどうかを漏らさないこと",
 		En: "APOP of the made-up user %s is answered with -ERR that does not tell whether the user exists"}
-	txtExpectSmtpGreeting = i18n.Text{Ja: "%s の SMTP サーバの最初の行が 220 であること", En: "the SMTP server at %s greets with 220"}
-	txtExpectSmtpEhlo     = i18n.Text{Ja: "%s の SMTP サーバが EHLO に 250 で答えること", En: "the SMTP server at %s answers EHLO with 250"}
+	txtExpectSMTPGreeting = i18n.Text{Ja: "%s の SMTP サーバの最初の行が 220 であること", En: "the SMTP server at %s greets with 220"}
+	txtExpectSMTPEHLO     = i18n.Text{Ja: "%s の SMTP サーバが EHLO に 250 で答えること", En: "the SMTP server at %s answers EHLO with 250"}
 	txtExpectPostmaster   = i18n.Text{Ja: "RCPT TO:<%s> に 250 で答えること（postmaster は必ずある: RFC 5321 4.5.1 節）",
 		En: "RCPT TO:<%s> is answered with 250 (postmaster always exists: RFC 5321 section 4.5.1)"}
 	txtExpectRelayAccepted = i18n.Text{Ja: "%d 班のサーバが %d 班の postmaster 宛のメールを受け付けること",

@@ -153,7 +153,7 @@ func Afterwards(events []journal.Event, s *Session) []journal.Event {
 
 // WriteList writes a table of the sessions, oldest first.
 func WriteList(w io.Writer, l i18n.Lang, sessions []*Session) {
-	rows := [][]string{{txtColSession.In(l), txtColProto.In(l), txtColClient.In(l), txtColStarted.In(l), txtColCommands.In(l), txtColUser.In(l), txtColId.In(l)}}
+	rows := [][]string{{txtColSession.In(l), txtColProto.In(l), txtColClient.In(l), txtColStarted.In(l), txtColCommands.In(l), txtColUser.In(l), txtColID.In(l)}}
 	for _, s := range sessions {
 		client := s.open.Remote
 		if s.open.ClientGroup != 0 {
@@ -402,7 +402,7 @@ func (r *replayer) event(ev journal.Event) {
 	case journal.Data:
 		r.fact(c.fact, txtReplayData.F(r.lang, ev.Size))
 		if ev.Reason == "bare-lf" {
-			r.fact(c.bad, txtReplayBareLf.F(r.lang, ev.Count))
+			r.fact(c.bad, txtReplayBareLF.F(r.lang, ev.Count))
 		}
 	case journal.Accepted:
 		from := ev.From

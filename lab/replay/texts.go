@@ -11,7 +11,7 @@ var (
 	txtColStarted        = i18n.Text{Ja: "開始", En: "started"}
 	txtColCommands       = i18n.Text{Ja: "コマンド数", En: "commands"}
 	txtColUser           = i18n.Text{Ja: "ユーザ/送信者", En: "user/sender"}
-	txtColId             = i18n.Text{Ja: "ID", En: "id"}
+	txtColID             = i18n.Text{Ja: "ID", En: "id"}
 	txtListProbe         = i18n.Text{Ja: "（先生の確認用）", En: "(instructor's probe)"}
 	txtReplayTitle       = i18n.Text{Ja: "セッション %s（%s）%s", En: "Session %s (%s), %s"}
 	txtReplayClientGroup = i18n.Text{
@@ -65,7 +65,7 @@ var (
 		Ja: "メッセージを受け取りました: %d オクテット（本文そのものはジャーナルに残しません）",
 		En: "the message came in: %d octets (the journal keeps no message text)",
 	}
-	txtReplayBareLf = i18n.Text{
+	txtReplayBareLF = i18n.Text{
 		Ja: "そのうち %d 行が CR の無い LF だけで終わっていました（SMTP の行末は CRLF です。CRLF に直して保存しました）",
 		En: "%d of its lines ended in a bare LF without CR (SMTP lines end in CRLF; they were stored with CRLF)",
 	}
