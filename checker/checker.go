@@ -198,8 +198,6 @@ type check struct {
 	l     i18n.Lang
 }
 
-func (c *check) t(key string, args ...any) string { return t(c.l, key, args...) }
-
 func passed(detail, session string) Result {
 	return Result{Status: StatusPassed, Detail: detail, Session: session}
 }
@@ -211,11 +209,11 @@ func missing(detail string) Result { return Result{Status: StatusNotPassed, Deta
 func (c *check) own() (*server, *Result) {
 	s := c.ev.servers[c.group]
 	if s != nil && s.err != nil {
-		return nil, &Result{Status: StatusUnknown, Detail: c.t("own-unreachable", c.group, s.err)}
+		return nil, &Result{Status: StatusUnknown, Detail: txtOwnUnreachable.F(c.l, c.group, s.err)}
 	}
 	if s == nil || !s.read {
 		err := errors.New("no evidence")
-		return nil, &Result{Status: StatusUnknown, Detail: c.t("own-unreachable", c.group, err)}
+		return nil, &Result{Status: StatusUnknown, Detail: txtOwnUnreachable.F(c.l, c.group, err)}
 	}
 	return s, nil
 }
@@ -226,13 +224,13 @@ func (c *check) peers() ([]int, *Result) {
 	cl := c.ev.Classroom
 	switch {
 	case cl == nil:
-		return nil, &Result{Status: StatusUnknown, Detail: c.t("no-classroom")}
+		return nil, &Result{Status: StatusUnknown, Detail: txtNoClassroom.In(c.l)}
 	case !slices.Contains(groupIDs(c.ev), c.group):
-		return nil, &Result{Status: StatusUnknown, Detail: c.t("not-in-classroom", c.group)}
+		return nil, &Result{Status: StatusUnknown, Detail: txtNotInClassroom.F(c.l, c.group)}
 	}
 	p := c.ev.peers(c.group)
 	if len(p) == 0 {
-		return nil, &Result{Status: StatusUnknown, Detail: c.t("no-peers", c.group)}
+		return nil, &Result{Status: StatusUnknown, Detail: txtNoPeers.F(c.l, c.group)}
 	}
 	return p, nil
 }
@@ -254,9 +252,9 @@ func (c *check) undecided(res Result, needed []int) Result {
 	var parts []string
 	for _, id := range needed {
 		if s := c.ev.servers[id]; s != nil && s.err != nil {
-			parts = append(parts, c.t("peer-unreachable", groups(c.l, []int{id}, true), s.err))
+			parts = append(parts, txtPeerUnreachable.F(c.l, groups(c.l, []int{id}, true), s.err))
 		} else if s == nil || !s.read {
-			parts = append(parts, c.t("peer-unreachable", groups(c.l, []int{id}, true), errors.New("no evidence")))
+			parts = append(parts, txtPeerUnreachable.F(c.l, groups(c.l, []int{id}, true), errors.New("no evidence")))
 		}
 	}
 	if len(parts) == 0 {
@@ -268,7 +266,7 @@ func (c *check) undecided(res Result, needed []int) Result {
 	}
 	detail := strings.Join(parts, sep)
 	if res.Detail != "" {
-		detail += sep + c.t("partial", res.Detail)
+		detail += sep + txtPartial.F(c.l, res.Detail)
 	}
 	return Result{Status: StatusUnknown, Detail: detail}
 }
@@ -348,7 +346,7 @@ func (c *check) byHandResult(top candidate, passedText func(*evidence.Session, s
 	}
 	median, _ := top.s.MedianGap()
 	if top.pace == paceMachine {
-		return missing(c.t("too-fast") + explain.Diagnosis(explain.DiagTooFast, c.l, duration(median), duration(c.o.handGap())))
+		return missing(txtTooFast.In(c.l) + explain.DiagTooFast.F(c.l, duration(median), duration(c.o.handGap())))
 	}
 	return passed(passedText(top.s, duration(median)), top.s.ID)
 }
@@ -372,26 +370,26 @@ func (c *check) pop3Telnet() Result {
 	steps := stepsOf(evidence.POP3Telnet,
 		func(s *evidence.Session) string {
 			if s.APOPOK {
-				return c.t("pop3-apop-instead")
+				return txtPOP3APOPInstead.In(c.l)
 			}
 			if l, ok := firstLogin(s, "pass"); ok {
-				return c.t("pop3-login-failed", reason(c.l, loginReason(l)))
+				return txtPOP3LoginFailed.F(c.l, reason(c.l, loginReason(l)))
 			}
 			if s.Did("+OK", "USER") {
-				return c.t("pop3-no-pass")
+				return txtPOP3NoPass.In(c.l)
 			}
-			return c.t("pop3-no-login")
+			return txtPOP3NoLogin.In(c.l)
 		},
-		func(s *evidence.Session) string { return c.t("pop3-no-list", s.User()) },
-		func(s *evidence.Session) string { return c.t("pop3-no-retr", s.User()) },
-		func(s *evidence.Session) string { return c.t("pop3-no-quit", s.User()) },
+		func(s *evidence.Session) string { return txtPOP3NoList.F(c.l, s.User()) },
+		func(s *evidence.Session) string { return txtPOP3NoRetr.F(c.l, s.User()) },
+		func(s *evidence.Session) string { return txtPOP3NoQuit.F(c.l, s.User()) },
 	)
 	top, ok := best(sessions, steps, true, c.o.handGap())
 	if !ok {
-		return missing(c.t("pop3-none"))
+		return missing(txtPOP3None.In(c.l))
 	}
 	return c.byHandResult(top, func(s *evidence.Session, median string) string {
-		return c.t("pop3-passed", s.User(), median)
+		return txtPOP3Passed.F(c.l, s.User(), median)
 	})
 }
 
@@ -411,22 +409,22 @@ func (c *check) apopTelnet() Result {
 	steps := stepsOf(evidence.APOPTelnet,
 		func(s *evidence.Session) string {
 			if l, ok := firstLogin(s, "apop"); ok {
-				return c.t("apop-failed", reason(c.l, loginReason(l)))
+				return txtAPOPFailed.F(c.l, reason(c.l, loginReason(l)))
 			}
 			if s.PassOK {
-				return c.t("apop-pass-instead")
+				return txtAPOPPassInstead.In(c.l)
 			}
-			return c.t("apop-no-login")
+			return txtAPOPNoLogin.In(c.l)
 		},
-		func(s *evidence.Session) string { return c.t("apop-no-retr", s.User()) },
-		func(s *evidence.Session) string { return c.t("apop-no-quit", s.User()) },
+		func(s *evidence.Session) string { return txtAPOPNoRetr.F(c.l, s.User()) },
+		func(s *evidence.Session) string { return txtAPOPNoQuit.F(c.l, s.User()) },
 	)
 	top, ok := best(sessions, steps, true, c.o.handGap())
 	if !ok {
-		return missing(c.t("apop-none"))
+		return missing(txtAPOPNone.In(c.l))
 	}
 	return c.byHandResult(top, func(s *evidence.Session, median string) string {
-		return c.t("apop-passed", s.User(), median)
+		return txtAPOPPassed.F(c.l, s.User(), median)
 	})
 }
 
@@ -452,59 +450,59 @@ func (c *check) smtpTelnet() Result {
 		return ""
 	}
 	steps := stepsOf(evidence.SMTPTelnet,
-		func(*evidence.Session) string { return c.t("smtp-no-helo") },
+		func(*evidence.Session) string { return txtSMTPNoHelo.In(c.l) },
 		func(s *evidence.Session) string {
 			switch {
 			case code(s, "MAIL") == "501":
-				return c.t("smtp-mail-brackets")
+				return txtSMTPMailBrackets.In(c.l)
 			case code(s, "MAIL") == "503":
-				return c.t("smtp-mail-order")
+				return txtSMTPMailOrder.In(c.l)
 			case code(s, "RCPT") == "503":
-				return c.t("smtp-rcpt-before-mail")
+				return txtSMTPRcptBeforeMail.In(c.l)
 			}
-			return c.t("smtp-no-mail")
+			return txtSMTPNoMail.In(c.l)
 		},
 		func(s *evidence.Session) string {
 			switch r := code(s, "RCPT"); r {
 			case "":
 				if code(s, "DATA") == "503" {
-					return c.t("smtp-data-before-rcpt")
+					return txtSMTPDataBeforeRcpt.In(c.l)
 				}
-				return c.t("smtp-no-rcpt")
+				return txtSMTPNoRcpt.In(c.l)
 			case "501":
-				return c.t("smtp-rcpt-brackets")
+				return txtSMTPRcptBrackets.In(c.l)
 			case "503":
-				return c.t("smtp-rcpt-before-mail")
+				return txtSMTPRcptBeforeMail.In(c.l)
 			default:
-				return c.t("smtp-rcpt-refused", r)
+				return txtSMTPRcptRefused.F(c.l, r)
 			}
 		},
 		func(s *evidence.Session) string {
 			if code(s, "DATA") == "503" {
-				return c.t("smtp-data-before-rcpt")
+				return txtSMTPDataBeforeRcpt.In(c.l)
 			}
-			return c.t("smtp-no-data")
+			return txtSMTPNoData.In(c.l)
 		},
-		func(*evidence.Session) string { return c.t("smtp-no-dot") },
+		func(*evidence.Session) string { return txtSMTPNoDot.In(c.l) },
 		func(s *evidence.Session) string {
 			if s.Accepted > 0 {
-				return c.t("smtp-kit-sender")
+				return txtSMTPKitSender.In(c.l)
 			}
 			r := code(s, "DATA")
 			if r == "" {
 				r = "?"
 			}
-			return c.t("smtp-not-accepted", r)
+			return txtSMTPNotAccepted.F(c.l, r)
 		},
-		func(*evidence.Session) string { return c.t("smtp-no-quit") },
+		func(*evidence.Session) string { return txtSMTPNoQuit.In(c.l) },
 	)
 	top, ok := best(sessions, steps, true, c.o.handGap())
 	var res Result
 	if !ok {
-		res = missing(c.t("smtp-none"))
+		res = missing(txtSMTPNone.In(c.l))
 	} else {
 		res = c.byHandResult(top, func(s *evidence.Session, median string) string {
-			return c.t("smtp-passed", s.SentFrom, groups(c.l, []int{s.Server}, true), median)
+			return txtSMTPPassed.F(c.l, s.SentFrom, groups(c.l, []int{s.Server}, true), median)
 		})
 	}
 	return c.undecided(res, needed)
@@ -550,16 +548,16 @@ func (c *check) crossSend() Result {
 			}
 		}
 		if read != nil {
-			return passed(c.t("cross-send-passed", read.From, read.Rcpt, groups(c.l, []int{readGroup}, true)), "")
+			return passed(txtCrossSendPassed.F(c.l, read.From, read.Rcpt, groups(c.l, []int{readGroup}, true)), "")
 		}
 	}
 	var res Result
 	switch {
 	case unread != nil:
-		res = missing(c.t("cross-send-unread", unread.From, unread.Rcpt, groups(c.l, []int{unreadGroup}, true)))
+		res = missing(txtCrossSendUnread.F(c.l, unread.From, unread.Rcpt, groups(c.l, []int{unreadGroup}, true)))
 	case notMember != nil:
 		local, _ := splitAddr(notMember.From)
-		res = missing(c.t("cross-send-not-member", notMember.From, groups(c.l, []int{notMemberGroup}, true), local))
+		res = missing(txtCrossSendNotMember.F(c.l, notMember.From, groups(c.l, []int{notMemberGroup}, true), local))
 	default:
 		res = c.crossSendElsewhere(own, peers)
 	}
@@ -602,11 +600,11 @@ func (c *check) crossSendElsewhere(own *server, peers []int) Result {
 	}
 	switch {
 	case other != nil:
-		return missing(c.t("cross-send-other-cluster", groups(c.l, []int{other.DestGroup}, true), groups(c.l, c.ev.Classroom.Cluster(c.group), true)))
+		return missing(txtCrossSendOtherCluster.F(c.l, groups(c.l, []int{other.DestGroup}, true), groups(c.l, c.ev.Classroom.Cluster(c.group), true)))
 	case bounced != nil:
-		return missing(c.t("cross-send-bounced", strings.Join(bounced.Rcpt, ", "), bounced.Error))
+		return missing(txtCrossSendBounced.F(c.l, strings.Join(bounced.Rcpt, ", "), bounced.Error))
 	case queued != nil:
-		return missing(c.t("cross-send-queued", strings.Join(queued.Rcpt, ", "), groups(c.l, []int{queued.DestGroup}, true)))
+		return missing(txtCrossSendQueued.F(c.l, strings.Join(queued.Rcpt, ", "), groups(c.l, []int{queued.DestGroup}, true)))
 	}
 	// delivered at a group of another cluster (evidence of `lab grade`)
 	for _, id := range c.ev.Groups() {
@@ -615,11 +613,11 @@ func (c *check) crossSendElsewhere(own *server, peers []int) Result {
 		}
 		for from, snd := range c.ev.servers[id].st.Senders {
 			if _, _, ok := c.member(from, c.group); ok && snd.Any {
-				return missing(c.t("cross-send-other-cluster", groups(c.l, []int{id}, true), groups(c.l, c.ev.Classroom.Cluster(c.group), true)))
+				return missing(txtCrossSendOtherCluster.F(c.l, groups(c.l, []int{id}, true), groups(c.l, c.ev.Classroom.Cluster(c.group), true)))
 			}
 		}
 	}
-	return missing(c.t("cross-send-none", c.ev.domain(c.group), groups(c.l, peers, false)))
+	return missing(txtCrossSendNone.F(c.l, c.ev.domain(c.group), groups(c.l, peers, false)))
 }
 
 func (c *check) crossAPOP() Result {
@@ -640,29 +638,29 @@ func (c *check) crossAPOP() Result {
 	steps := stepsOf(evidence.CrossAPOP,
 		func(s *evidence.Session) string {
 			if l, ok := firstLogin(s, "apop"); ok {
-				return c.t("cross-apop-failed", from(s), reason(c.l, loginReason(l)))
+				return txtCrossAPOPFailed.F(c.l, from(s), reason(c.l, loginReason(l)))
 			}
 			if s.PassOK {
-				return c.t("cross-apop-pass-instead", from(s))
+				return txtCrossAPOPPassInstead.F(c.l, from(s))
 			}
-			return c.t("cross-apop-no-login", from(s))
+			return txtCrossAPOPNoLogin.F(c.l, from(s))
 		},
-		func(s *evidence.Session) string { return c.t("cross-apop-no-retr", s.User(), from(s)) },
+		func(s *evidence.Session) string { return txtCrossAPOPNoRetr.F(c.l, s.User(), from(s)) },
 	)
 	top, ok := best(fromPeers, steps, false, c.o.handGap())
 	switch {
 	case ok && top.first == "":
-		return passed(c.t("cross-apop-passed", top.s.User(), groups(c.l, []int{top.s.ClientGroup}, true)), top.s.ID)
+		return passed(txtCrossAPOPPassed.F(c.l, top.s.User(), groups(c.l, []int{top.s.ClientGroup}, true)), top.s.ID)
 	case ok:
 		return missing(top.first)
 	case s.st.APOPFrom(c.group):
-		return missing(c.t("cross-apop-own-machine", groups(c.l, peers, false)))
+		return missing(txtCrossAPOPOwnMachine.F(c.l, groups(c.l, peers, false)))
 	}
 	other := s.st.FirstClientGroup(func(g int) bool { return g != c.group && !slices.Contains(peers, g) })
 	if other != 0 {
-		return missing(c.t("cross-apop-other-cluster", groups(c.l, []int{other}, true), groups(c.l, c.ev.Classroom.Cluster(c.group), true)))
+		return missing(txtCrossAPOPOtherCluster.F(c.l, groups(c.l, []int{other}, true), groups(c.l, c.ev.Classroom.Cluster(c.group), true)))
 	}
-	return missing(c.t("cross-apop-none", groups(c.l, peers, false)))
+	return missing(txtCrossAPOPNone.F(c.l, groups(c.l, peers, false)))
 }
 
 func (c *check) envelopeBcc() Result {
@@ -673,13 +671,13 @@ func (c *check) envelopeBcc() Result {
 	b := s.st.Bcc
 	switch {
 	case b.Read != nil:
-		return passed(c.t("bcc-passed", b.Read.User, strings.Join(b.Read.Header, ", ")), "")
+		return passed(txtBccPassed.F(c.l, b.Read.User, strings.Join(b.Read.Header, ", ")), "")
 	case b.First != nil:
-		return missing(c.t("bcc-unread", b.First.User))
+		return missing(txtBccUnread.F(c.l, b.First.User))
 	case b.NoHeader != nil:
-		return missing(c.t("bcc-no-header", b.NoHeader.User))
+		return missing(txtBccNoHeader.F(c.l, b.NoHeader.User))
 	case b.Received:
-		return missing(c.t("bcc-in-header"))
+		return missing(txtBccInHeader.In(c.l))
 	}
-	return missing(c.t("bcc-none"))
+	return missing(txtBccNone.In(c.l))
 }

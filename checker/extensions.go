@@ -42,30 +42,30 @@ func (c *check) tlsTelnet() Result {
 	steps := stepsOf(evidence.TLSTelnet,
 		func(s *evidence.Session) string {
 			if s.Proto == "smtp" {
-				return c.t("tls-no-starttls")
+				return txtTLSNoSTARTTLS.In(c.l)
 			}
-			return c.t("tls-no-stls")
+			return txtTLSNoSTLS.In(c.l)
 		},
 		func(s *evidence.Session) string {
 			if s.Proto == "smtp" {
-				return c.t("tls-smtp-not-sent")
+				return txtTLSSMTPNotSent.In(c.l)
 			}
 			if s.PassOK || s.APOPOK {
-				return c.t("tls-pop3-no-retr", s.User())
+				return txtTLSPOP3NoRetr.F(c.l, s.User())
 			}
-			return c.t("tls-pop3-no-login")
+			return txtTLSPOP3NoLogin.In(c.l)
 		},
-		func(*evidence.Session) string { return c.t("tls-no-quit") },
+		func(*evidence.Session) string { return txtTLSNoQuit.In(c.l) },
 	)
 	top, ok := best(sessions, steps, true, c.o.handGap())
 	if !ok {
-		return missing(c.t("tls-none"))
+		return missing(txtTLSNone.In(c.l))
 	}
 	return c.byHandResult(top, func(s *evidence.Session, median string) string {
 		if s.Proto == "smtp" {
-			return c.t("tls-passed-smtp", s.SentFrom, median)
+			return txtTLSPassedSMTP.F(c.l, s.SentFrom, median)
 		}
-		return c.t("tls-passed-pop3", s.User(), median)
+		return txtTLSPassedPOP3.F(c.l, s.User(), median)
 	})
 }
 
@@ -77,9 +77,9 @@ func (c *check) apopWeakness() Result {
 	cr := s.st.Crack
 	switch {
 	case cr == nil:
-		return missing(c.t("weak-no-crack", c.group))
+		return missing(txtWeakNoCrack.F(c.l, c.group))
 	case !s.st.TLSLoginAfter(c.group, cr.Time):
-		return missing(c.t("weak-no-tls", cr.User))
+		return missing(txtWeakNoTLS.F(c.l, cr.User))
 	}
-	return passed(c.t("weak-passed", cr.User), "")
+	return passed(txtWeakPassed.F(c.l, cr.User), "")
 }

@@ -64,7 +64,7 @@ func run(ctx context.Context, args []string, e *env) int {
 	var ec cli.ExitCoder
 	switch {
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "lab: %s\n%s\n", ue.msg, texts["see-help"].In(e.lang))
+		fmt.Fprintf(e.stderr, "lab: %s\n%s\n", ue.msg, txtSeeHelp.In(e.lang))
 		return exitUsage
 	case errors.As(err, &ec):
 		if msg := err.Error(); msg != "" {
@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, e *env) int {
 		return exitFailure
 	default:
 		// a Go error, in English: said in a sentence of the user's language
-		fmt.Fprintf(e.stderr, "lab: %s\n", texts["unexpected-error"].F(e.lang, err))
+		fmt.Fprintf(e.stderr, "lab: %s\n", txtUnexpectedError.F(e.lang, err))
 		return exitFailure
 	}
 }
@@ -99,11 +99,10 @@ func langOf(args []string, getenv func(string) string) i18n.Lang {
 }
 
 func newApp(e *env) *cli.App {
-	t := func(key string) string { return texts[key].In(e.lang) }
 	app := &cli.App{
 		Name:            "lab",
-		Usage:           t("app-usage"),
-		Description:     t("app-description"),
+		Usage:           txtAppUsage.In(e.lang),
+		Description:     txtAppDescription.In(e.lang),
 		Reader:          e.stdin,
 		Writer:          e.stdout,
 		ErrWriter:       e.stderr,
@@ -113,7 +112,7 @@ func newApp(e *env) *cli.App {
 		Flags:           []cli.Flag{langFlag(e)}, // so that lab --help --lang ja works
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
-				return usageError{texts["unknown-command"].F(e.lang, c.Args().First())}
+				return usageError{txtUnknownCommand.F(e.lang, c.Args().First())}
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -262,13 +261,13 @@ func defaultDataRoot(getenv func(string) string) string {
 // dataRootFlag is --data, the same on every command.
 func dataRootFlag(e *env) *cli.StringFlag {
 	if e.class.Data != "" {
-		return &cli.StringFlag{Name: "data", Usage: texts["flag-data"].In(e.lang), Value: e.class.Data, DefaultText: texts["data-default-class"].F(e.lang, e.class.Data)}
+		return &cli.StringFlag{Name: "data", Usage: txtFlagData.In(e.lang), Value: e.class.Data, DefaultText: txtDataDefaultClass.F(e.lang, e.class.Data)}
 	}
-	return &cli.StringFlag{Name: "data", Usage: texts["flag-data"].In(e.lang), Value: defaultDataRoot(e.getenv), DefaultText: "$MAILLAB_DATA, ~/.local/share/maillab"}
+	return &cli.StringFlag{Name: "data", Usage: txtFlagData.In(e.lang), Value: defaultDataRoot(e.getenv), DefaultText: "$MAILLAB_DATA, ~/.local/share/maillab"}
 }
 
 func langFlag(e *env) *cli.StringFlag {
-	return &cli.StringFlag{Name: "lang", Usage: texts["flag-lang"].In(e.lang)}
+	return &cli.StringFlag{Name: "lang", Usage: txtFlagLang.In(e.lang)}
 }
 
 // terminalFd returns the file descriptor of r when r is a terminal.
@@ -295,7 +294,7 @@ func readSecret(e *env, prompt, again string, confirm bool) (string, error) {
 				return "", err
 			}
 			if string(b) != string(b2) {
-				return "", failure{texts["password-mismatch"].In(e.lang)}
+				return "", failure{txtPasswordMismatch.In(e.lang)}
 			}
 		}
 		return string(b), nil
@@ -312,7 +311,7 @@ func readSecret(e *env, prompt, again string, confirm bool) (string, error) {
 		}
 		if err == io.EOF {
 			if line.Len() == 0 {
-				return "", failure{texts["no-secret"].In(e.lang)}
+				return "", failure{txtNoSecret.In(e.lang)}
 			}
 			break
 		}

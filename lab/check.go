@@ -21,7 +21,7 @@ import (
 
 // handGapFlag is --hand-gap: the by-hand threshold of the checks.
 func handGapFlag(e *env) cli.Flag {
-	return &cli.StringFlag{Name: "hand-gap", Usage: gt(e, "flag-hand-gap"), DefaultText: "500ms"}
+	return &cli.StringFlag{Name: "hand-gap", Usage: txtFlagHandGap.In(e.lang), DefaultText: "500ms"}
 }
 
 // handGap is --hand-gap, else $MAILLAB_HAND_GAP, else "" (the checker's
@@ -35,7 +35,7 @@ func handGap(e *env, c *cli.Context) (string, error) {
 		return "", nil
 	}
 	if d, err := time.ParseDuration(s); err != nil || d < 0 {
-		return "", usageError{gt(e, "bad-hand-gap", s)}
+		return "", usageError{txtBadHandGap.F(e.lang, s)}
 	}
 	return s, nil
 }
@@ -70,21 +70,21 @@ func (g *guide) check(ctx context.Context, ids []string, gap string) checker.Rep
 func newCheckCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "check",
-		Usage:     gt(e, "check-usage"),
+		Usage:     txtCheckUsage.In(e.lang),
 		UsageText: "lab check [ID] --group N [--classroom FILE] [--data DIR] [--json] [--hand-gap D] [--lang ja|en]",
 		Flags: guideFlags(e,
-			&cli.BoolFlag{Name: "json", Usage: gt(e, "flag-json")},
+			&cli.BoolFlag{Name: "json", Usage: txtFlagJSON.In(e.lang)},
 			handGapFlag(e),
 		),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
-				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice()[1:], " "))}
+				return usageError{txtUnexpectedArgs.F(e.lang, strings.Join(c.Args().Slice()[1:], " "))}
 			}
 			var ids []string
 			if c.NArg() == 1 {
 				id := c.Args().First()
 				if _, ok := exercises.Lookup(id); !ok {
-					return usageError{gt(e, "no-such-exercise", id, strings.Join(exercises.IDs(), ", "))}
+					return usageError{txtNoSuchExercise.F(e.lang, id, strings.Join(exercises.IDs(), ", "))}
 				}
 				ids = []string{id}
 			}
@@ -116,7 +116,7 @@ func runCheck(ctx context.Context, g *guide, ids []string, gap string, asJSON bo
 		}
 	} else {
 		colored := useColor(e)
-		fmt.Fprintf(w, "%s\n", gt(e, "check-title", g.group))
+		fmt.Fprintf(w, "%s\n", txtCheckTitle.F(e.lang, g.group))
 		done := 0
 		for _, res := range r.Exercises {
 			x, _ := exercises.Lookup(res.ID)
@@ -126,13 +126,13 @@ func runCheck(ctx context.Context, g *guide, ids []string, gap string, asJSON bo
 			fmt.Fprintf(w, "  %s %-13s %s\n      %s\n", mark(res.Status, colored), res.ID, x.Title.In(e.lang), res.Detail)
 		}
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, gt(e, "check-summary", done, len(r.Exercises)))
+		fmt.Fprintln(w, txtCheckSummary.F(e.lang, done, len(r.Exercises)))
 		if r.Status() == checker.StatusUnknown {
-			fmt.Fprintln(w, gt(e, "check-unknown"))
+			fmt.Fprintln(w, txtCheckUnknown.In(e.lang))
 		}
 		if ids == nil && r.Status() != checker.StatusPassed {
 			if next, ok := exercises.Next(func(id string) bool { res, _ := r.Result(id); return res.Passed }); ok {
-				fmt.Fprintln(w, gt(e, "ex-next", next.ID, next.ID, next.ID))
+				fmt.Fprintln(w, txtExNext.F(e.lang, next.ID, next.ID, next.ID))
 			}
 		}
 	}
@@ -207,7 +207,7 @@ func startWeb(e *env, srv *group.Server, addr string) (*web.Server, error) {
 		ErrorLog:     srv.ErrorLog(),
 	})
 	if err != nil {
-		return nil, failure{gt(e, "web-listen-failed", addr, err)}
+		return nil, failure{txtWebListenFailed.F(e.lang, addr, err)}
 	}
 	return w, nil
 }

@@ -9,35 +9,34 @@ import (
 )
 
 func newClassroomCommand(e *env) *cli.Command {
-	t := func(k string) string { return texts[k].In(e.lang) }
 	d := classroom.DefaultInit
 	return &cli.Command{
 		Name:  "classroom",
-		Usage: t("classroom-usage"),
+		Usage: txtClassroomUsage.In(e.lang),
 		Subcommands: []*cli.Command{{
 			Name:  "init",
-			Usage: t("classroom-init-usage"),
+			Usage: txtClassroomInitUsage.In(e.lang),
 			UsageText: "lab classroom init [--groups 9] [--cluster-size 3] [--host-template 127.0.1.{N}] [--domain lab.test]\n" +
 				"   [--smtp-port 2525] [--pop3-port 1110] [--web-port 8025] [--lang ja|en] [--data DIR] > classroom.toml",
 			Flags: []cli.Flag{
-				&cli.IntFlag{Name: "groups", Value: d.Groups, Usage: t("flag-groups")},
-				&cli.IntFlag{Name: "cluster-size", Value: d.ClusterSize, Usage: t("flag-cluster-size")},
-				&cli.StringFlag{Name: "host-template", Value: d.HostTemplate, Usage: t("flag-host-template")},
-				&cli.StringFlag{Name: "domain", Value: d.Domain, Usage: t("flag-domain")},
-				&cli.StringFlag{Name: "name", Usage: t("flag-name")},
-				&cli.IntFlag{Name: "smtp-port", Value: classroom.DefaultSMTP, Usage: t("flag-smtp-port")},
-				&cli.IntFlag{Name: "pop3-port", Value: classroom.DefaultPOP3, Usage: t("flag-pop3-port")},
-				&cli.IntFlag{Name: "web-port", Value: classroom.DefaultWeb, Usage: t("flag-web-port")},
-				&cli.StringFlag{Name: "lang", Usage: t("flag-init-lang")},
-				&cli.StringFlag{Name: "data", Usage: t("flag-init-data")},
+				&cli.IntFlag{Name: "groups", Value: d.Groups, Usage: txtFlagGroups.In(e.lang)},
+				&cli.IntFlag{Name: "cluster-size", Value: d.ClusterSize, Usage: txtFlagClusterSize.In(e.lang)},
+				&cli.StringFlag{Name: "host-template", Value: d.HostTemplate, Usage: txtFlagHostTemplate.In(e.lang)},
+				&cli.StringFlag{Name: "domain", Value: d.Domain, Usage: txtFlagDomain.In(e.lang)},
+				&cli.StringFlag{Name: "name", Usage: txtFlagName.In(e.lang)},
+				&cli.IntFlag{Name: "smtp-port", Value: classroom.DefaultSMTP, Usage: txtFlagSMTPPort.In(e.lang)},
+				&cli.IntFlag{Name: "pop3-port", Value: classroom.DefaultPOP3, Usage: txtFlagPOP3Port.In(e.lang)},
+				&cli.IntFlag{Name: "web-port", Value: classroom.DefaultWeb, Usage: txtFlagWebPort.In(e.lang)},
+				&cli.StringFlag{Name: "lang", Usage: txtFlagInitLang.In(e.lang)},
+				&cli.StringFlag{Name: "data", Usage: txtFlagInitData.In(e.lang)},
 			},
 			Action: func(c *cli.Context) error {
 				if c.NArg() > 0 {
-					return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
+					return usageError{txtUnexpectedArgs.F(e.lang, strings.Join(c.Args().Slice(), " "))}
 				}
 				for _, f := range []string{"smtp-port", "pop3-port", "web-port"} {
 					if p := c.Int(f); p < 1 || p > 65535 {
-						return usageError{texts["bad-port"].F(e.lang, f, p)}
+						return usageError{txtBadPort.F(e.lang, f, p)}
 					}
 				}
 				b, err := classroom.Init(classroom.InitOptions{

@@ -35,18 +35,16 @@ const (
 	testAccount       = "weak1"
 )
 
-func ct(e *env, key string, args ...any) string { return crackTexts[key].F(e.lang, args...) }
-
 func newCrackCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "crack",
-		Usage:     ct(e, "usage"),
+		Usage:     txtCrackUsage.In(e.lang),
 		UsageText: "lab crack --group N --timestamp '<…>' --digest HEX [--wordlist FILE]\n   lab crack --group N CAPTURE   (CAPTURE: lines copied from telnet, - for standard input)\n   lab crack --setup --group N",
 		Flags: guideFlags(e,
-			&cli.StringFlag{Name: "timestamp", Usage: ct(e, "flag-timestamp")},
-			&cli.StringFlag{Name: "digest", Usage: ct(e, "flag-digest")},
-			&cli.StringFlag{Name: "wordlist", Usage: ct(e, "flag-wordlist")},
-			&cli.BoolFlag{Name: "setup", Usage: ct(e, "flag-setup")},
+			&cli.StringFlag{Name: "timestamp", Usage: txtCrackFlagTimestamp.In(e.lang)},
+			&cli.StringFlag{Name: "digest", Usage: txtCrackFlagDigest.In(e.lang)},
+			&cli.StringFlag{Name: "wordlist", Usage: txtCrackFlagWordlist.In(e.lang)},
+			&cli.BoolFlag{Name: "setup", Usage: txtCrackFlagSetup.In(e.lang)},
 		),
 		Action: func(c *cli.Context) error {
 			g, err := newGuide(e, c, true)
@@ -63,7 +61,7 @@ func newCrackCommand(e *env) *cli.Command {
 			x := crackInput{timestamp: c.String("timestamp"), digest: c.String("digest")}
 			switch {
 			case c.NArg() > 1:
-				return usageError{ct(e, "one-capture")}
+				return usageError{txtCrackOneCapture.In(e.lang)}
 			case c.NArg() == 1:
 				var r io.Reader = e.stdin
 				if name := c.Args().First(); name != "-" {
@@ -75,10 +73,10 @@ func newCrackCommand(e *env) *cli.Command {
 					r = f
 				}
 				if x, err = parseCapture(r); err != nil {
-					return failure{ct(e, "capture-incomplete")}
+					return failure{txtCrackCaptureIncomplete.In(e.lang)}
 				}
 			case x.timestamp == "" || x.digest == "":
-				return usageError{ct(e, "need-input")}
+				return usageError{txtCrackNeedInput.In(e.lang)}
 			}
 			words := exercises.WordList()
 			if path := c.String("wordlist"); path != "" {
@@ -139,7 +137,7 @@ func readWordList(path string) ([]string, error) {
 // again).
 func runCrackSetup(e *env, data *group.Data) error {
 	if a, err := data.Accounts.Lookup(testAccount); err == nil {
-		fmt.Fprintln(e.stdout, ct(e, "setup-exists", testAccount, a.Password))
+		fmt.Fprintln(e.stdout, txtCrackSetupExists.F(e.lang, testAccount, a.Password))
 		return nil
 	}
 	words := exercises.WordList()
@@ -162,7 +160,7 @@ func runCrackSetup(e *env, data *group.Data) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, ct(e, "setup-made", testAccount, pw))
+	fmt.Fprintln(e.stdout, txtCrackSetupMade.F(e.lang, testAccount, pw))
 	return nil
 }
 
@@ -171,10 +169,10 @@ func runCrackSetup(e *env, data *group.Data) error {
 func runCrack(e *env, data *group.Data, x crackInput, words []string) error {
 	x.digest = strings.TrimSpace(x.digest)
 	if len(x.digest) != 32 || strings.Trim(x.digest, "0123456789abcdef") != "" {
-		return usageError{ct(e, "bad-digest")}
+		return usageError{txtCrackBadDigest.In(e.lang)}
 	}
 	if x.user != "" && !strings.HasPrefix(account.Normalize(x.user), testAccountPrefix) {
-		return failure{ct(e, "refuse-user", x.user, data.Group, testAccountPrefix)}
+		return failure{txtCrackRefuseUser.F(e.lang, x.user, data.Group, testAccountPrefix)}
 	}
 	accounts, err := data.Accounts.List()
 	if err != nil {
@@ -188,7 +186,7 @@ func runCrack(e *env, data *group.Data, x crackInput, words []string) error {
 		}
 	}
 	if user == "" {
-		return failure{ct(e, "refuse-digest", data.Group, testAccountPrefix)}
+		return failure{txtCrackRefuseDigest.F(e.lang, data.Group, testAccountPrefix)}
 	}
 	start := time.Now()
 	tries, found := 0, ""
@@ -201,61 +199,62 @@ func runCrack(e *env, data *group.Data, x crackInput, words []string) error {
 	}
 	took := time.Since(start)
 	if found == "" {
-		return failure{ct(e, "not-found", user, tries, took.Round(time.Millisecond))}
+		return failure{txtCrackNotFound.F(e.lang, user, tries, took.Round(time.Millisecond))}
 	}
 	if err := evidence.RecordCrack(data.Dir, data.Group, evidence.Crack{User: user, Time: time.Now()}); err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, ct(e, "found", user, found, tries, took.Round(time.Microsecond)))
-	fmt.Fprintln(e.stdout, ct(e, "lesson"))
+	fmt.Fprintln(e.stdout, txtCrackFound.F(e.lang, user, found, tries, took.Round(time.Microsecond)))
+	fmt.Fprintln(e.stdout, txtCrackLesson.In(e.lang))
 	return nil
 }
 
-var crackTexts = map[string]i18n.Text{
-	"usage": {
+// The messages of lab crack, in both languages.
+var (
+	txtCrackUsage = i18n.Text{
 		Ja: "記録した APOP のやりとり（タイムスタンプとダイジェスト）にオフラインの辞書攻撃をかけます（班のテスト用アカウントだけ）",
 		En: "run an offline dictionary attack on a recorded APOP exchange (timestamp and digest; the group's test accounts only)",
-	},
-	"flag-timestamp": {Ja: "サーバの挨拶にあったタイムスタンプ <…>", En: "the timestamp <…> of the server's greeting"},
-	"flag-digest":    {Ja: "APOP の行で送ったダイジェスト（16 進数 32 桁）", En: "the digest the APOP line sent (32 hex digits)"},
-	"flag-wordlist":  {Ja: "使う単語リストのファイル（1 行に 1 つ。省略すると内蔵のもの）", En: "a word list file to use (one a line; the built-in one if left out)"},
-	"flag-setup":     {Ja: "弱いパスワードのテスト用アカウント weak1 を作り、パスワードを表示します", En: "make the test account weak1 with a weak password, and show it"},
-	"one-capture":    {Ja: "写し取ったファイルは 1 つだけ指定してください。", En: "Give one capture file only."},
-	"need-input": {
+	}
+	txtCrackFlagTimestamp = i18n.Text{Ja: "サーバの挨拶にあったタイムスタンプ <…>", En: "the timestamp <…> of the server's greeting"}
+	txtCrackFlagDigest    = i18n.Text{Ja: "APOP の行で送ったダイジェスト（16 進数 32 桁）", En: "the digest the APOP line sent (32 hex digits)"}
+	txtCrackFlagWordlist  = i18n.Text{Ja: "使う単語リストのファイル（1 行に 1 つ。省略すると内蔵のもの）", En: "a word list file to use (one a line; the built-in one if left out)"}
+	txtCrackFlagSetup     = i18n.Text{Ja: "弱いパスワードのテスト用アカウント weak1 を作り、パスワードを表示します", En: "make the test account weak1 with a weak password, and show it"}
+	txtCrackOneCapture    = i18n.Text{Ja: "写し取ったファイルは 1 つだけ指定してください。", En: "Give one capture file only."}
+	txtCrackNeedInput     = i18n.Text{
 		Ja: "--timestamp と --digest を両方指定するか、telnet の画面から写した行のファイルを指定してください（- で標準入力）。",
 		En: "Give both --timestamp and --digest, or a file of the lines copied from the telnet screen (- for standard input).",
-	},
-	"capture-incomplete": {
+	}
+	txtCrackCaptureIncomplete = i18n.Text{
 		Ja: "写した行の中に、タイムスタンプ <…> を含む挨拶の行と、そのあとの「apop ユーザ名 ダイジェスト」の行が見つかりません。",
 		En: "The copied lines do not hold the greeting with its timestamp <…> followed by an \"apop USER DIGEST\" line.",
-	},
-	"bad-digest": {Ja: "ダイジェストは小文字の 16 進数 32 桁です。", En: "A digest is 32 lower-case hex digits."},
-	"refuse-user": {
+	}
+	txtCrackBadDigest  = i18n.Text{Ja: "ダイジェストは小文字の 16 進数 32 桁です。", En: "A digest is 32 lower-case hex digits."}
+	txtCrackRefuseUser = i18n.Text{
 		Ja: "%s は %d 班のテスト用アカウント（%s で始まる名前）ではないので、調べません。lab crack が破るのは、この練習のために作ったテスト用アカウントのダイジェストだけです。",
 		En: "%s is not a test account of group %d (a name starting with %s), so it is not searched: lab crack only breaks digests of the test accounts made for this exercise.",
-	},
-	"refuse-digest": {
+	}
+	txtCrackRefuseDigest = i18n.Text{
 		Ja: "このダイジェストは %d 班のテスト用アカウント（%s で始まる名前）が作ったものではないので、調べません。本物のアカウントのダイジェストは決して調べません。lab crack --setup で作った weak1 でログインしたときの行を使ってください（タイムスタンプが欠けていても一致しません）。",
 		En: "This digest was not made by a test account of group %d (a name starting with %s), so it is not searched: a real account's digest never is. Use the lines of a login as weak1, made by lab crack --setup (a timestamp cut short does not match either).",
-	},
-	"not-found": {
+	}
+	txtCrackNotFound = i18n.Text{
 		Ja: "%s のパスワードは単語リストにありませんでした（%d 語を %v で試しました）。",
 		En: "The password of %s is not in the word list (%d words tried in %v).",
-	},
-	"found": {
+	}
+	txtCrackFound = i18n.Text{
 		Ja: "見つかりました: %s のパスワードは %q です（%d 語目、%v）。",
 		En: "Found: the password of %s is %q (word %d tried, in %v).",
-	},
-	"lesson": {
+	}
+	txtCrackLesson = i18n.Text{
 		Ja: "APOP はリプレイを防ぎますが、回線で見たタイムスタンプとダイジェストからのオフラインの推測は防げません。TLS（STLS/STARTTLS）を使いましょう。",
 		En: "APOP stops replay, not offline guessing from a timestamp and digest seen on the wire. Use TLS (STLS/STARTTLS).",
-	},
-	"setup-made": {
+	}
+	txtCrackSetupMade = i18n.Text{
 		Ja: "テスト用アカウント %s を作りました。パスワードは %q です（単語リストにある弱いものです）。",
 		En: "Made the test account %s. Its password is %q (a weak one, from the word list).",
-	},
-	"setup-exists": {
+	}
+	txtCrackSetupExists = i18n.Text{
 		Ja: "テスト用アカウント %s はもうあります。パスワードは %q です。",
 		En: "The test account %s exists already. Its password is %q.",
-	},
-}
+	}
+)

@@ -12,12 +12,12 @@ import (
 func newDigestCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "digest",
-		Usage:     texts["digest-usage"].In(e.lang),
+		Usage:     txtDigestUsage.In(e.lang),
 		UsageText: "lab digest TIMESTAMP   (printf '%s' 'SECRET' | lab digest '<1896.697170952@dbc.mtview.ca.us>')",
 		Flags:     []cli.Flag{langFlag(e)},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return usageError{texts["digest-one-timestamp"].In(e.lang)}
+				return usageError{txtDigestOneTimestamp.In(e.lang)}
 			}
 			return runDigest(e, c.Args().First())
 		},
@@ -29,15 +29,15 @@ func newDigestCommand(e *env) *cli.Command {
 // gives the same, with the echo -n warning.
 func runDigest(e *env, timestamp string) error {
 	if !strings.HasPrefix(timestamp, "<") || !strings.HasSuffix(timestamp, ">") {
-		fmt.Fprintln(e.stderr, texts["digest-brackets"].F(e.lang, timestamp))
+		fmt.Fprintln(e.stderr, txtDigestBrackets.F(e.lang, timestamp))
 	}
-	secret, err := readSecret(e, texts["prompt-secret"].In(e.lang), "", false)
+	secret, err := readSecret(e, txtPromptSecret.In(e.lang), "", false)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s  -\n", account.Digest(timestamp, secret))
-	fmt.Fprintln(e.stderr, texts["digest-same-as"].F(e.lang, shellQuote(timestamp+texts["your-password"].In(e.lang))))
-	fmt.Fprintln(e.stderr, texts["digest-echo"].In(e.lang))
+	fmt.Fprintln(e.stderr, txtDigestSameAs.F(e.lang, shellQuote(timestamp+txtYourPassword.In(e.lang))))
+	fmt.Fprintln(e.stderr, txtDigestEcho.In(e.lang))
 	return nil
 }
 

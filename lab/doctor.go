@@ -16,6 +16,7 @@ import (
 	"github.com/fatih/color"
 	"github.com/urfave/cli/v2"
 
+	"maillab/exercises/i18n"
 	"maillab/lab/terminal"
 	"maillab/server/account"
 	"maillab/server/evidence"
@@ -37,12 +38,12 @@ const clockSkew = time.Minute
 func newDoctorCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "doctor",
-		Usage:     gt(e, "doctor-usage"),
+		Usage:     txtDoctorUsage.In(e.lang),
 		UsageText: "lab doctor [--group N] [--classroom FILE] [--data DIR] [--lang ja|en]",
 		Flags:     guideFlags(e),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
+				return usageError{txtUnexpectedArgs.F(e.lang, strings.Join(c.Args().Slice(), " "))}
 			}
 			g, err := newGuide(e, c, false)
 			if err != nil {
@@ -75,21 +76,21 @@ type doctor struct {
 	findings []finding
 }
 
-func (d *doctor) add(l level, key string, args ...any) {
-	d.findings = append(d.findings, finding{l, gt(d.g.e, key, args...)})
+func (d *doctor) add(l level, t i18n.Text, args ...any) {
+	d.findings = append(d.findings, finding{l, t.F(d.g.e.lang, args...)})
 }
 
 func runDoctor(ctx context.Context, g *guide, o doctorOptions) error {
 	e, w := g.e, g.e.stdout
 	d := &doctor{g: g, o: o}
 	if g.group != 0 {
-		fmt.Fprintln(w, gt(e, "doctor-title", g.group, g.domain()))
+		fmt.Fprintln(w, txtDoctorTitle.F(e.lang, g.group, g.domain()))
 	} else {
-		fmt.Fprintln(w, gt(e, "doctor-title-none"))
+		fmt.Fprintln(w, txtDoctorTitleNone.In(e.lang))
 	}
 	d.tools()
 	if g.group == 0 {
-		d.add(levelInfo, "doctor-no-group", gt(e, "var-group-arg"))
+		d.add(levelInfo, txtDoctorNoGroup, txtVarGroupArg.In(e.lang))
 		d.clock(ctx, nil)
 	} else {
 		d.data()
@@ -112,10 +113,10 @@ func runDoctor(ctx context.Context, g *guide, o doctorOptions) error {
 	}
 	fmt.Fprintln(w)
 	if problems == 0 {
-		fmt.Fprintln(w, gt(e, "doctor-no-problems"))
+		fmt.Fprintln(w, txtDoctorNoProblems.In(e.lang))
 		return nil
 	}
-	fmt.Fprintln(w, gt(e, "doctor-problems", problems))
+	fmt.Fprintln(w, txtDoctorProblems.F(e.lang, problems))
 	return cli.Exit("", exitFailure)
 }
 
@@ -123,21 +124,21 @@ func runDoctor(ctx context.Context, g *guide, o doctorOptions) error {
 func (d *doctor) tools() {
 	for _, tool := range []struct {
 		names   []string
-		missing string
+		missing i18n.Text
 	}{
-		{[]string{"telnet"}, "doctor-no-telnet"},
-		{[]string{"nc", "ncat", "netcat"}, "doctor-no-nc"},
-		{[]string{"md5sum"}, "doctor-no-md5sum"},
+		{[]string{"telnet"}, txtDoctorNoTelnet},
+		{[]string{"nc", "ncat", "netcat"}, txtDoctorNoNc},
+		{[]string{"md5sum"}, txtDoctorNoMd5sum},
 	} {
 		found := false
 		for _, n := range tool.names {
 			if p, err := d.o.lookPath(n); err == nil {
-				d.add(levelOK, "doctor-tool-ok", n, p)
+				d.add(levelOK, txtDoctorToolOk, n, p)
 				found = true
 				break
 			}
 		}
-		if !found && tool.missing == "doctor-no-telnet" {
+		if !found && tool.names[0] == "telnet" {
 			d.add(levelWarn, tool.missing, d.g.vars()["pop3"])
 		} else if !found {
 			d.add(levelWarn, tool.missing)
@@ -149,11 +150,11 @@ func (d *doctor) tools() {
 func (d *doctor) data() {
 	g := d.g
 	if !g.hasData() {
-		d.add(levelInfo, "doctor-no-data", g.group, g.dataDir(), g.startCommand())
+		d.add(levelInfo, txtDoctorNoData, g.group, g.dataDir(), g.startCommand())
 		return
 	}
 	list, _ := account.Open(g.dataDir()).List()
-	d.add(levelOK, "doctor-data", g.group, g.dataDir(), len(list))
+	d.add(levelOK, txtDoctorData, g.group, g.dataDir(), len(list))
 }
 
 // service is one server to probe.
@@ -240,22 +241,22 @@ func (d *doctor) own(ctx context.Context) {
 		who, other, err := d.probe(ctx, s)
 		switch {
 		case err == nil && other == "" && who == g.group:
-			d.add(levelOK, "doctor-own-running", s.name, s.addr)
+			d.add(levelOK, txtDoctorOwnRunning, s.name, s.addr)
 		case err == nil && other == "" && who != 0:
-			d.add(levelFail, "doctor-own-other-group", s.name, s.addr, who)
+			d.add(levelFail, txtDoctorOwnOtherGroup, s.name, s.addr, who)
 		case err == nil:
-			d.add(levelFail, "doctor-own-taken", s.name, s.addr, other)
+			d.add(levelFail, txtDoctorOwnTaken, s.name, s.addr, other)
 		default:
 			ln, lerr := net.Listen("tcp", s.addr)
 			switch {
 			case lerr != nil:
-				d.add(levelFail, "doctor-own-cannot", s.name, s.addr, lerr, g.group)
+				d.add(levelFail, txtDoctorOwnCannot, s.name, s.addr, lerr, g.group)
 			case s.name == "web":
 				ln.Close()
-				d.add(levelWarn, "doctor-web-off", s.addr)
+				d.add(levelWarn, txtDoctorWebOff, s.addr)
 			default:
 				ln.Close()
-				d.add(levelInfo, "doctor-own-free", s.name, s.addr, g.startCommand())
+				d.add(levelInfo, txtDoctorOwnFree, s.name, s.addr, g.startCommand())
 			}
 		}
 	}
@@ -278,20 +279,20 @@ func (d *doctor) peers(ctx context.Context) map[int]string {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			add := func(l level, key string, args ...any) {
-				found[i] = append(found[i], finding{l, gt(d.g.e, key, args...)})
+			add := func(l level, t i18n.Text, args ...any) {
+				found[i] = append(found[i], finding{l, t.F(d.g.e.lang, args...)})
 			}
 			var seen []string
 			for _, s := range []service{{"SMTP", pg.SMTPAddr()}, {"POP3", pg.POP3Addr()}, {"web", pg.WebAddr()}} {
 				who, other, err := d.probe(ctx, s)
 				switch {
 				case err != nil:
-					add(levelFail, "doctor-peer-down", id, s.name, s.addr, err)
+					add(levelFail, txtDoctorPeerDown, id, s.name, s.addr, err)
 				case other != "" || who != id:
 					if other == "" {
 						other = "g" + strconv.Itoa(who)
 					}
-					add(levelFail, "doctor-peer-wrong", id, s.name, s.addr, other)
+					add(levelFail, txtDoctorPeerWrong, id, s.name, s.addr, other)
 				default:
 					seen = append(seen, s.name+" "+s.addr)
 					if s.name == "web" {
@@ -300,7 +301,7 @@ func (d *doctor) peers(ctx context.Context) map[int]string {
 				}
 			}
 			if len(seen) == 3 {
-				add(levelOK, "doctor-peer-ok", id, strings.Join(seen, ", "))
+				add(levelOK, txtDoctorPeerOk, id, strings.Join(seen, ", "))
 			}
 		}()
 	}
@@ -318,11 +319,11 @@ func (d *doctor) peers(ctx context.Context) map[int]string {
 func (d *doctor) clock(ctx context.Context, peers map[int]string) {
 	now := d.o.now()
 	if now.Year() < 2024 {
-		d.add(levelFail, "doctor-clock-wrong", now.Format("2006-01-02 15:04:05 MST"))
+		d.add(levelFail, txtDoctorClockWrong, now.Format("2006-01-02 15:04:05 MST"))
 		return
 	}
 	if len(peers) == 0 {
-		d.add(levelInfo, "doctor-clock-sane", now.Format("2006-01-02 15:04:05 MST"))
+		d.add(levelInfo, txtDoctorClockSane, now.Format("2006-01-02 15:04:05 MST"))
 		return
 	}
 	for _, id := range d.g.classroom.Peers(d.g.group) {
@@ -341,9 +342,9 @@ func (d *doctor) clock(ctx context.Context, peers map[int]string) {
 			skew = -skew
 		}
 		if skew > clockSkew {
-			d.add(levelFail, "doctor-clock-off", id, skew.Round(time.Second).String())
+			d.add(levelFail, txtDoctorClockOff, id, skew.Round(time.Second).String())
 		} else {
-			d.add(levelOK, "doctor-clock-ok", id, skew.Round(100*time.Millisecond).String())
+			d.add(levelOK, txtDoctorClockOk, id, skew.Round(100*time.Millisecond).String())
 		}
 	}
 }

@@ -26,13 +26,10 @@ import (
 	"maillab/server/journal"
 )
 
-// gt is a text of the guided commands in the user's language.
-func gt(e *env, key string, args ...any) string { return guideTexts[key].F(e.lang, args...) }
-
 // guideFlags are the flags the guided commands share.
 func guideFlags(e *env, more ...cli.Flag) []cli.Flag {
 	return append([]cli.Flag{
-		&cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: gt(e, "flag-guide-group")},
+		&cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: txtFlagGuideGroup.In(e.lang)},
 		classroomFlag(e),
 		dataRootFlag(e),
 		langFlag(e),
@@ -71,7 +68,7 @@ func newGuide(e *env, c *cli.Context, needGroup bool) (*guide, error) {
 	}
 	if g.group != 0 && g.classroom != nil {
 		if _, ok := g.classroom.Group(g.group); !ok {
-			return nil, failure{texts["not-in-classroom"].F(e.lang, g.group, g.classroom.Path)}
+			return nil, failure{txtNotInClassroom.F(e.lang, g.group, g.classroom.Path)}
 		}
 	}
 	return g, nil
@@ -134,22 +131,22 @@ func (g *guide) vars() exercises.Vars {
 		}
 		return h, p
 	}
-	w := func(key string) string { return gt(g.e, key) }
+	w := func(t i18n.Text) string { return t.In(g.e.lang) }
 	smtp, pop3 := g.addresses()
 	host, smtpPort := hp(smtp)
 	_, pop3Port := hp(pop3)
 	if g.group == 0 && g.classroom != nil && len(g.classroom.Groups) > 0 {
 		// no group yet: the classroom's ports, the host in words
 		cg := g.classroom.Groups[0]
-		host, smtpPort, pop3Port = w("var-host"), strconv.Itoa(cg.SMTP), strconv.Itoa(cg.POP3)
+		host, smtpPort, pop3Port = w(txtVarHost), strconv.Itoa(cg.SMTP), strconv.Itoa(cg.POP3)
 	}
 	v := exercises.Vars{
-		"group": w("var-group"), "domain": w("var-domain"), "host": host,
+		"group": w(txtVarGroup), "domain": w(txtVarDomain), "host": host,
 		"smtp": host + " " + smtpPort, "pop3": host + " " + pop3Port, "smtpport": smtpPort, "pop3port": pop3Port,
 		"user": "yom", "user2": "hana", "user3": "taro",
-		"peer": w("var-peer"), "peerdomain": w("var-peerdomain"), "peerhost": w("var-peerhost"),
-		"peersmtp": w("var-peerhost") + " " + smtpPort, "peerpop3": w("var-peerhost") + " " + pop3Port,
-		"cluster": w("var-cluster"), "start": g.startCommand(),
+		"peer": w(txtVarPeer), "peerdomain": w(txtVarPeerdomain), "peerhost": w(txtVarPeerhost),
+		"peersmtp": w(txtVarPeerhost) + " " + smtpPort, "peerpop3": w(txtVarPeerhost) + " " + pop3Port,
+		"cluster": w(txtVarCluster), "start": g.startCommand(),
 	}
 	if g.classroom != nil {
 		v["cluster"] = clusterList(g.classroom)
@@ -196,7 +193,7 @@ func (g *guide) sampleVars() (exercises.Vars, int) {
 // startCommand is the command that starts the group's server, with the
 // classroom file when there is one.
 func (g *guide) startCommand() string {
-	n := gt(g.e, "var-group-arg")
+	n := txtVarGroupArg.In(g.e.lang)
 	if g.group != 0 {
 		n = strconv.Itoa(g.group)
 	}
@@ -261,12 +258,12 @@ func mark(s checker.Status, colored bool) string {
 func newExercisesCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "exercises",
-		Usage:     gt(e, "exercises-usage"),
+		Usage:     txtExercisesUsage.In(e.lang),
 		UsageText: "lab exercises [--group N] [--data DIR] [--classroom FILE] [--lang ja|en]",
 		Flags:     guideFlags(e, handGapFlag(e)),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
+				return usageError{txtUnexpectedArgs.F(e.lang, strings.Join(c.Args().Slice(), " "))}
 			}
 			g, err := newGuide(e, c, false)
 			if err != nil {
@@ -292,15 +289,15 @@ func runExercises(c *cli.Context, g *guide, gap string) error {
 		report = &r
 	}
 	if g.group != 0 {
-		fmt.Fprintf(w, "%s\n\n", gt(e, "ex-title", g.group, g.domain()))
+		fmt.Fprintf(w, "%s\n\n", txtExTitle.F(e.lang, g.group, g.domain()))
 	} else {
-		fmt.Fprintf(w, "%s\n\n", gt(e, "ex-title-none"))
+		fmt.Fprintf(w, "%s\n\n", txtExTitleNone.In(e.lang))
 	}
-	fmt.Fprintf(w, "%s\n", gt(e, "ex-lessons"))
+	fmt.Fprintf(w, "%s\n", txtExLessons.In(e.lang))
 	for _, l := range exercises.Lessons() {
 		fmt.Fprintf(w, "  lab show %-14s %s\n", l.ID, l.Title.In(e.lang))
 	}
-	fmt.Fprintf(w, "\n%s\n", gt(e, "ex-exercises"))
+	fmt.Fprintf(w, "\n%s\n", txtExExercises.In(e.lang))
 	status := func(id string) checker.Status {
 		if report == nil {
 			return ""
@@ -319,21 +316,21 @@ func runExercises(c *cli.Context, g *guide, gap string) error {
 		line := fmt.Sprintf("  %s %d. %-13s %s", mark(s, colored), x.Order, x.ID, x.Title.In(e.lang))
 		var notes []string
 		if x.Task > 0 {
-			notes = append(notes, gt(e, "ex-task", x.Task))
+			notes = append(notes, txtExTask.F(e.lang, x.Task))
 		}
 		if x.Classroom {
-			notes = append(notes, gt(e, "ex-classroom"))
+			notes = append(notes, txtExClassroom.In(e.lang))
 		}
 		if len(notes) > 0 {
-			line += gt(e, "paren", strings.Join(notes, gt(e, "list-sep")))
+			line += txtParen.F(e.lang, strings.Join(notes, txtListSep.In(e.lang)))
 		}
 		if report != nil && more && x.ID == next.ID {
-			line += "  " + gt(e, "ex-next-mark")
+			line += "  " + txtExNextMark.In(e.lang)
 		}
 		fmt.Fprintln(w, line)
 	}
 	if ext := exercises.Extensions(); len(ext) > 0 {
-		fmt.Fprintf(w, "\n%s\n", gt(e, "ex-extensions"))
+		fmt.Fprintf(w, "\n%s\n", txtExExtensions.In(e.lang))
 		for i, x := range ext {
 			fmt.Fprintf(w, "  %s %d. %-13s %s\n", mark(status(x.ID), colored), i+1, x.ID, x.Title.In(e.lang))
 		}
@@ -341,17 +338,17 @@ func runExercises(c *cli.Context, g *guide, gap string) error {
 	fmt.Fprintln(w)
 	switch {
 	case report == nil && g.group != 0:
-		fmt.Fprintln(w, gt(e, "ex-start-first", g.startCommand()))
+		fmt.Fprintln(w, txtExStartFirst.F(e.lang, g.startCommand()))
 	case report == nil:
-		fmt.Fprintln(w, gt(e, "ex-no-group", gt(e, "var-group-arg")))
-		fmt.Fprintln(w, gt(e, "ex-start-first", g.startCommand()))
+		fmt.Fprintln(w, txtExNoGroup.F(e.lang, txtVarGroupArg.In(e.lang)))
+		fmt.Fprintln(w, txtExStartFirst.F(e.lang, g.startCommand()))
 	case !more:
-		fmt.Fprintln(w, gt(e, "ex-done", done, len(all)))
-		fmt.Fprintln(w, gt(e, "ex-all-done"))
+		fmt.Fprintln(w, txtExDone.F(e.lang, done, len(all)))
+		fmt.Fprintln(w, txtExAllDone.In(e.lang))
 	default:
-		fmt.Fprintln(w, gt(e, "ex-legend"))
-		fmt.Fprintln(w, gt(e, "ex-done", done, len(all)))
-		fmt.Fprintln(w, gt(e, "ex-next", next.ID, next.ID, next.ID))
+		fmt.Fprintln(w, txtExLegend.In(e.lang))
+		fmt.Fprintln(w, txtExDone.F(e.lang, done, len(all)))
+		fmt.Fprintln(w, txtExNext.F(e.lang, next.ID, next.ID, next.ID))
 	}
 	return nil
 }
@@ -359,12 +356,12 @@ func runExercises(c *cli.Context, g *guide, gap string) error {
 func newShowCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "show",
-		Usage:     gt(e, "show-usage"),
+		Usage:     txtShowUsage.In(e.lang),
 		UsageText: "lab show ID [--group N] [--data DIR] [--classroom FILE] [--lang ja|en]",
 		Flags:     guideFlags(e),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return usageError{gt(e, "need-id")}
+				return usageError{txtNeedID.In(e.lang)}
 			}
 			g, err := newGuide(e, c, false)
 			if err != nil {
@@ -393,56 +390,56 @@ func runShow(g *guide, id string) error {
 	bold := terminal.Color(useColor(e), color.Bold)
 	if l, ok := exercises.LookupLesson(id); ok {
 		lessons := exercises.Lessons()
-		fmt.Fprintf(w, "%s — %s%s\n\n", bold.Sprint(l.ID), bold.Sprint(in(l.Title)), gt(e, "paren", gt(e, "show-lesson-head", l.Order, len(lessons))))
+		fmt.Fprintf(w, "%s — %s%s\n\n", bold.Sprint(l.ID), bold.Sprint(in(l.Title)), txtParen.F(e.lang, txtShowLessonHead.F(e.lang, l.Order, len(lessons))))
 		fmt.Fprintf(w, "%s\n\n%s\n\n", in(l.Picture), in(l.Body))
 		if l.Order < len(lessons) {
-			fmt.Fprintln(w, gt(e, "show-next-lesson", lessons[l.Order].ID))
+			fmt.Fprintln(w, txtShowNextLesson.F(e.lang, lessons[l.Order].ID))
 		} else {
-			fmt.Fprintln(w, gt(e, "show-to-exercises"))
+			fmt.Fprintln(w, txtShowToExercises.In(e.lang))
 		}
 		return nil
 	}
 	x, ok := exercises.Lookup(id)
 	if !ok {
-		return usageError{gt(e, "no-such-id", id)}
+		return usageError{txtNoSuchID.F(e.lang, id)}
 	}
-	head := gt(e, "show-exercise-head", x.Order, len(exercises.IDs()))
+	head := txtShowExerciseHead.F(e.lang, x.Order, len(exercises.IDs()))
 	if slices.Contains(exercises.ExtensionIDs(), x.ID) {
-		head = gt(e, "show-extension-head", x.Order, len(exercises.ExtensionIDs()))
+		head = txtShowExtensionHead.F(e.lang, x.Order, len(exercises.ExtensionIDs()))
 	}
 	if x.Task > 0 {
-		head += gt(e, "list-sep") + gt(e, "ex-task", x.Task)
+		head += txtListSep.In(e.lang) + txtExTask.F(e.lang, x.Task)
 	}
-	fmt.Fprintf(w, "%s — %s%s\n\n", bold.Sprint(x.ID), bold.Sprint(in(x.Title)), gt(e, "paren", head))
-	fmt.Fprintf(w, "%s\n%s\n\n", bold.Sprint(gt(e, "show-goal")), indent(in(x.Goal), "  "))
-	fmt.Fprintf(w, "%s\n", bold.Sprint(gt(e, "show-steps")))
+	fmt.Fprintf(w, "%s — %s%s\n\n", bold.Sprint(x.ID), bold.Sprint(in(x.Title)), txtParen.F(e.lang, head))
+	fmt.Fprintf(w, "%s\n%s\n\n", bold.Sprint(txtShowGoal.In(e.lang)), indent(in(x.Goal), "  "))
+	fmt.Fprintf(w, "%s\n", bold.Sprint(txtShowSteps.In(e.lang)))
 	for i, s := range x.Steps {
 		fmt.Fprintf(w, "  %d. %s\n", i+1, strings.ReplaceAll(in(s), "\n", "\n     "))
 	}
 	sv, example := g.sampleVars()
 	note := in(x.Sample.Note)
 	if example != 0 && sv.Expand(x.Sample.Text) != x.Sample.Text {
-		note += gt(e, "show-sample-group", example)
+		note += txtShowSampleGroup.F(e.lang, example)
 	}
-	fmt.Fprintf(w, "\n%s\n%s\n\n%s\n\n", bold.Sprint(gt(e, "show-sample")), indent(note, "  "), indent(sv.Expand(x.Sample.Text), "    "))
-	fmt.Fprintln(w, gt(e, "show-hints", x.ID, len(x.Hints)))
-	fmt.Fprintln(w, gt(e, "show-check", x.ID))
+	fmt.Fprintf(w, "\n%s\n%s\n\n%s\n\n", bold.Sprint(txtShowSample.In(e.lang)), indent(note, "  "), indent(sv.Expand(x.Sample.Text), "    "))
+	fmt.Fprintln(w, txtShowHints.F(e.lang, x.ID, len(x.Hints)))
+	fmt.Fprintln(w, txtShowCheck.F(e.lang, x.ID))
 	return nil
 }
 
 func newHintCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "hint",
-		Usage:     gt(e, "hint-usage"),
+		Usage:     txtHintUsage.In(e.lang),
 		UsageText: "lab hint ID [--group N] [--data DIR] [--classroom FILE] [--lang ja|en]",
 		Flags:     guideFlags(e),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return usageError{gt(e, "need-exercise-id")}
+				return usageError{txtNeedExerciseID.In(e.lang)}
 			}
 			id := c.Args().First()
 			if _, ok := exercises.Lookup(id); !ok {
-				return usageError{gt(e, "no-such-exercise", id, strings.Join(exercises.IDs(), ", "))}
+				return usageError{txtNoSuchExercise.F(e.lang, id, strings.Join(exercises.IDs(), ", "))}
 			}
 			g, err := newGuide(e, c, false)
 			if err != nil {
@@ -495,14 +492,14 @@ func runHint(g *guide, id string) error {
 		return err
 	}
 	v := g.vars()
-	fmt.Fprintf(w, "%s\n%s\n\n", gt(e, "hint-head", tier, len(x.Hints), id), indent(v.Expand(x.Hints[tier-1].In(e.lang)), "  "))
+	fmt.Fprintf(w, "%s\n%s\n\n", txtHintHead.F(e.lang, tier, len(x.Hints), id), indent(v.Expand(x.Hints[tier-1].In(e.lang)), "  "))
 	switch {
 	case again:
-		fmt.Fprintln(w, gt(e, "hint-all-shown"))
+		fmt.Fprintln(w, txtHintAllShown.In(e.lang))
 	case tier == len(x.Hints):
-		fmt.Fprintln(w, gt(e, "hint-last", id))
+		fmt.Fprintln(w, txtHintLast.F(e.lang, id))
 	default:
-		fmt.Fprintln(w, gt(e, "hint-more", id))
+		fmt.Fprintln(w, txtHintMore.F(e.lang, id))
 	}
 	return nil
 }
@@ -514,8 +511,8 @@ func runFirstHint(g *guide, id string) error {
 	e, w := g.e, g.e.stdout
 	x, _ := exercises.Lookup(id)
 	v := g.vars()
-	fmt.Fprintf(w, "%s\n%s\n\n", gt(e, "hint-head", 1, len(x.Hints), id), indent(v.Expand(x.Hints[0].In(e.lang)), "  "))
-	fmt.Fprintln(w, gt(e, "hint-no-group", len(x.Hints), id, g.root))
+	fmt.Fprintf(w, "%s\n%s\n\n", txtHintHead.F(e.lang, 1, len(x.Hints), id), indent(v.Expand(x.Hints[0].In(e.lang)), "  "))
+	fmt.Fprintln(w, txtHintNoGroup.F(e.lang, len(x.Hints), id, g.root))
 	return nil
 }
 

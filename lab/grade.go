@@ -36,33 +36,32 @@ type gradeOptions struct {
 }
 
 func newGradeCommand(e *env) *cli.Command {
-	t := func(key string) string { return gradeTexts[key].In(e.lang) }
 	return &cli.Command{
 		Name:  "grade",
-		Usage: t("grade-usage"),
+		Usage: txtGradeUsage.In(e.lang),
 		UsageText: "lab grade --classroom FILE [--json | --csv | --markdown] [--verbose] [--probe] [--serve ADDR]\n" +
 			"          [--report FILE.html] [--data DIR] [--hand-gap D] [--lang ja|en]",
-		Description: t("grade-description"),
+		Description: txtGradeDescription.In(e.lang),
 		Flags: []cli.Flag{
 			classroomFlag(e),
-			&cli.BoolFlag{Name: "json", Usage: t("flag-grade-json")},
-			&cli.BoolFlag{Name: "csv", Usage: t("flag-grade-csv")},
-			&cli.BoolFlag{Name: "markdown", Aliases: []string{"md"}, Usage: t("flag-grade-markdown")},
-			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: t("flag-grade-verbose")},
-			&cli.BoolFlag{Name: "probe", Usage: t("flag-grade-probe")},
-			&cli.StringFlag{Name: "serve", Usage: t("flag-grade-serve")},
-			&cli.StringFlag{Name: "data", Usage: t("flag-grade-data")},
-			&cli.StringFlag{Name: "report", Usage: t("flag-grade-report")},
+			&cli.BoolFlag{Name: "json", Usage: txtFlagGradeJSON.In(e.lang)},
+			&cli.BoolFlag{Name: "csv", Usage: txtFlagGradeCsv.In(e.lang)},
+			&cli.BoolFlag{Name: "markdown", Aliases: []string{"md"}, Usage: txtFlagGradeMarkdown.In(e.lang)},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: txtFlagGradeVerbose.In(e.lang)},
+			&cli.BoolFlag{Name: "probe", Usage: txtFlagGradeProbe.In(e.lang)},
+			&cli.StringFlag{Name: "serve", Usage: txtFlagGradeServe.In(e.lang)},
+			&cli.StringFlag{Name: "data", Usage: txtFlagGradeData.In(e.lang)},
+			&cli.StringFlag{Name: "report", Usage: txtFlagGradeReport.In(e.lang)},
 			langFlag(e),
 			handGapFlag(e),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
+				return usageError{txtUnexpectedArgs.F(e.lang, strings.Join(c.Args().Slice(), " "))}
 			}
 			path := classroomPath(e, c)
 			if path == "" {
-				return usageError{texts["need-classroom"].In(e.lang)}
+				return usageError{txtNeedClassroom.In(e.lang)}
 			}
 			var formats []string
 			for _, f := range []string{"json", "csv", "markdown"} {
@@ -71,7 +70,7 @@ func newGradeCommand(e *env) *cli.Command {
 				}
 			}
 			if len(formats) > 1 {
-				return usageError{gradeTexts["grade-one-format"].F(e.lang, "--"+strings.Join(formats, ", --"))}
+				return usageError{txtGradeOneFormat.F(e.lang, "--"+strings.Join(formats, ", --"))}
 			}
 			gap, err := handGap(e, c)
 			if err != nil {
@@ -91,7 +90,7 @@ func newGradeCommand(e *env) *cli.Command {
 			}
 			if o.serve != "" {
 				if _, _, err := net.SplitHostPort(o.serve); err != nil {
-					return usageError{gradeTexts["grade-bad-serve"].F(e.lang, o.serve)}
+					return usageError{txtGradeBadServe.F(e.lang, o.serve)}
 				}
 			}
 			return runGrade(c.Context, e, o)
@@ -105,19 +104,18 @@ func newGradeCommand(e *env) *cli.Command {
 // it serves the live dashboard until ctx ends, then prints the grades as
 // they are then.
 func runGrade(ctx context.Context, e *env, o gradeOptions) error {
-	t := func(key string, args ...any) string { return gradeTexts[key].F(e.lang, args...) }
 	c, err := loadClassroom(e, o.classroom)
 	if err != nil {
 		return err
 	}
 	reader := dashboard.NewReader(c, dashboard.ReaderOptions{DataRoot: o.dataRoot, Timeout: o.timeout})
-	bar := newProgress(e, t("grade-reading"), len(c.Groups))
+	bar := newProgress(e, txtGradeReading.In(e.lang), len(c.Groups))
 	reader.Update(ctx, func(int, error) { bar.step() })
 	bar.done()
 
 	var probes []dashboard.ProbeResult
 	if o.probe {
-		bar := newProgress(e, t("grade-probing"), 0)
+		bar := newProgress(e, txtGradeProbing.In(e.lang), 0)
 		probes = dashboard.Probe(ctx, dashboard.ProbeOptions{Reader: reader, Wait: o.probeWait, Timeout: o.timeout})
 		bar.done()
 	}
@@ -138,25 +136,24 @@ func runGrade(ctx context.Context, e *env, o gradeOptions) error {
 			return err
 		}
 		if err := durable.WriteFile(o.report, &page, 0o644); err != nil {
-			return failure{t("grade-report-failed", o.report, err)}
+			return failure{txtGradeReportFailed.F(e.lang, o.report, err)}
 		}
-		fmt.Fprintln(e.stderr, t("grade-report-written", o.report))
+		fmt.Fprintln(e.stderr, txtGradeReportWritten.F(e.lang, o.report))
 	}
 	if g.Reachable() == 0 {
 		if o.dataRoot != "" {
-			return failure{t("grade-no-data", o.dataRoot)}
+			return failure{txtGradeNoData.F(e.lang, o.dataRoot)}
 		}
-		return failure{t("grade-nothing-read")}
+		return failure{txtGradeNothingRead.In(e.lang)}
 	}
 	return nil
 }
 
 // serveDashboard serves the live dashboard on o.serve until ctx ends.
 func serveDashboard(ctx context.Context, e *env, o gradeOptions, r *dashboard.Reader, probes []dashboard.ProbeResult) error {
-	t := func(key string, args ...any) string { return gradeTexts[key].F(e.lang, args...) }
 	ln, err := net.Listen("tcp", o.serve)
 	if err != nil {
-		return failure{t("grade-serve-failed", o.serve, err)}
+		return failure{txtGradeServeFailed.F(e.lang, o.serve, err)}
 	}
 	d := dashboard.New(dashboard.Options{Reader: r, Lang: e.lang, HandGap: checkerGap(o.handGap), Interval: o.interval, Probes: probes})
 	srv := &http.Server{
@@ -168,7 +165,7 @@ func serveDashboard(ctx context.Context, e *env, o gradeOptions, r *dashboard.Re
 	d.Update(ctx) // the page has something to show from the first request on
 	go srv.Serve(ln)
 	addr := ln.Addr().String()
-	fmt.Fprintln(e.stderr, t("grade-serving", "http://"+addr+"/"))
+	fmt.Fprintln(e.stderr, txtGradeServing.F(e.lang, "http://"+addr+"/"))
 	if o.served != nil {
 		o.served(addr)
 	}
@@ -176,7 +173,7 @@ func serveDashboard(ctx context.Context, e *env, o gradeOptions, r *dashboard.Re
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	srv.Shutdown(sctx)
-	fmt.Fprintln(e.stderr, t("grade-serve-stopped"))
+	fmt.Fprintln(e.stderr, txtGradeServeStopped.In(e.lang))
 	return nil
 }
 

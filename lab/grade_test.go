@@ -28,13 +28,6 @@ const (
 	gradeGap   = "75ms"
 )
 
-func TestGradeTextsInBothLanguages(t *testing.T) {
-	t.Parallel()
-	if bad := i18n.Missing(gradeTexts); len(bad) > 0 {
-		t.Errorf("texts missing a language or with different verbs: %v", bad)
-	}
-}
-
 // Bad usage is exit 2 with a message; a classroom file that cannot be read
 // is exit 1.
 func TestGradeUsage(t *testing.T) {

@@ -28,29 +28,6 @@ import (
 	"maillab/server/web"
 )
 
-func TestGuideTextsInBothLanguages(t *testing.T) {
-	t.Parallel()
-	if bad := i18n.Missing(guideTexts); len(bad) > 0 {
-		t.Errorf("guideTexts missing a language or with different verbs: %v", bad)
-	}
-}
-
-// Every guide text the commands name exists.
-func TestGuideTextsUsedExist(t *testing.T) {
-	t.Parallel()
-	for _, f := range []string{"exercises.go", "check.go", "doctor.go"} {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range regexp.MustCompile(`(?:gt\(e, |gt\(d\.g\.e, |d\.add\(level[A-Za-z]+, )"([a-z0-9-]+)"`).FindAllSubmatch(src, -1) {
-			if _, ok := guideTexts[string(m[1])]; !ok {
-				t.Errorf("%s: text %q is not in guideTexts", f, m[1])
-			}
-		}
-	}
-}
-
 var en = map[string]string{"LANG": "en_US.UTF-8"}
 
 // pace and gap: the tests type a line every 150ms and count 75ms as

@@ -15,16 +15,16 @@ import (
 func newQueueCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "queue",
-		Usage:     texts["queue-usage"].In(e.lang),
+		Usage:     txtQueueUsage.In(e.lang),
 		UsageText: "lab queue [--group N] [--data DIR]",
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: texts["flag-user-group"].In(e.lang)},
+			&cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: txtFlagUserGroup.In(e.lang)},
 			dataRootFlag(e),
 			langFlag(e),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
+				return usageError{txtUnexpectedArgs.F(e.lang, strings.Join(c.Args().Slice(), " "))}
 			}
 			return runQueue(e, c.String("data"), c.Int("group"), time.Now())
 		},
@@ -46,28 +46,27 @@ func runQueue(e *env, root string, n int, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	t := func(k string, args ...any) string { return texts[k].F(e.lang, args...) }
 	if len(list) == 0 {
-		fmt.Fprintln(e.stdout, t("queue-empty", n))
+		fmt.Fprintln(e.stdout, txtQueueEmpty.F(e.lang, n))
 		return nil
 	}
-	fmt.Fprintln(e.stdout, t("queue-head", n, len(list)))
+	fmt.Fprintln(e.stdout, txtQueueHead.F(e.lang, n, len(list)))
 	for _, en := range list {
 		from := en.From
 		if from == "" {
 			from = "<>"
 		}
-		fmt.Fprintf(e.stdout, "\n  %s  %s\n", en.ID, t("queue-age", now.Sub(en.Created).Round(time.Second)))
-		fmt.Fprintf(e.stdout, "    %s %s → %s (%s)\n", t("queue-envelope"), from, strings.Join(en.Rcpts, ", "), t("group-n", en.DestGroup))
+		fmt.Fprintf(e.stdout, "\n  %s  %s\n", en.ID, txtQueueAge.F(e.lang, now.Sub(en.Created).Round(time.Second)))
+		fmt.Fprintf(e.stdout, "    %s %s → %s (%s)\n", txtQueueEnvelope.In(e.lang), from, strings.Join(en.Rcpts, ", "), txtGroupN.F(e.lang, en.DestGroup))
 		if en.Attempts == 0 {
-			fmt.Fprintf(e.stdout, "    %s\n", t("queue-not-tried"))
+			fmt.Fprintf(e.stdout, "    %s\n", txtQueueNotTried.In(e.lang))
 			continue
 		}
 		wait := en.NextTry.Sub(now).Round(time.Second)
 		if wait < 0 {
 			wait = 0
 		}
-		fmt.Fprintf(e.stdout, "    %s\n    %s\n", t("queue-tried", en.Attempts, wait), t("queue-why", en.LastError))
+		fmt.Fprintf(e.stdout, "    %s\n    %s\n", txtQueueTried.F(e.lang, en.Attempts, wait), txtQueueWhy.F(e.lang, en.LastError))
 	}
 	return nil
 }

@@ -23,22 +23,21 @@ type replayOptions struct {
 }
 
 func newReplayCommand(e *env) *cli.Command {
-	t := func(k string) string { return toolTexts[k].In(e.lang) }
 	return &cli.Command{
 		Name:        "replay",
-		Usage:       t("replay-usage"),
+		Usage:       txtReplayUsage.In(e.lang),
 		UsageText:   "lab replay [SESSION] [--group N] [--classroom FILE] [--data DIR] [--list] [--lang ja|en]   (lab replay pop3#17)",
-		Description: t("replay-description"),
+		Description: txtReplayDescription.In(e.lang),
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: texts["flag-user-group"].In(e.lang)},
+			&cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: txtFlagUserGroup.In(e.lang)},
 			classroomFlag(e),
 			dataRootFlag(e),
-			&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: t("flag-list")},
+			&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: txtFlagList.In(e.lang)},
 			langFlag(e),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
-				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice()[1:], " "))}
+				return usageError{txtUnexpectedArgs.F(e.lang, strings.Join(c.Args().Slice()[1:], " "))}
 			}
 			o := replayOptions{
 				root:    c.String("data"),
@@ -54,12 +53,12 @@ func newReplayCommand(e *env) *cli.Command {
 				}
 				if o.group != 0 {
 					if _, ok := cl.Group(o.group); !ok {
-						return failure{texts["not-in-classroom"].F(e.lang, o.group, cl.Path)}
+						return failure{txtNotInClassroom.F(e.lang, o.group, cl.Path)}
 					}
 				}
 			}
 			if o.list && o.session != "" {
-				return usageError{t("replay-list-or-session")}
+				return usageError{txtReplayListOrSession.In(e.lang)}
 			}
 			return runReplay(e, o)
 		},
@@ -69,7 +68,6 @@ func newReplayCommand(e *env) *cli.Command {
 // runReplay shows one session of a group's journal with each line
 // explained, or with o.list the list of its sessions.
 func runReplay(e *env, o replayOptions) error {
-	tt := func(k string, args ...any) string { return toolTexts[k].F(e.lang, args...) }
 	n, err := pickGroup(e, o.root, o.group)
 	if err != nil {
 		return err
@@ -84,7 +82,7 @@ func runReplay(e *env, o replayOptions) error {
 	}
 	sessions := replay.Sessions(events)
 	if len(sessions) == 0 {
-		return failure{tt("replay-no-sessions", n, path)}
+		return failure{txtReplayNoSessions.F(e.lang, n, path)}
 	}
 	if o.list {
 		replay.WriteList(e.stdout, e.lang, sessions)
@@ -94,10 +92,10 @@ func runReplay(e *env, o replayOptions) error {
 	if o.session != "" {
 		var matches int
 		if s, matches = replay.Find(sessions, o.session); s == nil {
-			return failure{tt("replay-no-such-session", o.session, n)}
+			return failure{txtReplayNoSuchSession.F(e.lang, o.session, n)}
 		}
 		if matches > 1 {
-			fmt.Fprintln(e.stderr, tt("replay-ambiguous", o.session, matches, s.ID()))
+			fmt.Fprintln(e.stderr, txtReplayAmbiguous.F(e.lang, o.session, matches, s.ID()))
 		}
 	}
 	replay.WriteWith(e.stdout, replay.Options{Lang: e.lang, Color: o.color, HandGap: envHandGap(e)}, s, replay.Afterwards(events, s))

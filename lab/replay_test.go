@@ -15,7 +15,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"maillab/exercises/i18n"
 	"maillab/server/journal"
 )
 
@@ -260,13 +259,6 @@ func TestReplayErrors(t *testing.T) {
 		if code != tt.wantCode || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%s: exit %d, stderr:\n%s\nwant exit %d and %q", tt.name, code, errOut, tt.wantCode, tt.want)
 		}
-	}
-}
-
-func TestToolTextsInBothLanguages(t *testing.T) {
-	t.Parallel()
-	if bad := i18n.Missing(toolTexts); len(bad) > 0 {
-		t.Errorf("tool texts missing a language or with different verbs: %v", bad)
 	}
 }
 

@@ -47,32 +47,31 @@ type startOptions struct {
 }
 
 func newStartCommand(e *env) *cli.Command {
-	t := func(k string) string { return texts[k].In(e.lang) }
 	return &cli.Command{
 		Name:      "start",
-		Usage:     t("start-usage"),
+		Usage:     txtStartUsage.In(e.lang),
 		UsageText: "lab start --group N [--classroom FILE] [--data DIR] [--smtp ADDR] [--pop3 ADDR] [--web ADDR] [--lang ja|en] [--max-conns N] [--quiet]",
 		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: t("flag-group")},
+			&cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: txtFlagGroup.In(e.lang)},
 			classroomFlag(e),
 			dataRootFlag(e),
-			&cli.StringFlag{Name: "smtp", Usage: t("flag-smtp"), DefaultText: defaultSMTPAddr},
-			&cli.StringFlag{Name: "pop3", Usage: t("flag-pop3"), DefaultText: defaultPOP3Addr},
-			&cli.StringFlag{Name: "web", Usage: guideTexts["flag-web"].In(e.lang), DefaultText: defaultWebAddr},
+			&cli.StringFlag{Name: "smtp", Usage: txtFlagSMTP.In(e.lang), DefaultText: defaultSMTPAddr},
+			&cli.StringFlag{Name: "pop3", Usage: txtFlagPOP3.In(e.lang), DefaultText: defaultPOP3Addr},
+			&cli.StringFlag{Name: "web", Usage: txtFlagWeb.In(e.lang), DefaultText: defaultWebAddr},
 			langFlag(e),
 			maxConnsFlag(e),
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: t("flag-quiet")},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: txtFlagQuiet.In(e.lang)},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
+				return usageError{txtUnexpectedArgs.F(e.lang, strings.Join(c.Args().Slice(), " "))}
 			}
 			if c.Int("max-conns") < 0 {
-				return usageError{t("bad-max-conns")}
+				return usageError{txtBadMaxConns.In(e.lang)}
 			}
 			n := c.Int("group")
 			if n < 1 {
-				return usageError{t("need-group")}
+				return usageError{txtNeedGroup.In(e.lang)}
 			}
 			return runStart(c.Context, e, startOptions{
 				group:     n,
@@ -91,11 +90,11 @@ func newStartCommand(e *env) *cli.Command {
 
 // maxConnsFlag is --max-conns of lab start and lab up.
 func maxConnsFlag(e *env) *cli.IntFlag {
-	return &cli.IntFlag{Name: "max-conns", Usage: texts["flag-max-conns"].In(e.lang), DefaultText: strconv.Itoa(group.DefaultLimits.Conns)}
+	return &cli.IntFlag{Name: "max-conns", Usage: txtFlagMaxConns.In(e.lang), DefaultText: strconv.Itoa(group.DefaultLimits.Conns)}
 }
 
 func classroomFlag(e *env) *cli.StringFlag {
-	return &cli.StringFlag{Name: "classroom", Aliases: []string{"c"}, Usage: texts["flag-classroom"].In(e.lang)}
+	return &cli.StringFlag{Name: "classroom", Aliases: []string{"c"}, Usage: txtFlagClassroom.In(e.lang)}
 }
 
 func useColor(e *env) bool {
@@ -155,11 +154,11 @@ func classroomPath(e *env, c *cli.Context) string {
 func loadClassroom(e *env, path string) (*classroom.Classroom, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, failure{texts["classroom-unreadable"].F(e.lang, path, err)}
+		return nil, failure{txtClassroomUnreadable.F(e.lang, path, err)}
 	}
 	c, err := classroom.Parse(path, b)
 	if err != nil {
-		return nil, failure{texts["classroom-bad"].F(e.lang, err)}
+		return nil, failure{txtClassroomBad.F(e.lang, err)}
 	}
 	return c, nil
 }
@@ -198,7 +197,7 @@ func openGroup(e *env, root string, c *classroom.Classroom, n int, smtpAddr, pop
 	if c != nil {
 		g, ok := c.Group(n)
 		if !ok {
-			return nil, failure{texts["not-in-classroom"].F(e.lang, n, c.Path)}
+			return nil, failure{txtNotInClassroom.F(e.lang, n, c.Path)}
 		}
 		domain = c.GroupDomain(n)
 		smtpAddr = cmp.Or(smtpAddr, g.SMTPAddr())
@@ -231,7 +230,7 @@ func openGroup(e *env, root string, c *classroom.Classroom, n int, smtpAddr, pop
 	}
 	srv, err := group.New(cfg)
 	if errors.Is(err, group.ErrLocked) {
-		return nil, failure{texts["data-locked"].F(e.lang, data.Dir, err)}
+		return nil, failure{txtDataLocked.F(e.lang, data.Dir, err)}
 	}
 	return srv, err
 }
@@ -246,7 +245,7 @@ func startGroup(e *env, srv *group.Server) ([]group.DefaultAccount, error) {
 	if err := srv.Start(); err != nil {
 		var op *net.OpError
 		if errors.As(err, &op) {
-			return nil, failure{texts["listen-failed"].F(e.lang, op.Addr, op.Err)}
+			return nil, failure{txtListenFailed.F(e.lang, op.Addr, op.Err)}
 		}
 		return nil, err
 	}
@@ -310,7 +309,7 @@ func runStart(ctx context.Context, e *env, o startOptions) error {
 		o.ready(srv)
 	}
 	<-ctx.Done()
-	fmt.Fprintln(e.stderr, texts["stopping"].In(e.lang))
+	fmt.Fprintln(e.stderr, txtStopping.In(e.lang))
 	sctx, cancel := context.WithTimeout(context.Background(), group.DefaultLimits.ShutdownGrace)
 	defer cancel()
 	w.Shutdown(sctx)
@@ -319,17 +318,16 @@ func runStart(ctx context.Context, e *env, o startOptions) error {
 
 // printBanner tells the students what they are running and how to talk to it.
 func printBanner(w io.Writer, l i18n.Lang, srv *group.Server, c *classroom.Classroom, made []group.DefaultAccount, web net.Addr) {
-	t := func(k string, args ...any) string { return texts[k].F(l, args...) }
 	d := srv.Data()
 	smtpHost, smtpPort, _ := net.SplitHostPort(srv.SMTPAddr().String())
 	popHost, popPort, _ := net.SplitHostPort(srv.POP3Addr().String())
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n", t("banner-title", d.Group))
-	fmt.Fprintf(&b, "  %-10s %s\n", t("banner-domain"), d.Domain)
+	fmt.Fprintf(&b, "%s\n", txtBannerTitle.F(l, d.Group))
+	fmt.Fprintf(&b, "  %-10s %s\n", txtBannerDomain.In(l), d.Domain)
 	fmt.Fprintf(&b, "  %-10s %s   telnet %s %s\n", "SMTP", srv.SMTPAddr(), smtpHost, smtpPort)
 	fmt.Fprintf(&b, "  %-10s %s   telnet %s %s\n", "POP3", srv.POP3Addr(), popHost, popPort)
 	fmt.Fprintf(&b, "  %-10s %s   curl http://%s/api/status\n", "web API", web, web)
-	fmt.Fprintf(&b, "  %-10s %s\n", t("banner-data"), d.Dir)
+	fmt.Fprintf(&b, "  %-10s %s\n", txtBannerData.In(l), d.Dir)
 	b.WriteString(tlsBanner(l, srv, c))
 	if c != nil {
 		var peers []string
@@ -338,26 +336,26 @@ func printBanner(w io.Writer, l i18n.Lang, srv *group.Server, c *classroom.Class
 			peers = append(peers, fmt.Sprintf("%s (SMTP %s, POP3 %s)", c.GroupDomain(p), g.SMTPAddr(), g.POP3Addr()))
 		}
 		if len(peers) == 0 {
-			peers = []string{t("banner-no-peers")}
+			peers = []string{txtBannerNoPeers.In(l)}
 		}
-		fmt.Fprintf(&b, "  %-10s %s\n", t("banner-classroom"), c.Path)
-		fmt.Fprintf(&b, "  %-10s %s\n", t("banner-peers"), strings.Join(peers, "\n             "))
+		fmt.Fprintf(&b, "  %-10s %s\n", txtBannerClassroom.In(l), c.Path)
+		fmt.Fprintf(&b, "  %-10s %s\n", txtBannerPeers.In(l), strings.Join(peers, "\n             "))
 	}
 	if accounts, err := d.Accounts.List(); err == nil {
 		names := make([]string, len(accounts))
 		for i, a := range accounts {
 			names[i] = a.Name
 		}
-		fmt.Fprintf(&b, "  %-10s %s\n", t("banner-accounts"), strings.Join(names, ", "))
+		fmt.Fprintf(&b, "  %-10s %s\n", txtBannerAccounts.In(l), strings.Join(names, ", "))
 	}
 	if len(made) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", t("banner-new-accounts"))
+		fmt.Fprintf(&b, "\n%s\n", txtBannerNewAccounts.In(l))
 		for _, a := range made {
 			fmt.Fprintf(&b, "    %-8s %s\n", a.Name, a.Password)
 		}
 	}
-	fmt.Fprintf(&b, "\n%s\n", t("banner-apop", d.Domain, time.Now().Unix()))
-	fmt.Fprintf(&b, "%s\n\n", t("banner-stop"))
+	fmt.Fprintf(&b, "\n%s\n", txtBannerAPOP.F(l, d.Domain, time.Now().Unix()))
+	fmt.Fprintf(&b, "%s\n\n", txtBannerStop.In(l))
 	io.WriteString(w, b.String())
 }
 

@@ -13,28 +13,27 @@ import (
 )
 
 func newTelnetCommand(e *env) *cli.Command {
-	t := func(k string) string { return toolTexts[k].In(e.lang) }
 	return &cli.Command{
 		Name:        "telnet",
-		Usage:       t("telnet-usage"),
+		Usage:       txtTelnetUsage.In(e.lang),
 		UsageText:   "lab telnet HOST PORT [--bind ADDR] [--lang ja|en]   (lab telnet 127.0.0.1 1110)",
-		Description: t("telnet-description"),
+		Description: txtTelnetDescription.In(e.lang),
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "bind", Aliases: []string{"b"}, Usage: t("flag-bind")},
+			&cli.StringFlag{Name: "bind", Aliases: []string{"b"}, Usage: txtFlagBind.In(e.lang)},
 			langFlag(e),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 2 {
-				return usageError{t("telnet-args")}
+				return usageError{txtTelnetArgs.In(e.lang)}
 			}
 			o := lineclient.Options{Host: c.Args().Get(0), Lang: e.lang}
 			var err error
 			if o.Port, err = telnetPort(c.Args().Get(1)); err != nil {
-				return usageError{toolTexts["telnet-bad-port"].F(e.lang, c.Args().Get(1))}
+				return usageError{txtTelnetBadPort.F(e.lang, c.Args().Get(1))}
 			}
 			if b := c.String("bind"); b != "" {
 				if o.Bind = bindAddr(b); o.Bind == nil {
-					return usageError{toolTexts["telnet-bad-bind"].F(e.lang, b)}
+					return usageError{txtTelnetBadBind.F(e.lang, b)}
 				}
 			}
 			_, inTerm := terminalFd(e.stdin)

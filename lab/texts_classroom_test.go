@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -268,21 +271,104 @@ var politeEnding = regexp.MustCompile(`(ます|です|ません|ました|でし
 // です/ます (lists of marks and noun phrases are not sentences).
 func TestOneRegister(t *testing.T) {
 	t.Parallel()
-	legend := map[string]bool{"ex-legend": true} // "✓ できた ✗ まだ": marks, not sentences
+	legend := map[string]bool{"txtExLegend": true} // "✓ できた ✗ まだ": marks, not sentences
 	trailing := regexp.MustCompile(`（[^（）]*）$`)
-	for name, m := range map[string]map[string]i18n.Text{"texts": texts, "guideTexts": guideTexts, "toolTexts": toolTexts, "gradeTexts": gradeTexts, "helpFrame": helpFrame} {
-		for key, text := range m {
-			if legend[key] {
+	files, err := filepath.Glob("texts*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := sourceTexts(t, files)
+	if len(texts) < 200 {
+		t.Fatalf("found only %d texts in %v", len(texts), files)
+	}
+	for name, text := range texts {
+		if legend[name] {
+			continue
+		}
+		for _, sentence := range regexp.MustCompile(`[。\n]`).Split(text.Ja, -1) {
+			s := strings.TrimRight(trailing.ReplaceAllString(strings.TrimSpace(sentence), ""), "）)」 ")
+			if plainEnding.MatchString(s) && !politeEnding.MatchString(s) {
+				t.Errorf("%s ends a sentence in the plain form: %q", name, sentence)
+			}
+		}
+	}
+}
+
+// sourceTexts returns the texts that the package-level variables of files
+// declare, read from the source: a text variable by its name, an entry of
+// a map of texts as name[key]. The texts are variables, which a test cannot
+// list otherwise.
+func sourceTexts(t *testing.T, files []string) map[string]i18n.Text {
+	t.Helper()
+	texts := map[string]i18n.Text{}
+	fset := token.NewFileSet()
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.VAR {
 				continue
 			}
-			for _, sentence := range regexp.MustCompile(`[。\n]`).Split(text.Ja, -1) {
-				s := strings.TrimRight(trailing.ReplaceAllString(strings.TrimSpace(sentence), ""), "）)」 ")
-				if plainEnding.MatchString(s) && !politeEnding.MatchString(s) {
-					t.Errorf("%s[%q] ends a sentence in the plain form: %q", name, key, sentence)
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, v := range vs.Values {
+					lit, ok := v.(*ast.CompositeLit)
+					if !ok {
+						continue
+					}
+					if _, isMap := lit.Type.(*ast.MapType); !isMap {
+						texts[vs.Names[i].Name] = literalText(t, fset, lit)
+						continue
+					}
+					for _, e := range lit.Elts {
+						kv := e.(*ast.KeyValueExpr)
+						key, _ := strconv.Unquote(kv.Key.(*ast.BasicLit).Value)
+						texts[vs.Names[i].Name+"["+key+"]"] = literalText(t, fset, kv.Value.(*ast.CompositeLit))
+					}
 				}
 			}
 		}
 	}
+	return texts
+}
+
+// literalText is the text of an i18n.Text literal of string constants.
+func literalText(t *testing.T, fset *token.FileSet, lit *ast.CompositeLit) i18n.Text {
+	t.Helper()
+	var text i18n.Text
+	for _, e := range lit.Elts {
+		kv := e.(*ast.KeyValueExpr)
+		s, ok := constString(kv.Value)
+		if !ok {
+			t.Fatalf("%s: not a constant text", fset.Position(kv.Pos()))
+		}
+		if kv.Key.(*ast.Ident).Name == "Ja" {
+			text.Ja = s
+		} else {
+			text.En = s
+		}
+	}
+	return text
+}
+
+// constString evaluates a string literal, or a sum of them.
+func constString(e ast.Expr) (string, bool) {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		s, err := strconv.Unquote(e.Value)
+		return s, err == nil
+	case *ast.BinaryExpr:
+		x, ok1 := constString(e.X)
+		y, ok2 := constString(e.Y)
+		return x + y, ok1 && ok2 && e.Op == token.ADD
+	}
+	return "", false
 }
 
 // TestEveryExerciseTextStandalone: without a classroom the standalone

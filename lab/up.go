@@ -28,27 +28,26 @@ type upOptions struct {
 }
 
 func newUpCommand(e *env) *cli.Command {
-	t := func(k string) string { return texts[k].In(e.lang) }
 	return &cli.Command{
 		Name:      "up",
-		Usage:     t("up-usage"),
+		Usage:     txtUpUsage.In(e.lang),
 		UsageText: "lab up --classroom FILE [--data DIR] [--lang ja|en] [--max-conns N] [--quiet]",
 		Flags: []cli.Flag{
 			classroomFlag(e),
 			dataRootFlag(e),
 			langFlag(e),
 			maxConnsFlag(e),
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: t("flag-quiet")},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: txtFlagQuiet.In(e.lang)},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
+				return usageError{txtUnexpectedArgs.F(e.lang, strings.Join(c.Args().Slice(), " "))}
 			}
 			if classroomPath(e, c) == "" {
-				return usageError{t("need-classroom")}
+				return usageError{txtNeedClassroom.In(e.lang)}
 			}
 			if c.Int("max-conns") < 0 {
-				return usageError{t("bad-max-conns")}
+				return usageError{txtBadMaxConns.In(e.lang)}
 			}
 			return runUp(c.Context, e, upOptions{
 				classroom: classroomPath(e, c),
@@ -144,21 +143,20 @@ func runUp(ctx context.Context, e *env, o upOptions) error {
 		o.ready(servers)
 	}
 	<-ctx.Done()
-	fmt.Fprintln(e.stderr, texts["stopping"].In(e.lang))
+	fmt.Fprintln(e.stderr, txtStopping.In(e.lang))
 	shutdown()
 	return nil
 }
 
 func printClassBanner(w io.Writer, l i18n.Lang, c *classroom.Classroom, root string, servers map[int]*group.Server, made map[int][]group.DefaultAccount) {
-	t := func(k string, args ...any) string { return texts[k].F(l, args...) }
 	var b strings.Builder
 	name := c.Name
 	if name == "" {
 		name = c.Path
 	}
-	fmt.Fprintf(&b, "%s\n", t("up-title", name, len(c.Groups)))
-	fmt.Fprintf(&b, "  %s %s\n\n", t("banner-data"), root)
-	fmt.Fprintf(&b, "  %s %s %-21s %-21s %-21s %s\n", padWidth(t("col-group"), 8), padWidth(t("banner-domain"), 16), "SMTP", "POP3", "web API", t("col-cluster"))
+	fmt.Fprintf(&b, "%s\n", txtUpTitle.F(l, name, len(c.Groups)))
+	fmt.Fprintf(&b, "  %s %s\n\n", txtBannerData.In(l), root)
+	fmt.Fprintf(&b, "  %s %s %-21s %-21s %-21s %s\n", padWidth(txtColGroup.In(l), 8), padWidth(txtBannerDomain.In(l), 16), "SMTP", "POP3", "web API", txtColCluster.In(l))
 	for _, g := range c.Groups {
 		var cl []string
 		for _, id := range c.Cluster(g.ID) {
@@ -174,7 +172,7 @@ func printClassBanner(w io.Writer, l i18n.Lang, c *classroom.Classroom, root str
 			continue
 		}
 		if !any {
-			fmt.Fprintf(&b, "\n%s\n", t("banner-new-accounts"))
+			fmt.Fprintf(&b, "\n%s\n", txtBannerNewAccounts.In(l))
 			any = true
 		}
 		var acc []string
@@ -185,8 +183,8 @@ func printClassBanner(w io.Writer, l i18n.Lang, c *classroom.Classroom, root str
 	}
 	if len(c.Groups) > 0 {
 		g := c.Groups[0]
-		fmt.Fprintf(&b, "\n%s", texts["up-bind"].F(l, g.ID, g.Host, g.Host, g.POP3, g.Host, g.Host, g.POP3))
+		fmt.Fprintf(&b, "\n%s", txtUpBind.F(l, g.ID, g.Host, g.Host, g.POP3, g.Host, g.Host, g.POP3))
 	}
-	fmt.Fprintf(&b, "\n%s\n\n", t("banner-stop"))
+	fmt.Fprintf(&b, "\n%s\n\n", txtBannerStop.In(l))
 	io.WriteString(w, b.String())
 }

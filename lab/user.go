@@ -21,20 +21,19 @@ import (
 )
 
 func newUserCommand(e *env) *cli.Command {
-	t := func(k string) string { return texts[k].In(e.lang) }
 	groupFlag := func() cli.Flag {
-		return &cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: t("flag-user-group")}
+		return &cli.IntFlag{Name: "group", Aliases: []string{"g"}, Usage: txtFlagUserGroup.In(e.lang)}
 	}
 	return &cli.Command{
 		Name:  "user",
-		Usage: t("user-usage"),
+		Usage: txtUserUsage.In(e.lang),
 		Subcommands: []*cli.Command{
 			{
 				Name:      "add",
-				Usage:     t("user-add-usage"),
+				Usage:     txtUserAddUsage.In(e.lang),
 				UsageText: "lab user add NAME [--group N] [--data DIR]\nlab user add NAME --all-groups --classroom FILE [--data DIR]",
 				Flags: []cli.Flag{groupFlag(), dataRootFlag(e), langFlag(e),
-					&cli.BoolFlag{Name: "all-groups", Usage: t("flag-all-groups")},
+					&cli.BoolFlag{Name: "all-groups", Usage: txtFlagAllGroups.In(e.lang)},
 					classroomFlag(e),
 				},
 				Action: func(c *cli.Context) error {
@@ -46,14 +45,14 @@ func newUserCommand(e *env) *cli.Command {
 						return runUserAddAll(e, o, c.String("classroom"), c.IsSet("data"))
 					}
 					if c.String("classroom") != "" {
-						return usageError{t("classroom-needs-all-groups")}
+						return usageError{txtClassroomNeedsAllGroups.In(e.lang)}
 					}
 					return runUserSet(e, o)
 				},
 			},
 			{
 				Name:      "passwd",
-				Usage:     t("user-passwd-usage"),
+				Usage:     txtUserPasswdUsage.In(e.lang),
 				UsageText: "lab user passwd NAME [--group N] [--data DIR]",
 				Flags:     []cli.Flag{groupFlag(), dataRootFlag(e), langFlag(e)},
 				Action: func(c *cli.Context) error {
@@ -67,10 +66,10 @@ func newUserCommand(e *env) *cli.Command {
 			},
 			{
 				Name:      "del",
-				Usage:     t("user-del-usage"),
+				Usage:     txtUserDelUsage.In(e.lang),
 				UsageText: "lab user del NAME [--group N] [--data DIR] [--purge]",
 				Flags: []cli.Flag{groupFlag(), dataRootFlag(e), langFlag(e),
-					&cli.BoolFlag{Name: "purge", Usage: t("flag-purge")},
+					&cli.BoolFlag{Name: "purge", Usage: txtFlagPurge.In(e.lang)},
 				},
 				Action: func(c *cli.Context) error {
 					o, err := userSetOptionsOf(c, e)
@@ -82,12 +81,12 @@ func newUserCommand(e *env) *cli.Command {
 			},
 			{
 				Name:      "list",
-				Usage:     t("user-list-usage"),
+				Usage:     txtUserListUsage.In(e.lang),
 				UsageText: "lab user list [--group N] [--data DIR]",
 				Flags:     []cli.Flag{groupFlag(), dataRootFlag(e), langFlag(e)},
 				Action: func(c *cli.Context) error {
 					if c.NArg() > 0 {
-						return usageError{texts["unexpected-args"].F(e.lang, strings.Join(c.Args().Slice(), " "))}
+						return usageError{txtUnexpectedArgs.F(e.lang, strings.Join(c.Args().Slice(), " "))}
 					}
 					return runUserList(e, c.String("data"), c.Int("group"))
 				},
@@ -118,13 +117,13 @@ func pickGroup(e *env, root string, n int) (int, error) {
 		return n, nil
 	}
 	if n < 0 {
-		return 0, usageError{texts["need-group"].In(e.lang)}
+		return 0, usageError{txtNeedGroup.In(e.lang)}
 	}
 	groups := groupsIn(root)
 	if len(groups) == 1 {
 		return groups[0], nil
 	}
-	return 0, usageError{texts["which-group"].F(e.lang, root)}
+	return 0, usageError{txtWhichGroup.F(e.lang, root)}
 }
 
 // userSetOptions are the settings of `lab user add` and `lab user passwd`.
@@ -137,7 +136,7 @@ type userSetOptions struct {
 
 func userSetOptionsOf(c *cli.Context, e *env) (userSetOptions, error) {
 	if c.NArg() != 1 {
-		return userSetOptions{}, usageError{texts["user-one-name"].In(e.lang)}
+		return userSetOptions{}, usageError{txtUserOneName.In(e.lang)}
 	}
 	return userSetOptions{name: c.Args().First(), root: c.String("data"), group: c.Int("group")}, nil
 }
@@ -161,15 +160,15 @@ func runUserSet(e *env, o userSetOptions) error {
 	showFolder(e, data)
 	if !existing {
 		if _, err := data.Accounts.Lookup(name); err == nil {
-			return failure{texts["user-exists"].F(e.lang, name, n)}
+			return failure{txtUserExists.F(e.lang, name, n)}
 		}
 	}
-	pw, err := readSecret(e, texts["prompt-password"].F(e.lang, name), texts["prompt-again"].In(e.lang), true)
+	pw, err := readSecret(e, txtPromptPassword.F(e.lang, name), txtPromptAgain.In(e.lang), true)
 	if err != nil {
 		return err
 	}
 	if err := account.CheckPassword(pw); err != nil {
-		return failure{texts["bad-password"].In(e.lang)}
+		return failure{txtBadPassword.In(e.lang)}
 	}
 	j, err := journal.OpenFile(data.JournalPath(), n)
 	if err != nil {
@@ -179,21 +178,21 @@ func runUserSet(e *env, o userSetOptions) error {
 	if existing {
 		switch err := data.Accounts.SetPassword(name, pw); {
 		case errors.Is(err, account.ErrNoUser):
-			return failure{texts["user-missing"].F(e.lang, name, n)}
+			return failure{txtUserMissing.F(e.lang, name, n)}
 		case err != nil:
 			return err
 		}
 		j.Record(journal.Event{Kind: journal.Account, User: name, Result: "password"})
-		fmt.Fprintln(e.stdout, texts["user-passwd-done"].F(e.lang, name, data.Domain))
+		fmt.Fprintln(e.stdout, txtUserPasswdDone.F(e.lang, name, data.Domain))
 		return nil
 	}
 	switch err := data.AddUser(name, pw, j); {
 	case errors.Is(err, account.ErrExists):
-		return failure{texts["user-exists"].F(e.lang, name, n)}
+		return failure{txtUserExists.F(e.lang, name, n)}
 	case err != nil:
 		return err
 	}
-	fmt.Fprintln(e.stdout, texts["user-added"].F(e.lang, name, data.Domain))
+	fmt.Fprintln(e.stdout, txtUserAdded.F(e.lang, name, data.Domain))
 	return nil
 }
 
@@ -205,10 +204,10 @@ func runUserSet(e *env, o userSetOptions) error {
 func checkUserName(e *env, typed string) (string, error) {
 	lower, ok := account.Lower(typed)
 	if err := account.CheckName(lower); err != nil {
-		return "", failure{texts["bad-name"].F(e.lang, typed)}
+		return "", failure{txtBadName.F(e.lang, typed)}
 	}
 	if !ok {
-		return "", usageError{texts["user-lower-case"].F(e.lang, typed, lower)}
+		return "", usageError{txtUserLowerCase.F(e.lang, typed, lower)}
 	}
 	return lower, nil
 }
@@ -217,9 +216,9 @@ func checkUserName(e *env, typed string) (string, error) {
 // when no server uses it: the change then reaches no running server,
 // which is what happens when --data differs from the server's.
 func showFolder(e *env, data *group.Data) {
-	fmt.Fprintln(e.stdout, texts["user-folder"].F(e.lang, data.Dir))
+	fmt.Fprintln(e.stdout, txtUserFolder.F(e.lang, data.Dir))
 	if !data.Served() {
-		fmt.Fprintln(e.stderr, texts["user-no-server"].F(e.lang, data.Dir))
+		fmt.Fprintln(e.stderr, txtUserNoServer.F(e.lang, data.Dir))
 	}
 }
 
@@ -230,7 +229,7 @@ func runUserDel(e *env, o userSetOptions, purge bool, now time.Time) error {
 		return err
 	}
 	if name == group.Postmaster {
-		return failure{texts["user-del-postmaster"].In(e.lang)}
+		return failure{txtUserDelPostmaster.In(e.lang)}
 	}
 	n, err := pickGroup(e, o.root, o.group)
 	if err != nil {
@@ -242,7 +241,7 @@ func runUserDel(e *env, o userSetOptions, purge bool, now time.Time) error {
 	}
 	showFolder(e, data)
 	if _, err := data.Accounts.Lookup(name); errors.Is(err, account.ErrNoUser) {
-		return failure{texts["user-missing"].F(e.lang, name, n)}
+		return failure{txtUserMissing.F(e.lang, name, n)}
 	}
 	j, err := journal.OpenFile(data.JournalPath(), n)
 	if err != nil {
@@ -252,17 +251,17 @@ func runUserDel(e *env, o userSetOptions, purge bool, now time.Time) error {
 	kept, err := data.DeleteUser(name, purge, now, j)
 	switch {
 	case errors.Is(err, account.ErrNoUser):
-		return failure{texts["user-missing"].F(e.lang, name, n)}
+		return failure{txtUserMissing.F(e.lang, name, n)}
 	case err != nil:
 		return err
 	}
 	switch {
 	case kept != "":
-		fmt.Fprintln(e.stdout, texts["user-deleted-kept"].F(e.lang, name, data.Domain, kept))
+		fmt.Fprintln(e.stdout, txtUserDeletedKept.F(e.lang, name, data.Domain, kept))
 	case purge:
-		fmt.Fprintln(e.stdout, texts["user-deleted-purged"].F(e.lang, name, data.Domain))
+		fmt.Fprintln(e.stdout, txtUserDeletedPurged.F(e.lang, name, data.Domain))
 	default:
-		fmt.Fprintln(e.stdout, texts["user-deleted"].F(e.lang, name, data.Domain))
+		fmt.Fprintln(e.stdout, txtUserDeleted.F(e.lang, name, data.Domain))
 	}
 	return nil
 }
@@ -272,10 +271,10 @@ func runUserDel(e *env, o userSetOptions, purge bool, now time.Time) error {
 // --data, else the classroom's data key, else the default.
 func runUserAddAll(e *env, o userSetOptions, path string, dataSet bool) error {
 	if path == "" {
-		return usageError{texts["all-groups-needs-classroom"].In(e.lang)}
+		return usageError{txtAllGroupsNeedsClassroom.In(e.lang)}
 	}
 	if o.group != 0 {
-		return usageError{texts["all-groups-and-group"].In(e.lang)}
+		return usageError{txtAllGroupsAndGroup.In(e.lang)}
 	}
 	name, err := checkUserName(e, o.name)
 	if err != nil {
@@ -289,12 +288,12 @@ func runUserAddAll(e *env, o userSetOptions, path string, dataSet bool) error {
 	if !dataSet && c.DataRoot() != "" {
 		root = c.DataRoot()
 	}
-	pw, err := readSecret(e, texts["prompt-password"].F(e.lang, name), texts["prompt-again"].In(e.lang), true)
+	pw, err := readSecret(e, txtPromptPassword.F(e.lang, name), txtPromptAgain.In(e.lang), true)
 	if err != nil {
 		return err
 	}
 	if err := account.CheckPassword(pw); err != nil {
-		return failure{texts["bad-password"].In(e.lang)}
+		return failure{txtBadPassword.In(e.lang)}
 	}
 	var failed []string
 	for _, g := range c.Groups {
@@ -302,19 +301,19 @@ func runUserAddAll(e *env, o userSetOptions, path string, dataSet bool) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(e.stdout, texts["group-n"].F(e.lang, g.ID))
+		fmt.Fprintln(e.stdout, txtGroupN.F(e.lang, g.ID))
 		showFolder(e, data)
 		if err := addOne(data, name, pw); errors.Is(err, account.ErrExists) {
-			fmt.Fprintln(e.stderr, texts["user-exists-skipped"].F(e.lang, name, g.ID))
+			fmt.Fprintln(e.stderr, txtUserExistsSkipped.F(e.lang, name, g.ID))
 			failed = append(failed, strconv.Itoa(g.ID))
 			continue
 		} else if err != nil {
 			return err
 		}
-		fmt.Fprintln(e.stdout, texts["user-added"].F(e.lang, name, data.Domain))
+		fmt.Fprintln(e.stdout, txtUserAdded.F(e.lang, name, data.Domain))
 	}
 	if len(failed) > 0 {
-		return failure{texts["user-exists-in"].F(e.lang, name, strings.Join(failed, ", "))}
+		return failure{txtUserExistsIn.F(e.lang, name, strings.Join(failed, ", "))}
 	}
 	return nil
 }
@@ -334,10 +333,9 @@ func runUserList(e *env, root string, n int) error {
 	if n == 0 {
 		groups = groupsIn(root)
 		if len(groups) == 0 {
-			return failure{texts["no-groups"].F(e.lang, root)}
+			return failure{txtNoGroups.F(e.lang, root)}
 		}
 	}
-	t := func(k string) string { return texts[k].In(e.lang) }
 	for _, g := range groups {
 		data, err := group.OpenData(root, g, "")
 		if err != nil {
@@ -347,14 +345,14 @@ func runUserList(e *env, root string, n int) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s (%s)\n", texts["group-n"].F(e.lang, g), data.Domain)
+		fmt.Fprintf(e.stdout, "%s (%s)\n", txtGroupN.F(e.lang, g), data.Domain)
 		fmt.Fprintf(e.stdout, "  ")
 		showFolder(e, data)
 		if len(list) == 0 {
-			fmt.Fprintf(e.stdout, "  %s\n", t("no-accounts"))
+			fmt.Fprintf(e.stdout, "  %s\n", txtNoAccounts.In(e.lang))
 			continue
 		}
-		fmt.Fprintf(e.stdout, "  %s %s %s\n", terminal.Pad(t("col-user"), 16), terminal.Pad(t("col-address"), 28), t("col-messages"))
+		fmt.Fprintf(e.stdout, "  %s %s %s\n", terminal.Pad(txtColUser.In(e.lang), 16), terminal.Pad(txtColAddress.In(e.lang), 28), txtColMessages.In(e.lang))
 		for _, a := range list {
 			count := "-"
 			if msgs, err := maildir.Dir(filepath.Join(data.Dir, "mail", a.Name)).List(); err == nil {

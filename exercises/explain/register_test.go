@@ -1,6 +1,9 @@
 package explain
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"regexp"
 	"strconv"
 	"strings"
@@ -53,10 +56,13 @@ func TestOneRegister(t *testing.T) {
 			all[name+" "+strconv.Itoa(k)] = v
 		}
 	}
-	for name, m := range map[string]map[string]i18n.Text{"loginReasons": loginReasons, "enhancedClass": enhancedClass, "enhancedSubject": enhancedSubject, "enhancedDetail": enhancedDetail, "diagnoses": diagnoses} {
+	for name, m := range map[string]map[string]i18n.Text{"loginReasons": loginReasons, "enhancedClass": enhancedClass, "enhancedSubject": enhancedSubject, "enhancedDetail": enhancedDetail} {
 		for k, v := range m {
 			all[name+" "+k] = v
 		}
+	}
+	for k, v := range diagnoses(t) {
+		all["diagnoses "+k] = v
 	}
 	for _, p := range []string{POP3, SMTP} {
 		all["Unknown "+p] = Unknown(p).Text
@@ -76,6 +82,46 @@ func TestOneRegister(t *testing.T) {
 			t.Errorf("%s ends a sentence in the plain form: %q", key, s)
 		}
 	}
+}
+
+// diagnoses returns the texts of diagnosis.go by name, read from the
+// source: they are variables, which a test cannot list otherwise.
+func diagnoses(t *testing.T) map[string]i18n.Text {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "diagnosis.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := map[string]i18n.Text{}
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR {
+			continue
+		}
+		for _, s := range gd.Specs {
+			vs := s.(*ast.ValueSpec)
+			for i, name := range vs.Names {
+				var text i18n.Text
+				for _, e := range vs.Values[i].(*ast.CompositeLit).Elts {
+					kv := e.(*ast.KeyValueExpr)
+					s, err := strconv.Unquote(kv.Value.(*ast.BasicLit).Value)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if kv.Key.(*ast.Ident).Name == "Ja" {
+						text.Ja = s
+					} else {
+						text.En = s
+					}
+				}
+				texts[name.Name] = text
+			}
+		}
+	}
+	if len(texts) < 15 {
+		t.Fatalf("diagnosis.go: found only %d diagnoses", len(texts))
+	}
+	return texts
 }
 
 // TestPlainSentences: the rule itself tells the two registers apart.

@@ -7,6 +7,7 @@ package i18n
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -73,16 +74,16 @@ func (t Text) F(l Lang, args ...any) string {
 func Missing(catalog map[string]Text) []string {
 	var bad []string
 	for name, t := range catalog {
-		if strings.TrimSpace(t.Ja) == "" || strings.TrimSpace(t.En) == "" || verbs(t.Ja) != verbs(t.En) {
+		if strings.TrimSpace(t.Ja) == "" || strings.TrimSpace(t.En) == "" || !slices.Equal(verbs(t.Ja), verbs(t.En)) {
 			bad = append(bad, name)
 		}
 	}
 	return bad
 }
 
-// verbs lists the fmt verbs of s in order, e.g. "%s%d".
-func verbs(s string) string {
-	var b strings.Builder
+// verbs lists the fmt verbs of s in order, e.g. ["%s" "%-8d" "%%"].
+func verbs(s string) []string {
+	var vs []string
 	for i := 0; i < len(s); i++ {
 		if s[i] != '%' {
 			continue
@@ -92,9 +93,9 @@ func verbs(s string) string {
 			j++
 		}
 		if j < len(s) {
-			b.WriteString(s[i : j+1])
+			vs = append(vs, s[i:j+1])
 		}
 		i = j
 	}
-	return b.String()
+	return vs
 }

@@ -120,44 +120,40 @@ func shortSession(id string) string {
 	return id
 }
 
-func (c *Console) t(key string, args ...any) string {
-	return texts[key].F(c.lang, args...)
-}
-
 func (c *Console) render(e journal.Event) []string {
 	switch e.Kind {
 	case journal.Start:
-		return []string{c.ok.Sprint(c.t("start", e.Local))}
+		return []string{c.ok.Sprint(txtStart.F(c.lang, e.Local))}
 	case journal.Stop:
-		return []string{c.note.Sprint(c.t("stop"))}
+		return []string{c.note.Sprint(txtStop.In(c.lang))}
 	case journal.Open:
 		from := e.Remote
 		if e.ClientGroup != 0 {
-			return []string{c.dim.Sprint(c.t("open-group", from, e.ClientGroup))}
+			return []string{c.dim.Sprint(txtOpenGroup.F(c.lang, from, e.ClientGroup))}
 		}
-		return []string{c.dim.Sprint(c.t("open", from))}
+		return []string{c.dim.Sprint(txtOpen.F(c.lang, from))}
 	case journal.Close:
 		if e.SkippedCmds > 0 {
-			return []string{c.dim.Sprint(c.t("close-skipped", journal.DefaultSessionCommands, e.SkippedCmds))}
+			return []string{c.dim.Sprint(txtCloseSkipped.F(c.lang, journal.DefaultSessionCommands, e.SkippedCmds))}
 		}
-		return []string{c.dim.Sprint(c.t("close"))}
+		return []string{c.dim.Sprint(txtClose.In(c.lang))}
 	case journal.Note:
 		switch e.Reason {
 		case "flood-muted":
-			return []string{c.bad.Sprint(c.t("flood-muted", e.Remote, e.Count, e.Millis/60000, e.Remote))}
+			return []string{c.bad.Sprint(txtFloodMuted.F(c.lang, e.Remote, e.Count, e.Millis/60000, e.Remote))}
 		case "flood-unmuted":
-			return []string{c.note.Sprint(c.t("flood-unmuted", e.Remote, e.Count, e.SkippedCmds))}
+			return []string{c.note.Sprint(txtFloodUnmuted.F(c.lang, e.Remote, e.Count, e.SkippedCmds))}
 		}
 		return nil
 	case journal.Dropped:
-		return []string{c.note.Sprint(c.t("dropped", e.Count))}
+		return []string{c.note.Sprint(txtDropped.F(c.lang, e.Count))}
 	case journal.WriteFailed:
 		if e.Result == journal.ResultOK {
-			return []string{c.ok.Sprint(c.t("journal-ok"))}
+			return []string{c.ok.Sprint(txtJournalOk.In(c.lang))}
 		}
-		return []string{c.bad.Sprint(c.t("journal-error", e.Error))}
+		return []string{c.bad.Sprint(txtJournalError.F(c.lang, e.Error))}
 	case journal.Challenge:
-		return []string{c.note.Sprint(c.t("challenge", e.Challenge, e.Challenge))}
+		return []string{c.note.Sprint(txtChallenge.F(c.lang, e.Challenge, e.Challenge))}
 	case journal.Command:
 		return []string{c.client.Sprint("C: " + CommandLine(c.lang, e))}
 	case journal.Reply:
@@ -168,15 +164,15 @@ func (c *Console) render(e journal.Event) []string {
 	case journal.Login:
 		return c.login(e)
 	case journal.Retrieved:
-		return []string{c.note.Sprint(c.t("retr", e.User, e.Size))}
+		return []string{c.note.Sprint(txtRetr.F(c.lang, e.User, e.Size))}
 	case journal.Deleted:
 		if e.Result == journal.ResultError {
-			return []string{c.bad.Sprint(c.t("deleted-error", e.Count, e.Error))}
+			return []string{c.bad.Sprint(txtDeletedError.F(c.lang, e.Count, e.Error))}
 		}
-		return []string{c.note.Sprint(c.t("deleted", e.Count, e.User))}
+		return []string{c.note.Sprint(txtDeleted.F(c.lang, e.Count, e.User))}
 	case journal.Data:
 		if e.Reason == "bare-lf" {
-			return []string{c.note.Sprint(c.t("bare-lf", e.Count))}
+			return []string{c.note.Sprint(txtBareLF.F(c.lang, e.Count))}
 		}
 		return nil
 	case journal.Accepted:
@@ -184,36 +180,36 @@ func (c *Console) render(e journal.Event) []string {
 		if from == "" {
 			from = "<>"
 		}
-		return []string{c.note.Sprint(c.t("accepted", e.ID, from, strings.Join(e.Rcpt, ", ")))}
+		return []string{c.note.Sprint(txtAccepted.F(c.lang, e.ID, from, strings.Join(e.Rcpt, ", ")))}
 	case journal.Delivered:
 		if e.Result == journal.ResultError {
-			return []string{c.bad.Sprint(c.t("delivered-error", e.User, e.Error))}
+			return []string{c.bad.Sprint(txtDeliveredError.F(c.lang, e.User, e.Error))}
 		}
 		if e.Origin == journal.OriginWelcome {
-			return []string{c.note.Sprint(c.t("welcome", e.User))}
+			return []string{c.note.Sprint(txtWelcome.F(c.lang, e.User))}
 		}
-		return []string{c.note.Sprint(c.t("delivered", e.User))}
+		return []string{c.note.Sprint(txtDelivered.F(c.lang, e.User))}
 	case journal.Account:
-		return []string{c.note.Sprint(c.t("account", e.User))}
+		return []string{c.note.Sprint(txtAccount.F(c.lang, e.User))}
 	case journal.Queued:
-		return []string{c.note.Sprint(c.t("queued", e.ID, strings.Join(e.Rcpt, ", "), e.DestGroup))}
+		return []string{c.note.Sprint(txtQueued.F(c.lang, e.ID, strings.Join(e.Rcpt, ", "), e.DestGroup))}
 	case journal.Relayed:
 		switch e.Result {
 		case journal.ResultOK:
-			return []string{c.ok.Sprint(c.t("relayed", e.ID, e.DestGroup, strings.Join(e.Rcpt, ", ")))}
+			return []string{c.ok.Sprint(txtRelayed.F(c.lang, e.ID, e.DestGroup, strings.Join(e.Rcpt, ", ")))}
 		case journal.ResultDeferred:
-			return []string{c.note.Sprint(c.t("relay-deferred", e.ID, e.DestGroup, e.Error))}
+			return []string{c.note.Sprint(txtRelayDeferred.F(c.lang, e.ID, e.DestGroup, e.Error))}
 		default:
-			return []string{c.bad.Sprint(c.t("relay-failed", e.ID, strings.Join(e.Rcpt, ", "), e.Error))}
+			return []string{c.bad.Sprint(txtRelayFailed.F(c.lang, e.ID, strings.Join(e.Rcpt, ", "), e.Error))}
 		}
 	case journal.Bounced:
 		switch e.Result {
 		case journal.ResultOK, "queued":
-			return []string{c.note.Sprint(c.t("bounced", e.From))}
+			return []string{c.note.Sprint(txtBounced.F(c.lang, e.From))}
 		case journal.ResultError:
-			return []string{c.bad.Sprint(c.t("bounce-error", e.From, e.Error))}
+			return []string{c.bad.Sprint(txtBounceError.F(c.lang, e.From, e.Error))}
 		}
-		return []string{c.note.Sprint(c.t("bounce-dropped", e.Reason))}
+		return []string{c.note.Sprint(txtBounceDropped.F(c.lang, e.Reason))}
 	}
 	return nil
 }
@@ -225,72 +221,73 @@ func (c *Console) login(e journal.Event) []string {
 	}
 	switch e.Result {
 	case journal.ResultOK:
-		return []string{c.ok.Sprint(c.t("login-ok", e.User, method, e.Count, e.Size))}
+		return []string{c.ok.Sprint(txtLoginOk.F(c.lang, e.User, method, e.Count, e.Size))}
 	case journal.ResultInUse:
-		return []string{c.bad.Sprint(c.t("login-in-use", e.User))}
+		return []string{c.bad.Sprint(txtLoginInUse.F(c.lang, e.User))}
 	case journal.ResultError:
-		return []string{c.bad.Sprint(c.t("login-error", e.User, e.Error))}
+		return []string{c.bad.Sprint(txtLoginError.F(c.lang, e.User, e.Error))}
 	}
-	out := []string{c.bad.Sprint(c.t("login-fail", e.User, method))}
+	out := []string{c.bad.Sprint(txtLoginFail.F(c.lang, e.User, method))}
 	if e.Reason == "other-group-user" && e.OtherGroup != 0 {
-		out = append(out, c.note.Sprint("  → "+c.t("other-group-user", e.User, e.OtherGroup, e.OtherGroup)))
+		out = append(out, c.note.Sprint("  → "+txtOtherGroupUser.F(c.lang, e.User, e.OtherGroup, e.OtherGroup)))
 	} else if why, ok := explain.LoginFailure(e.Reason); ok {
 		out = append(out, c.note.Sprint("  → "+why.In(c.lang)))
 	}
 	if e.Millis > 0 {
-		out = append(out, c.note.Sprint("  → "+c.t("throttled", float64(e.Millis)/1000)))
+		out = append(out, c.note.Sprint("  → "+txtThrottled.F(c.lang, float64(e.Millis)/1000)))
 	}
 	return out
 }
 
-// Banner lines and other texts of this package.
-var texts = map[string]i18n.Text{
-	"start": {Ja: "サーバが動き始めました (%s)", En: "the server is running (%s)"},
-	"stop":  {Ja: "サーバを止めました。受け付けたメールはすべてディスクにあります。", En: "the server has stopped; every message it accepted is on disk."},
-	"open":  {Ja: "── %s から接続 ──", En: "── connection from %s ──"},
-	"open-group": {Ja: "── %s（%d 班のホスト）から接続 ──",
-		En: "── connection from %s (group %d's host) ──"},
-	"close": {Ja: "── 切断 ──", En: "── closed ──"},
-	"close-skipped": {Ja: "── 切断（最初の %d 個より後の %d 個のコマンドは記録せず、数だけ数えました）──",
-		En: "── closed (after the first %d commands, %d more were counted, not recorded) ──"},
-	"dropped": {Ja: "（表示が追いつかなかったため、%d 件の表示を省略しました。記録はジャーナルに残っています）",
-		En: "(the console fell behind: %d event(s) were not shown; the journal has them)"},
-	"journal-error": {Ja: "ジャーナルに書き込めません: %s。ディスクの空きを確かめてください。直るまで演習の記録が残りません。",
-		En: "cannot write the journal: %s. Check the free disk space; until this is fixed, nothing is recorded for the exercises."},
-	"flood-muted": {Ja: "%s からのセッションが %d 回、コマンドの送りすぎ（フラッド）で切断されました。これから %d 分間、%s からのコマンドは記録せず、数だけ数えます。",
-		En: "sessions from %s were cut %d times for sending too many commands (a flood); for the next %d minutes the commands from %s are counted, not recorded."},
-	"flood-unmuted": {Ja: "%s からのコマンドをまた記録します（その間の %d 回のセッションの %d 個のコマンドは、数だけ数えました）。",
-		En: "commands from %s are recorded again (meanwhile, %d session(s) sent %d commands, counted, not recorded)."},
-	"journal-ok": {Ja: "ジャーナルにまた書き込めるようになりました。", En: "the journal is being written again."},
-	"challenge": {Ja: "APOP チャレンジ: %s   ダイジェストは lab digest '%s' で計算できます",
-		En: "APOP challenge: %s   compute the digest with: lab digest '%s'"},
-	"retr":          {Ja: "%s が 1 通（%d オクテット）を取り出しました", En: "%s retrieved a message (%d octets)"},
-	"deleted":       {Ja: "QUIT で %d 通を削除しました（%s）", En: "QUIT removed %d message(s) of %s"},
-	"deleted-error": {Ja: "%d 通の削除に失敗しました: %s", En: "could not remove %d message(s): %s"},
-	"bare-lf": {Ja: "このメッセージの %d 行は CR なしの LF だけで終わっていました（nc で送るとこうなります）。CRLF に直して保存しました。SMTP の行末は CRLF です。",
-		En: "%d line(s) of this message ended in a bare LF without CR (nc sends them like that); they were stored with CRLF. SMTP lines end in CRLF."},
-	"accepted":        {Ja: "メッセージ %s を受け付けました: エンベロープの送信者 %s、受信者 %s", En: "message %s accepted: envelope sender %s, recipients %s"},
-	"delivered":       {Ja: "%s のメールボックスに配送しました", En: "delivered to %s's mailbox"},
-	"delivered-error": {Ja: "%s のメールボックスへの配送に失敗しました: %s", En: "delivery to %s's mailbox failed: %s"},
-	"welcome":         {Ja: "%s のメールボックスにようこそメールを入れました", En: "put a welcome message into %s's mailbox"},
-	"queued": {Ja: "メッセージ %s を中継キューに入れました: %s（%d 班のサーバへ）",
-		En: "message %s queued for relay: %s (to group %d's server)"},
-	"relayed": {Ja: "メッセージ %s を %d 班のサーバに渡しました: %s",
-		En: "message %s handed to group %d's server: %s"},
-	"relay-deferred": {Ja: "メッセージ %s はまだ %d 班に渡せません。あとでもう一度試します（%s）。lab queue で待っているメールが見られます。",
-		En: "message %s could not be handed to group %d yet; it will be tried again (%s). lab queue shows what is waiting."},
-	"relay-failed": {Ja: "メッセージ %s は %s に配送できませんでした: %s",
-		En: "message %s could not be delivered to %s: %s"},
-	"bounced":        {Ja: "配送できなかったことを送信者 %s に知らせました（エラーメール）", En: "told the sender %s that it could not be delivered (a bounce)"},
-	"bounce-error":   {Ja: "送信者 %s へのエラーメールを届けられません: %s", En: "could not deliver the bounce to the sender %s: %s"},
-	"bounce-dropped": {Ja: "エラーメールは送りませんでした（%s）", En: "no bounce was sent (%s)"},
-	"account":        {Ja: "アカウント %s を作りました", En: "account %s created"},
-	"login-ok":       {Ja: "%s が %s でログインしました（%d 通、%d オクテット）", En: "%s logged in with %s (%d messages, %d octets)"},
-	"login-in-use":   {Ja: "%s のメールボックスは別のセッションが使用中です（[IN-USE]）。前の telnet を quit してください。", En: "%s's maildrop is in use by another session ([IN-USE]); quit the other telnet first."},
-	"login-error":    {Ja: "%s のログイン中に、サーバ側でエラーが起きました: %s", En: "server error while %s logged in: %s"},
-	"login-fail":     {Ja: "%s の %s ログインに失敗しました", En: "%s's %s login failed"},
-	"other-group-user": {Ja: "%s は %d 班のユーザです。%d 班のサーバにログインするか、この班のユーザでログインしてください。",
-		En: "%s is a user of group %d: log in to group %d's server, or with a user of this group."},
-	"throttled": {Ja: "失敗が続いたので、この名前（またはこのマシン）からのログインはあと %.1f 秒ほど受け付けません（パスワードの総当たりを防ぐため）。落ち着いてパスワードを確かめてから試してください。",
-		En: "after too many failures, logins for this name (or from this machine) are refused for about %.1f s more (against password guessing); check the password carefully before the next try."},
-}
+// The console's lines, in both languages: typed values, so that the
+// compiler checks every use.
+var (
+	txtStart     = i18n.Text{Ja: "サーバが動き始めました (%s)", En: "the server is running (%s)"}
+	txtStop      = i18n.Text{Ja: "サーバを止めました。受け付けたメールはすべてディスクにあります。", En: "the server has stopped; every message it accepted is on disk."}
+	txtOpen      = i18n.Text{Ja: "── %s から接続 ──", En: "── connection from %s ──"}
+	txtOpenGroup = i18n.Text{Ja: "── %s（%d 班のホスト）から接続 ──",
+		En: "── connection from %s (group %d's host) ──"}
+	txtClose        = i18n.Text{Ja: "── 切断 ──", En: "── closed ──"}
+	txtCloseSkipped = i18n.Text{Ja: "── 切断（最初の %d 個より後の %d 個のコマンドは記録せず、数だけ数えました）──",
+		En: "── closed (after the first %d commands, %d more were counted, not recorded) ──"}
+	txtDropped = i18n.Text{Ja: "（表示が追いつかなかったため、%d 件の表示を省略しました。記録はジャーナルに残っています）",
+		En: "(the console fell behind: %d event(s) were not shown; the journal has them)"}
+	txtJournalError = i18n.Text{Ja: "ジャーナルに書き込めません: %s。ディスクの空きを確かめてください。直るまで演習の記録が残りません。",
+		En: "cannot write the journal: %s. Check the free disk space; until this is fixed, nothing is recorded for the exercises."}
+	txtFloodMuted = i18n.Text{Ja: "%s からのセッションが %d 回、コマンドの送りすぎ（フラッド）で切断されました。これから %d 分間、%s からのコマンドは記録せず、数だけ数えます。",
+		En: "sessions from %s were cut %d times for sending too many commands (a flood); for the next %d minutes the commands from %s are counted, not recorded."}
+	txtFloodUnmuted = i18n.Text{Ja: "%s からのコマンドをまた記録します（その間の %d 回のセッションの %d 個のコマンドは、数だけ数えました）。",
+		En: "commands from %s are recorded again (meanwhile, %d session(s) sent %d commands, counted, not recorded)."}
+	txtJournalOk = i18n.Text{Ja: "ジャーナルにまた書き込めるようになりました。", En: "the journal is being written again."}
+	txtChallenge = i18n.Text{Ja: "APOP チャレンジ: %s   ダイジェストは lab digest '%s' で計算できます",
+		En: "APOP challenge: %s   compute the digest with: lab digest '%s'"}
+	txtRetr         = i18n.Text{Ja: "%s が 1 通（%d オクテット）を取り出しました", En: "%s retrieved a message (%d octets)"}
+	txtDeleted      = i18n.Text{Ja: "QUIT で %d 通を削除しました（%s）", En: "QUIT removed %d message(s) of %s"}
+	txtDeletedError = i18n.Text{Ja: "%d 通の削除に失敗しました: %s", En: "could not remove %d message(s): %s"}
+	txtBareLF       = i18n.Text{Ja: "このメッセージの %d 行は CR なしの LF だけで終わっていました（nc で送るとこうなります）。CRLF に直して保存しました。SMTP の行末は CRLF です。",
+		En: "%d line(s) of this message ended in a bare LF without CR (nc sends them like that); they were stored with CRLF. SMTP lines end in CRLF."}
+	txtAccepted       = i18n.Text{Ja: "メッセージ %s を受け付けました: エンベロープの送信者 %s、受信者 %s", En: "message %s accepted: envelope sender %s, recipients %s"}
+	txtDelivered      = i18n.Text{Ja: "%s のメールボックスに配送しました", En: "delivered to %s's mailbox"}
+	txtDeliveredError = i18n.Text{Ja: "%s のメールボックスへの配送に失敗しました: %s", En: "delivery to %s's mailbox failed: %s"}
+	txtWelcome        = i18n.Text{Ja: "%s のメールボックスにようこそメールを入れました", En: "put a welcome message into %s's mailbox"}
+	txtQueued         = i18n.Text{Ja: "メッセージ %s を中継キューに入れました: %s（%d 班のサーバへ）",
+		En: "message %s queued for relay: %s (to group %d's server)"}
+	txtRelayed = i18n.Text{Ja: "メッセージ %s を %d 班のサーバに渡しました: %s",
+		En: "message %s handed to group %d's server: %s"}
+	txtRelayDeferred = i18n.Text{Ja: "メッセージ %s はまだ %d 班に渡せません。あとでもう一度試します（%s）。lab queue で待っているメールが見られます。",
+		En: "message %s could not be handed to group %d yet; it will be tried again (%s). lab queue shows what is waiting."}
+	txtRelayFailed = i18n.Text{Ja: "メッセージ %s は %s に配送できませんでした: %s",
+		En: "message %s could not be delivered to %s: %s"}
+	txtBounced        = i18n.Text{Ja: "配送できなかったことを送信者 %s に知らせました（エラーメール）", En: "told the sender %s that it could not be delivered (a bounce)"}
+	txtBounceError    = i18n.Text{Ja: "送信者 %s へのエラーメールを届けられません: %s", En: "could not deliver the bounce to the sender %s: %s"}
+	txtBounceDropped  = i18n.Text{Ja: "エラーメールは送りませんでした（%s）", En: "no bounce was sent (%s)"}
+	txtAccount        = i18n.Text{Ja: "アカウント %s を作りました", En: "account %s created"}
+	txtLoginOk        = i18n.Text{Ja: "%s が %s でログインしました（%d 通、%d オクテット）", En: "%s logged in with %s (%d messages, %d octets)"}
+	txtLoginInUse     = i18n.Text{Ja: "%s のメールボックスは別のセッションが使用中です（[IN-USE]）。前の telnet を quit してください。", En: "%s's maildrop is in use by another session ([IN-USE]); quit the other telnet first."}
+	txtLoginError     = i18n.Text{Ja: "%s のログイン中に、サーバ側でエラーが起きました: %s", En: "server error while %s logged in: %s"}
+	txtLoginFail      = i18n.Text{Ja: "%s の %s ログインに失敗しました", En: "%s's %s login failed"}
+	txtOtherGroupUser = i18n.Text{Ja: "%s は %d 班のユーザです。%d 班のサーバにログインするか、この班のユーザでログインしてください。",
+		En: "%s is a user of group %d: log in to group %d's server, or with a user of this group."}
+	txtThrottled = i18n.Text{Ja: "失敗が続いたので、この名前（またはこのマシン）からのログインはあと %.1f 秒ほど受け付けません（パスワードの総当たりを防ぐため）。落ち着いてパスワードを確かめてから試してください。",
+		En: "after too many failures, logins for this name (or from this machine) are refused for about %.1f s more (against password guessing); check the password carefully before the next try."}
+)

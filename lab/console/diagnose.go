@@ -53,7 +53,7 @@ func Subject(journalled string) (decoded, raw string, encoded bool) {
 
 // Explainer follows the sessions of a journal and says what went wrong or
 // what happened in each, from the one table of diagnoses that `lab check`
-// and `lab replay` share (explain.Diagnosis): a relay refused and why,
+// and `lab replay` share (explain.Diag…): a relay refused and why,
 // DELE without QUIT, a session too fast to count, a Bcc, a full-width
 // space, telnet's own commands, TLS, and the decoded Subject of a message.
 // The console and lab replay both use it, so they say the same.
@@ -96,7 +96,7 @@ func (x *Explainer) Explain(raw journal.Event) (lines []string, probe bool) {
 		return nil, true
 	case s != nil && evidence.IsProbe(e):
 		s.probe = true
-		return []string{explain.Diagnosis(explain.DiagProbe, x.lang)}, true
+		return []string{explain.DiagProbe.In(x.lang)}, true
 	}
 	return x.diagnose(e, raw, s), false
 }
@@ -138,9 +138,6 @@ func (c *Explainer) forget(id string) {
 // raw is the event as it came (its Subject escaped by the server, not yet
 // by Printable).
 func (c *Explainer) diagnose(e, raw journal.Event, s *followed) []string {
-	say := func(key string, args ...any) string {
-		return explain.Diagnosis(key, c.lang, args...)
-	}
 	switch e.Kind {
 	case journal.Open:
 		if s != nil {
@@ -149,7 +146,7 @@ func (c *Explainer) diagnose(e, raw journal.Event, s *followed) []string {
 	case journal.Command:
 		var out []string
 		if e.Reason == mask.WideSpace {
-			out = append(out, say(explain.DiagWideSpace))
+			out = append(out, explain.DiagWideSpace.In(c.lang))
 		}
 		if s == nil {
 			return out
@@ -179,8 +176,8 @@ func (c *Explainer) diagnose(e, raw journal.Event, s *followed) []string {
 		case s.inData:
 			s.inData = false // the answer to the final "."
 		case e.Proto == explain.SMTP && s.lastVerb == "RCPT" && strings.HasPrefix(e.Line, "554 5.7.1"):
-			key, args := c.relayDenied(e.Group, s)
-			return []string{say(key, args...)}
+			d, args := c.relayDenied(e.Group, s)
+			return []string{d.F(c.lang, args...)}
 		case e.Proto == explain.POP3 && s.lastVerb == "DELE" && strings.HasPrefix(e.Code, "+"):
 			s.marked++
 		case e.Proto == explain.POP3 && s.lastVerb == "RSET" && strings.HasPrefix(e.Code, "+"):
@@ -204,25 +201,25 @@ func (c *Explainer) diagnose(e, raw journal.Event, s *followed) []string {
 			if s != nil {
 				s.telnetSaid = true
 			}
-			return []string{say(explain.DiagTelnet, e.Line)}
+			return []string{explain.DiagTelnet.F(c.lang, e.Line)}
 		}
 	case journal.TLS:
 		if e.Result == journal.ResultFail || e.Result == journal.ResultError {
-			return []string{say(explain.DiagTLSFailed, e.Error)}
+			return []string{explain.DiagTLSFailed.F(c.lang, e.Error)}
 		}
-		return []string{say(explain.DiagTLS, e.Method, e.Line)}
+		return []string{explain.DiagTLS.F(c.lang, e.Method, e.Line)}
 	case journal.Accepted:
 		var out []string
 		if raw.Subject != "" {
 			decoded, rawText, encoded := Subject(raw.Subject)
 			if encoded && decoded != rawText {
-				out = append(out, say(explain.DiagSubjectRaw, decoded, rawText))
+				out = append(out, explain.DiagSubjectRaw.F(c.lang, decoded, rawText))
 			} else {
-				out = append(out, say(explain.DiagSubject, decoded))
+				out = append(out, explain.DiagSubject.F(c.lang, decoded))
 			}
 		}
 		for _, r := range Bcc(e) {
-			out = append(out, say(explain.DiagBcc, r))
+			out = append(out, explain.DiagBcc.F(c.lang, r))
 		}
 		return out
 	case journal.Close:
@@ -231,14 +228,14 @@ func (c *Explainer) diagnose(e, raw journal.Event, s *followed) []string {
 		}
 		var out []string
 		if s.inData {
-			out = append(out, say(explain.DiagNoDot))
+			out = append(out, explain.DiagNoDot.In(c.lang))
 		}
 		if s.marked > 0 {
-			out = append(out, say(explain.DiagDeleNoQuit, s.marked))
+			out = append(out, explain.DiagDeleNoQuit.F(c.lang, s.marked))
 		}
 		if gap, ok := medianGap(s.times); ok && !s.relay && len(s.times) >= minPaced && gap < c.handGap() {
-			out = append(out, explain.Diagnosis(explain.DiagThisSession, c.lang)+
-				explain.Diagnosis(explain.DiagTooFast, c.lang, roundGap(gap), c.handGap()))
+			out = append(out, explain.DiagThisSession.In(c.lang)+
+				explain.DiagTooFast.F(c.lang, roundGap(gap), c.handGap()))
 		}
 		return out
 	}
@@ -250,7 +247,7 @@ func (c *Explainer) diagnose(e, raw journal.Event, s *followed) []string {
 const NoteTelnet = "telnet"
 
 // relayDenied says why a RCPT was refused relaying.
-func (c *Explainer) relayDenied(group int, s *followed) (string, []any) {
+func (c *Explainer) relayDenied(group int, s *followed) (i18n.Text, []any) {
 	_, domain, _ := strings.Cut(s.lastArg, "@")
 	if c.Classroom != nil && s.clientGroup == 0 {
 		if g := c.Classroom.GroupOfDomain(domain); g != 0 && g != group {

@@ -15,13 +15,6 @@ import (
 	"maillab/server/journal"
 )
 
-func TestDiagnosesInBothLanguages(t *testing.T) {
-	t.Parallel()
-	if bad := i18n.Missing(explain.Diagnoses()); len(bad) > 0 {
-		t.Errorf("diagnoses missing a language or with different verbs: %v", bad)
-	}
-}
-
 // arrow is an explanation line of the console or the guide: what follows
 // the time, group and session.
 var arrow = regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d (?:g\d+ )?\S+ +(→ .*|instructor's probe.*|先生の確認用.*)$`)
@@ -45,8 +38,8 @@ func TestConsoleDiagnosesOnARealServer(t *testing.T) {
 			guide := NewGuide(&out, lang, false, GuideOptions{Groups: []int{3}, Classroom: lab.Classroom})
 			g3.Server.Journal().Subscribe(Together(con.Event, journal.OnlyRecorded(guide.Event)))
 			pw := g3.Passwords["yom"]
-			d := func(key string, args ...any) string { return "→ " + explain.Diagnosis(key, lang, args...) }
-			tooFast := "→ " + explain.Diagnosis(explain.DiagThisSession, lang) + explain.Diagnosis(explain.DiagTooFast, lang, time.Duration(0), time.Hour)
+			d := func(x i18n.Text, args ...any) string { return "→ " + x.F(lang, args...) }
+			tooFast := "→ " + explain.DiagThisSession.In(lang) + explain.DiagTooFast.F(lang, time.Duration(0), time.Hour)
 			tooFast = median.ReplaceAllString(tooFast, "$1 X")
 			bcc := "=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=" // 日本語, as Japanese mailers write it
 			tests := []struct {
@@ -86,7 +79,7 @@ func TestConsoleDiagnosesOnARealServer(t *testing.T) {
 				checkertest.Type(t, tt.s)
 				waitCount(t, &out, closed, strings.Count(before, closed)+1)
 				if tt.name == "no final dot" {
-					waitFor(t, &out, explain.Diagnosis(explain.DiagNoDot, lang))
+					waitFor(t, &out, explain.DiagNoDot.In(lang))
 				}
 				var got []string
 				for _, m := range arrow.FindAllStringSubmatch(strings.TrimPrefix(out.String(), before), -1) {
@@ -135,10 +128,10 @@ func TestConsoleDiagnosesTLSAndProbe(t *testing.T) {
 		open := map[i18n.Lang]string{i18n.En: "── connection from %s ──", i18n.Ja: "── %s から接続 ──"}[lang]
 		want := strings.Join([]string{
 			"10:00:00 pop3#1 " + strings.Replace(open, "%s", "127.0.1.3:4000", 1),
-			"10:00:00 pop3#1   → " + explain.Diagnosis(explain.DiagTLS, lang, "TLS 1.3", "TLS_AES_128_GCM_SHA256"),
+			"10:00:00 pop3#1   → " + explain.DiagTLS.F(lang, "TLS 1.3", "TLS_AES_128_GCM_SHA256"),
 			"10:00:00 pop3#2 " + strings.Replace(open, "%s", "127.0.1.1:4000", 1),
 			"10:00:00 pop3#2 C: CAPA",
-			"10:00:00 pop3#2 " + explain.Diagnosis(explain.DiagProbe, lang),
+			"10:00:00 pop3#2 " + explain.DiagProbe.In(lang),
 		}, "\n") + "\n"
 		if diff := cmp.Diff(want, out.String()); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", lang, diff)

@@ -138,8 +138,6 @@ func NewGuide(w io.Writer, lang i18n.Lang, useColor bool, o GuideOptions) *Guide
 	return g
 }
 
-func (g *Guide) t(key string, args ...any) string { return guideTexts[key].F(g.lang, args...) }
-
 func (g *Guide) check(id int) checker.Report {
 	if g.o.Accounts != nil {
 		g.ev.SetGroup(id, "", g.o.Accounts(id))
@@ -266,10 +264,10 @@ func (g *Guide) Greet() {
 		}
 		next, more := exercises.Next(func(x string) bool { return g.passed[id][x] })
 		if !more {
-			fmt.Fprintf(g.w, "%s%s\n", prefix, g.ok.Sprint(g.t("progress-all", id)))
+			fmt.Fprintf(g.w, "%s%s\n", prefix, g.ok.Sprint(txtProgressAll.F(g.lang, id)))
 			continue
 		}
-		fmt.Fprintf(g.w, "%s%s\n", prefix, g.note.Sprint(g.t("progress", id, done, len(exercises.IDs()), next.ID, next.Title.In(g.lang), next.ID)))
+		fmt.Fprintf(g.w, "%s%s\n", prefix, g.note.Sprint(txtProgress.F(g.lang, id, done, len(exercises.IDs()), next.ID, next.Title.In(g.lang), next.ID)))
 	}
 }
 
@@ -322,7 +320,7 @@ func (g *Guide) smtp(e journal.Event) []string {
 		s = &smtpState{}
 		g.sessions[key] = s
 	}
-	say := func(k string) []string { return []string{g.note.Sprint("  → " + g.t(k))} }
+	say := func(k i18n.Text) []string { return []string{g.note.Sprint("  → " + k.In(g.lang))} }
 	switch e.Kind {
 	case journal.Command:
 		s.lastVerb = e.Verb
@@ -331,19 +329,19 @@ func (g *Guide) smtp(e journal.Event) []string {
 	case journal.Reply:
 		switch {
 		case e.Code == "501" && strings.Contains(e.Line, "angle brackets") && s.lastVerb == "MAIL":
-			return say("mail-brackets")
+			return say(txtMailBrackets)
 		case e.Code == "501" && strings.Contains(e.Line, "angle brackets") && s.lastVerb == "RCPT":
-			return say("rcpt-brackets")
+			return say(txtRcptBrackets)
 		case e.Code == "503" && s.lastVerb == "RCPT":
-			return say("rcpt-before-mail")
+			return say(txtRcptBeforeMail)
 		case e.Code == "503" && s.lastVerb == "DATA" && strings.Contains(e.Line, "MAIL"):
-			return say("data-before-mail")
+			return say(txtDataBeforeMail)
 		case e.Code == "503" && s.lastVerb == "DATA":
-			return say("data-before-rcpt")
+			return say(txtDataBeforeRcpt)
 		case e.Code == "503" && s.lastVerb == "MAIL" && strings.Contains(e.Line, "HELO"):
-			return say("mail-before-helo")
+			return say(txtMailBeforeHelo)
 		case e.Code == "503" && s.lastVerb == "MAIL":
-			return say("nested-mail")
+			return say(txtNestedMail)
 		}
 	}
 	return nil
@@ -365,37 +363,38 @@ func (g *Guide) progress() []string {
 		}
 		for _, x := range exercises.All() {
 			if slices.Contains(newly, x.ID) {
-				lines = append(lines, g.ok.Sprint(g.t("passed", id, x.ID, x.Title.In(g.lang))))
+				lines = append(lines, g.ok.Sprint(txtPassed.F(g.lang, id, x.ID, x.Title.In(g.lang))))
 			}
 		}
 		if next, ok := exercises.Next(func(x string) bool { return g.passed[id][x] }); ok {
-			lines = append(lines, g.note.Sprint(g.t("next", next.ID, next.Title.In(g.lang), next.ID)))
+			lines = append(lines, g.note.Sprint(txtNext.F(g.lang, next.ID, next.Title.In(g.lang), next.ID)))
 		} else {
-			lines = append(lines, g.ok.Sprint(g.t("all-done")))
+			lines = append(lines, g.ok.Sprint(txtAllDone.In(g.lang)))
 		}
 	}
 	return lines
 }
 
-// guideTexts are the guide's messages, in both languages.
-var guideTexts = map[string]i18n.Text{
-	"passed": {Ja: "✓ %d 班が課題 %s「%s」をクリアしました！", En: "✓ Group %d has done exercise %s (%s)!"},
-	"next":   {Ja: "  次の課題: %s「%s」 → lab show %s", En: "  Next: %s (%s) → lab show %s"},
-	"all-done": {Ja: "  これで全部の課題ができました。おつかれさまでした！",
-		En: "  That was the last one: every exercise is done. Well done!"},
-	"progress": {Ja: "%d 班の課題: %d / %d できています。次は %s「%s」です（lab show %s）。",
-		En: "Group %d: %d of %d exercises done. Next: %s (%s) — lab show %s"},
-	"progress-all": {Ja: "%d 班の課題はすべてできています。", En: "Group %d has done every exercise."},
-	"mail-brackets": {Ja: "アドレスが < > で囲まれていません（501 はその返事です）。MAIL FROM:<名前@ドメイン> のように、< と > で囲んで書きます。",
-		En: "the address is not in < > (that is what the 501 says): write MAIL FROM:<name@domain>, with the < and >."},
-	"rcpt-brackets": {Ja: "アドレスが < > で囲まれていません（501 はその返事です）。RCPT TO:<名前@ドメイン> のように、< と > で囲んで書きます。",
-		En: "the address is not in < > (that is what the 501 says): write RCPT TO:<name@domain>, with the < and >."},
-	"rcpt-before-mail": {Ja: "RCPT TO の前に MAIL FROM が必要です（503 は順番が違うという返事です）。封筒には送信者を先に書きます。",
-		En: "RCPT TO needs MAIL FROM first (503 means out of order): the envelope's sender comes first."},
-	"data-before-rcpt": {Ja: "DATA の前に、受け付けられた RCPT TO が必要です（503）。宛先が決まってから中身を送ります。",
-		En: "DATA needs an accepted RCPT TO first (503): the recipients come before the contents."},
-	"data-before-mail": {Ja: "DATA の前に MAIL FROM と RCPT TO が必要です（503）。封筒（エンベロープ）が先、中身が後です。",
-		En: "DATA needs MAIL FROM and RCPT TO first (503): the envelope comes before the contents."},
-	"mail-before-helo": {Ja: "まず HELO（か EHLO）で名乗ります（503）。", En: "say HELO (or EHLO) first (503)."},
-	"nested-mail":      {Ja: "MAIL FROM は 1 通につき 1 回です（503）。やり直すなら RSET と打ちます。", En: "one MAIL FROM per message (503); RSET starts over."},
-}
+// The guide's messages, in both languages: typed values, so that the
+// compiler checks every use.
+var (
+	txtPassed  = i18n.Text{Ja: "✓ %d 班が課題 %s「%s」をクリアしました！", En: "✓ Group %d has done exercise %s (%s)!"}
+	txtNext    = i18n.Text{Ja: "  次の課題: %s「%s」 → lab show %s", En: "  Next: %s (%s) → lab show %s"}
+	txtAllDone = i18n.Text{Ja: "  これで全部の課題ができました。おつかれさまでした！",
+		En: "  That was the last one: every exercise is done. Well done!"}
+	txtProgress = i18n.Text{Ja: "%d 班の課題: %d / %d できています。次は %s「%s」です（lab show %s）。",
+		En: "Group %d: %d of %d exercises done. Next: %s (%s) — lab show %s"}
+	txtProgressAll  = i18n.Text{Ja: "%d 班の課題はすべてできています。", En: "Group %d has done every exercise."}
+	txtMailBrackets = i18n.Text{Ja: "アドレスが < > で囲まれていません（501 はその返事です）。MAIL FROM:<名前@ドメイン> のように、< と > で囲んで書きます。",
+		En: "the address is not in < > (that is what the 501 says): write MAIL FROM:<name@domain>, with the < and >."}
+	txtRcptBrackets = i18n.Text{Ja: "アドレスが < > で囲まれていません（501 はその返事です）。RCPT TO:<名前@ドメイン> のように、< と > で囲んで書きます。",
+		En: "the address is not in < > (that is what the 501 says): write RCPT TO:<name@domain>, with the < and >."}
+	txtRcptBeforeMail = i18n.Text{Ja: "RCPT TO の前に MAIL FROM が必要です（503 は順番が違うという返事です）。封筒には送信者を先に書きます。",
+		En: "RCPT TO needs MAIL FROM first (503 means out of order): the envelope's sender comes first."}
+	txtDataBeforeRcpt = i18n.Text{Ja: "DATA の前に、受け付けられた RCPT TO が必要です（503）。宛先が決まってから中身を送ります。",
+		En: "DATA needs an accepted RCPT TO first (503): the recipients come before the contents."}
+	txtDataBeforeMail = i18n.Text{Ja: "DATA の前に MAIL FROM と RCPT TO が必要です（503）。封筒（エンベロープ）が先、中身が後です。",
+		En: "DATA needs MAIL FROM and RCPT TO first (503): the envelope comes before the contents."}
+	txtMailBeforeHelo = i18n.Text{Ja: "まず HELO（か EHLO）で名乗ります（503）。", En: "say HELO (or EHLO) first (503)."}
+	txtNestedMail     = i18n.Text{Ja: "MAIL FROM は 1 通につき 1 回です（503）。やり直すなら RSET と打ちます。", En: "one MAIL FROM per message (503); RSET starts over."}
+)

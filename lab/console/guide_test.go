@@ -17,13 +17,6 @@ import (
 	"maillab/server/journal"
 )
 
-func TestGuideTextsInBothLanguages(t *testing.T) {
-	t.Parallel()
-	if bad := i18n.Missing(guideTexts); len(bad) > 0 {
-		t.Errorf("guideTexts missing a language or with different verbs: %v", bad)
-	}
-}
-
 // The SMTP mistakes, each explained after the server's reply.
 func TestGuideExplainsSMTPMistakes(t *testing.T) {
 	t.Parallel()

@@ -156,8 +156,8 @@ type prober struct {
 	sent sentProbe
 }
 
-func (p *prober) result(id string, to int, got string, expect string, args ...any) ProbeResult {
-	r := ProbeResult{Group: p.g.ID, ID: id, To: to, Status: checker.StatusPassed, Expect: text(expect, args...)}
+func (p *prober) result(id string, to int, got string, expect i18n.Text, args ...any) ProbeResult {
+	r := ProbeResult{Group: p.g.ID, ID: id, To: to, Status: checker.StatusPassed, Expect: inBoth(expect, args...)}
 	if got != "" {
 		r.Status, r.Got = checker.StatusNotPassed, raw(got)
 	}
@@ -218,7 +218,7 @@ var timestamp = regexp.MustCompile(`<[^<>@\s]+@[^<>@\s]+>`)
 // pop3 runs the POP3 probes in one session: greeting, CAPA, a failed APOP.
 func (p *prober) pop3(ctx context.Context) []ProbeResult {
 	ids := []string{ProbePOP3Greeting, ProbePOP3CAPA, ProbeAPOPUnknown}
-	expects := []string{"expect-pop3-greeting", "expect-pop3-capa", "expect-apop-fake"}
+	expects := []i18n.Text{txtExpectPOP3Greeting, txtExpectPOP3Capa, txtExpectAPOPFake}
 	addr := p.g.POP3Addr()
 	user := checker.ProbeUserPrefix + p.run[:8]
 	args := []string{addr, addr, user}
@@ -312,10 +312,13 @@ func (p *prober) smtp(ctx context.Context) []ProbeResult {
 	addr := p.g.SMTPAddr()
 	own := group.Postmaster + "@" + p.c.GroupDomain(p.g.ID)
 	peers := p.c.Peers(p.g.ID)
-	steps := []struct{ id, expect string }{
-		{ProbeSMTPGreeting, "expect-smtp-greeting"},
-		{ProbeSMTPEHLO, "expect-smtp-ehlo"},
-		{ProbePostmaster, "expect-postmaster"},
+	steps := []struct {
+		id     string
+		expect i18n.Text
+	}{
+		{ProbeSMTPGreeting, txtExpectSMTPGreeting},
+		{ProbeSMTPEHLO, txtExpectSMTPEHLO},
+		{ProbePostmaster, txtExpectPostmaster},
 	}
 	var out []ProbeResult
 	// fail reports the probes from step i on as failed with got, and the
@@ -331,7 +334,7 @@ func (p *prober) smtp(ctx context.Context) []ProbeResult {
 		p.sent.to = nil // no message was sent
 		for _, peer := range peers {
 			if !slices.ContainsFunc(p.sent.failed, func(r ProbeResult) bool { return r.To == peer }) {
-				p.sent.failed = append(p.sent.failed, p.result(ProbeRelay, peer, got, "expect-relay-accepted", p.g.ID, peer))
+				p.sent.failed = append(p.sent.failed, p.result(ProbeRelay, peer, got, txtExpectRelayAccepted, p.g.ID, peer))
 			}
 		}
 		return out
@@ -387,7 +390,7 @@ func (p *prober) smtp(ctx context.Context) []ProbeResult {
 			return fail(len(steps), err.Error())
 		}
 		if !strings.HasPrefix(reply, "250") {
-			p.sent.failed = append(p.sent.failed, p.result(ProbeRelay, peer, "RCPT TO:<"+to+"> → "+reply, "expect-relay-accepted", p.g.ID, peer))
+			p.sent.failed = append(p.sent.failed, p.result(ProbeRelay, peer, "RCPT TO:<"+to+"> → "+reply, txtExpectRelayAccepted, p.g.ID, peer))
 			continue
 		}
 		p.sent.to = append(p.sent.to, peer)
@@ -399,7 +402,7 @@ func (p *prober) smtp(ctx context.Context) []ProbeResult {
 	}
 	notSent := func(got string) []ProbeResult {
 		for _, peer := range p.sent.to {
-			p.sent.failed = append(p.sent.failed, p.result(ProbeRelay, peer, got, "expect-relay-accepted", p.g.ID, peer))
+			p.sent.failed = append(p.sent.failed, p.result(ProbeRelay, peer, got, txtExpectRelayAccepted, p.g.ID, peer))
 		}
 		p.sent.to = nil
 		return out
@@ -471,7 +474,7 @@ func waitRelays(ctx context.Context, o ProbeOptions, sent []sentProbe) [][]Probe
 					// the receiving server cannot be read, and the
 					// sending one could not hand the message over: no
 					// need to wait for what cannot be seen
-					r.Status, r.Got, ok = checker.StatusNotPassed, text("got-deferred", from, lastErr[k]), true
+					r.Status, r.Got, ok = checker.StatusNotPassed, inBoth(txtGotDeferred, from, lastErr[k]), true
 				}
 				if ok {
 					done[k] = r
@@ -496,14 +499,14 @@ func waitRelays(ctx context.Context, o ProbeOptions, sent []sentProbe) [][]Probe
 			r, ok := done[k]
 			if !ok {
 				r = ProbeResult{Group: from, ID: ProbeRelay, To: to, Status: checker.StatusNotPassed,
-					Expect: text("expect-relay-arrived", from, to, o.Wait)}
+					Expect: inBoth(txtExpectRelayArrived, from, to, o.Wait)}
 				switch {
 				case lastErr[k] != "":
-					r.Got = text("got-deferred", from, lastErr[k])
+					r.Got = inBoth(txtGotDeferred, from, lastErr[k])
 				case o.Reader.Err(to) != nil:
-					r.Status, r.Got = checker.StatusUnknown, text("got-unreadable", to, o.Reader.Err(to))
+					r.Status, r.Got = checker.StatusUnknown, inBoth(txtGotUnreadable, to, o.Reader.Err(to))
 				default:
-					r.Got = text("got-nothing", to, from)
+					r.Got = inBoth(txtGotNothing, to, from)
 				}
 			}
 			rs = append(rs, r)
@@ -519,7 +522,7 @@ func waitRelays(ctx context.Context, o ProbeOptions, sent []sentProbe) [][]Probe
 // to's evidence (delivered to postmaster: passed) and in from's (relayed
 // and bounced: failed; deferred: the reason, told to deferred).
 func relayOutcome(r *Reader, from, to int, id string, wait time.Duration, deferred func(string)) (ProbeResult, bool) {
-	res := ProbeResult{Group: from, ID: ProbeRelay, To: to, Expect: text("expect-relay-arrived", from, to, wait)}
+	res := ProbeResult{Group: from, ID: ProbeRelay, To: to, Expect: inBoth(txtExpectRelayArrived, from, to, wait)}
 	for _, e := range r.Events(to) {
 		if e.Kind == journal.Delivered && e.MessageID == id && e.User == group.Postmaster {
 			res.Status = checker.StatusPassed
@@ -532,7 +535,7 @@ func relayOutcome(r *Reader, from, to int, id string, wait time.Duration, deferr
 		}
 		switch e.Result {
 		case journal.ResultBounced:
-			res.Status, res.Got = checker.StatusNotPassed, text("got-bounced", from, e.Error)
+			res.Status, res.Got = checker.StatusNotPassed, inBoth(txtGotBounced, from, e.Error)
 			return res, true
 		case journal.ResultDeferred:
 			deferred(e.Error)

@@ -25,18 +25,18 @@ func Reason(l i18n.Lang, c *classroom.Classroom, id int, err error) string {
 	var ne net.Error
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && errors.As(err, &pe):
-		return texts["reason-no-data"].F(l, pe.Path)
+		return txtReasonNoData.F(l, pe.Path)
 	case errors.As(err, &pe):
-		return texts["reason-data-unreadable"].F(l, pe.Path)
+		return txtReasonDataUnreadable.F(l, pe.Path)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return texts["reason-refused"].F(l, addr)
+		return txtReasonRefused.F(l, addr)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
 		errors.As(err, &ne) && ne.Timeout():
-		return texts["reason-timeout"].F(l, addr)
+		return txtReasonTimeout.F(l, addr)
 	case errors.Is(err, context.Canceled):
-		return texts["reason-canceled"].F(l)
+		return txtReasonCanceled.F(l)
 	case errors.Is(err, web.ErrUnreachable):
-		return texts["reason-unreachable"].F(l, addr)
+		return txtReasonUnreachable.F(l, addr)
 	}
-	return texts["reason-not-maillab"].F(l, addr, id)
+	return txtReasonNotMaillab.F(l, addr, id)
 }

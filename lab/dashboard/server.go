@@ -159,10 +159,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) config(w http.ResponseWriter) {
 	page := map[string]Text{}
-	for k, t := range texts {
-		if len(k) > 5 && k[:5] == "page-" {
-			page[k] = bothOf(t)
-		}
+	for k, t := range pageTexts {
+		page[k] = bothOf(t)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

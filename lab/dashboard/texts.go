@@ -4,39 +4,43 @@ import (
 	"maillab/exercises/i18n"
 )
 
-// texts are the dashboard's words, in both languages: what the probes
-// expected and saw, and the page's (keys "page-…", sent to the page).
-var texts = map[string]i18n.Text{
+// The dashboard's words, in both languages: why a group could not be read,
+// and what the probes expected and saw. They are typed values, so that the
+// compiler checks every use; the page's words are pageTexts.
+var (
 	// why a group could not be read: one short sentence each
-	"reason-refused":         {Ja: "%s で動いているサーバがありません（接続を拒否されました）", En: "no server is running at %s (connection refused)"},
-	"reason-timeout":         {Ja: "%s から時間内に応答がありません", En: "no answer from %s in time"},
-	"reason-unreachable":     {Ja: "%s に接続できません", En: "cannot connect to %s"},
-	"reason-canceled":        {Ja: "読み終わる前に止められました", En: "stopped before it was read"},
-	"reason-no-data":         {Ja: "データフォルダ %s がありません", En: "no data folder %s"},
-	"reason-data-unreadable": {Ja: "データフォルダ %s を読めません", En: "cannot read the data folder %s"},
-	"reason-not-maillab":     {Ja: "%s の応答が %d 班の maillab サーバのものではありません", En: "%s does not answer as group %d's maillab server"},
+	txtReasonRefused        = i18n.Text{Ja: "%s で動いているサーバがありません（接続を拒否されました）", En: "no server is running at %s (connection refused)"}
+	txtReasonTimeout        = i18n.Text{Ja: "%s から時間内に応答がありません", En: "no answer from %s in time"}
+	txtReasonUnreachable    = i18n.Text{Ja: "%s に接続できません", En: "cannot connect to %s"}
+	txtReasonCanceled       = i18n.Text{Ja: "読み終わる前に止められました", En: "stopped before it was read"}
+	txtReasonNoData         = i18n.Text{Ja: "データフォルダ %s がありません", En: "no data folder %s"}
+	txtReasonDataUnreadable = i18n.Text{Ja: "データフォルダ %s を読めません", En: "cannot read the data folder %s"}
+	txtReasonNotMaillab     = i18n.Text{Ja: "%s の応答が %d 班の maillab サーバのものではありません", En: "%s does not answer as group %d's maillab server"}
 
-	"expect-pop3-greeting": {Ja: "%s の POP3 サーバの最初の行が +OK で、RFC 1939 のタイムスタンプ <…@…> が付いていること",
-		En: "the POP3 server at %s greets with +OK and an RFC 1939 timestamp <…@…>"},
-	"expect-pop3-capa": {Ja: "%s の POP3 サーバが CAPA に +OK と USER・TOP・UIDL を含む一覧で答えること",
-		En: "the POP3 server at %s answers CAPA with +OK and a list with USER, TOP and UIDL"},
-	"expect-apop-fake": {Ja: "架空のユーザ %s の APOP に -ERR で答え、そのユーザがいるかどうかを漏らさないこと",
-		En: "APOP of the made-up user %s is answered with -ERR that does not tell whether the user exists"},
-	"expect-smtp-greeting": {Ja: "%s の SMTP サーバの最初の行が 220 であること", En: "the SMTP server at %s greets with 220"},
-	"expect-smtp-ehlo":     {Ja: "%s の SMTP サーバが EHLO に 250 で答えること", En: "the SMTP server at %s answers EHLO with 250"},
-	"expect-postmaster": {Ja: "RCPT TO:<%s> に 250 で答えること（postmaster は必ずある: RFC 5321 4.5.1 節）",
-		En: "RCPT TO:<%s> is answered with 250 (postmaster always exists: RFC 5321 section 4.5.1)"},
-	"expect-relay-accepted": {Ja: "%d 班のサーバが %d 班の postmaster 宛のメールを受け付けること",
-		En: "group %d's server takes a message for group %d's postmaster"},
-	"expect-relay-arrived": {Ja: "%d 班のサーバに渡した試験メールが %d 班の postmaster に %s 以内に届くこと",
-		En: "a probe handed to group %d's server reaches group %d's postmaster within %s"},
-	"got-unreadable": {Ja: "%d 班の記録が読めません: %v", En: "group %d's evidence could not be read: %v"},
-	"got-deferred":   {Ja: "%d 班の中継が再送を待っています: %s", En: "group %d's relay is waiting to try again: %s"},
-	"got-nothing": {Ja: "%d 班には届いておらず、%d 班の中継にも試みの記録がありません",
-		En: "nothing arrived at group %d, and group %d's relay has recorded no attempt"},
-	"got-bounced": {Ja: "%d 班の中継があきらめました: %s", En: "group %d's relay gave up: %s"},
+	txtExpectPOP3Greeting = i18n.Text{Ja: "%s の POP3 サーバの最初の行が +OK で、RFC 1939 のタイムスタンプ <…@…> が付いていること",
+		En: "the POP3 server at %s greets with +OK and an RFC 1939 timestamp <…@…>"}
+	txtExpectPOP3Capa = i18n.Text{Ja: "%s の POP3 サーバが CAPA に +OK と USER・TOP・UIDL を含む一覧で答えること",
+		En: "the POP3 server at %s answers CAPA with +OK and a list with USER, TOP and UIDL"}
+	txtExpectAPOPFake = i18n.Text{Ja: "架空のユーザ %s の APOP に -ERR で答え、そのユーザがいるかどうかを漏らさないこと",
+		En: "APOP of the made-up user %s is answered with -ERR that does not tell whether the user exists"}
+	txtExpectSMTPGreeting = i18n.Text{Ja: "%s の SMTP サーバの最初の行が 220 であること", En: "the SMTP server at %s greets with 220"}
+	txtExpectSMTPEHLO     = i18n.Text{Ja: "%s の SMTP サーバが EHLO に 250 で答えること", En: "the SMTP server at %s answers EHLO with 250"}
+	txtExpectPostmaster   = i18n.Text{Ja: "RCPT TO:<%s> に 250 で答えること（postmaster は必ずある: RFC 5321 4.5.1 節）",
+		En: "RCPT TO:<%s> is answered with 250 (postmaster always exists: RFC 5321 section 4.5.1)"}
+	txtExpectRelayAccepted = i18n.Text{Ja: "%d 班のサーバが %d 班の postmaster 宛のメールを受け付けること",
+		En: "group %d's server takes a message for group %d's postmaster"}
+	txtExpectRelayArrived = i18n.Text{Ja: "%d 班のサーバに渡した試験メールが %d 班の postmaster に %s 以内に届くこと",
+		En: "a probe handed to group %d's server reaches group %d's postmaster within %s"}
+	txtGotUnreadable = i18n.Text{Ja: "%d 班の記録が読めません: %v", En: "group %d's evidence could not be read: %v"}
+	txtGotDeferred   = i18n.Text{Ja: "%d 班の中継が再送を待っています: %s", En: "group %d's relay is waiting to try again: %s"}
+	txtGotNothing    = i18n.Text{Ja: "%d 班には届いておらず、%d 班の中継にも試みの記録がありません",
+		En: "nothing arrived at group %d, and group %d's relay has recorded no attempt"}
+	txtGotBounced = i18n.Text{Ja: "%d 班の中継があきらめました: %s", En: "group %d's relay gave up: %s"}
+)
 
-	// the page
+// pageTexts are the words of the live page, sent to it as they are (its
+// script looks them up by these keys).
+var pageTexts = map[string]i18n.Text{
 	"page-title":        {Ja: "maillab クラスの様子", En: "maillab class dashboard"},
 	"page-grid":         {Ja: "課題の進み具合", En: "Exercises"},
 	"page-group":        {Ja: "班", En: "group"},
@@ -102,8 +106,7 @@ var texts = map[string]i18n.Text{
 		En: "This server does not give message counts, so the numbers are recipients."},
 }
 
-// text is a text of the catalog formatted in both languages.
-func text(key string, args ...any) i18n.Text {
-	t := texts[key]
+// inBoth is t formatted with args in both languages.
+func inBoth(t i18n.Text, args ...any) i18n.Text {
 	return i18n.Text{Ja: t.F(i18n.Ja, args...), En: t.F(i18n.En, args...)}
 }

@@ -81,9 +81,8 @@ const TypedMarker = "> "
 func Run(ctx context.Context, o Options, stdin io.Reader, stdout, stderr io.Writer) error {
 	o.Wait = cmp.Or(o.Wait, DefaultWait)
 	o.DialTimeout = cmp.Or(o.DialTimeout, DefaultDialTimeout)
-	tt := func(k string, args ...any) string { return texts[k].F(o.Lang, args...) }
 	dim := terminal.Color(o.Color, color.Faint)
-	fmt.Fprintln(stderr, dim.Sprint(tt("telnet-trying", o.Host, o.Port)))
+	fmt.Fprintln(stderr, dim.Sprint(txtTelnetTrying.F(o.Lang, o.Host, o.Port)))
 	d := net.Dialer{Timeout: o.DialTimeout}
 	if o.Bind != nil {
 		d.LocalAddr = o.Bind
@@ -94,7 +93,7 @@ func Run(ctx context.Context, o Options, stdin io.Reader, stdout, stderr io.Writ
 	}
 	defer conn.Close()
 	local, _, _ := net.SplitHostPort(conn.LocalAddr().String())
-	fmt.Fprintln(stderr, dim.Sprint(tt("telnet-connected", o.Host, o.Port, local)))
+	fmt.Fprintln(stderr, dim.Sprint(txtTelnetConnected.F(o.Lang, o.Host, o.Port, local)))
 
 	s := &session{
 		o:      o,
@@ -122,7 +121,7 @@ func Run(ctx context.Context, o Options, stdin io.Reader, stdout, stderr io.Writ
 		}
 		s.out, s.status, s.tm, s.irq = tm, tm, tm, irq
 		input = tm
-		fmt.Fprintln(tm, dim.Sprint(tt("telnet-hint-terminal")))
+		fmt.Fprintln(tm, dim.Sprint(txtTelnetHintTerminal.In(o.Lang)))
 	} else {
 		s.out, s.status = stdout, stderr
 		s.echo = true
@@ -141,49 +140,48 @@ func Run(ctx context.Context, o Options, stdin io.Reader, stdout, stderr io.Writ
 		// the input ended, or sending failed because the server is gone
 		// (its reader then says how)
 		if s.irq != nil && s.irq.interrupted() {
-			s.finish(tt("telnet-closed"))
+			s.finish(txtTelnetClosed.In(o.Lang))
 			return nil
 		}
 		select {
 		case serverErr = <-serverDone:
 		case <-time.After(o.Wait):
-			s.finish(tt("telnet-gave-up", o.Wait.Round(time.Second)))
+			s.finish(txtTelnetGaveUp.F(o.Lang, o.Wait.Round(time.Second)))
 			return nil
 		case <-ctx.Done():
-			s.finish(tt("telnet-closed"))
+			s.finish(txtTelnetClosed.In(o.Lang))
 			return nil
 		}
 	case <-ctx.Done():
-		s.finish(tt("telnet-closed"))
+		s.finish(txtTelnetClosed.In(o.Lang))
 		return nil
 	}
 	if serverErr != nil {
 		s.finish("")
-		return &Error{tt("telnet-lost", serverErr)}
+		return &Error{txtTelnetLost.F(o.Lang, serverErr)}
 	}
-	s.finish(tt("telnet-foreign-close"))
+	s.finish(txtTelnetForeignClose.In(o.Lang))
 	return nil
 }
 
 // dialFailure says, in the user's language, why the connection failed and
 // what to check.
 func dialFailure(o Options, err error) string {
-	tt := func(k string, args ...any) string { return texts[k].F(o.Lang, args...) }
 	var dnsErr *net.DNSError
 	var netErr net.Error
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return tt("telnet-refused", o.Host, o.Port)
+		return txtTelnetRefused.F(o.Lang, o.Host, o.Port)
 	case errors.Is(err, syscall.EADDRNOTAVAIL) && o.Bind != nil:
-		return tt("telnet-bind-failed", o.Bind.IP, err)
+		return txtTelnetBindFailed.F(o.Lang, o.Bind.IP, err)
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return tt("telnet-unreachable", o.Host, err)
+		return txtTelnetUnreachable.F(o.Lang, o.Host, err)
 	case errors.As(err, &dnsErr):
-		return tt("telnet-no-host", o.Host)
+		return txtTelnetNoHost.F(o.Lang, o.Host)
 	case errors.As(err, &netErr) && netErr.Timeout():
-		return tt("telnet-timeout", o.Host, o.Port, o.DialTimeout)
+		return txtTelnetTimeout.F(o.Lang, o.Host, o.Port, o.DialTimeout)
 	}
-	return tt("telnet-connect-failed", o.Host, o.Port, err)
+	return txtTelnetConnectFailed.F(o.Lang, o.Host, o.Port, err)
 }
 
 // lineReader reads the user's lines without their line ends.

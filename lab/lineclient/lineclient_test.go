@@ -92,10 +92,3 @@ func silentServer(t *testing.T, greeting string) (addr string, got <-chan []byte
 	}()
 	return ln.Addr().String(), ch
 }
-
-func TestTextsInBothLanguages(t *testing.T) {
-	t.Parallel()
-	if bad := i18n.Missing(texts); len(bad) > 0 {
-		t.Errorf("texts missing a language or with different verbs: %v", bad)
-	}
-}

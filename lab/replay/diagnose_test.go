@@ -48,7 +48,7 @@ func TestReplayDiagnosesOnARealServer(t *testing.T) {
 		}
 	}
 	for _, lang := range []i18n.Lang{i18n.En, i18n.Ja} {
-		d := func(key string, args ...any) string { return explain.Diagnosis(key, lang, args...) }
+		d := func(x i18n.Text, args ...any) string { return x.F(lang, args...) }
 		want := [][]string{
 			{d(explain.DiagRelayEither, "taro@g2.lab.test")},
 			{d(explain.DiagDeleNoQuit, 1)},

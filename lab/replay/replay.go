@@ -153,8 +153,7 @@ func Afterwards(events []journal.Event, s *Session) []journal.Event {
 
 // WriteList writes a table of the sessions, oldest first.
 func WriteList(w io.Writer, l i18n.Lang, sessions []*Session) {
-	tt := func(k string) string { return texts[k].In(l) }
-	rows := [][]string{{tt("col-session"), tt("col-proto"), tt("col-client"), tt("col-started"), tt("col-commands"), tt("col-user"), tt("col-id")}}
+	rows := [][]string{{txtColSession.In(l), txtColProto.In(l), txtColClient.In(l), txtColStarted.In(l), txtColCommands.In(l), txtColUser.In(l), txtColID.In(l)}}
 	for _, s := range sessions {
 		client := s.open.Remote
 		if s.open.ClientGroup != 0 {
@@ -168,7 +167,7 @@ func WriteList(w io.Writer, l i18n.Lang, sessions []*Session) {
 			user = "-"
 		}
 		if s.probe {
-			user += " " + tt("list-probe")
+			user += " " + txtListProbe.In(l)
 		}
 		rows = append(rows, []string{
 			s.Short(), strings.ToUpper(s.proto), client, s.start.Local().Format("2006-01-02 15:04:05"),
@@ -216,8 +215,6 @@ type replayer struct {
 	colors replayColors
 	x      *console.Explainer // the diagnoses the live console gave
 }
-
-func (r *replayer) t(k string, args ...any) string { return texts[k].F(r.lang, args...) }
 
 // Indents of the parts of a replayed line.
 const (
@@ -284,12 +281,12 @@ func (r *replayer) session(s *Session, later []journal.Event) {
 	}
 	switch {
 	case !s.end.IsZero():
-		fmt.Fprintln(r.w, r.colors.dim.Sprint(r.t("replay-closed", s.commands, s.end.Sub(s.start).Seconds())))
+		fmt.Fprintln(r.w, r.colors.dim.Sprint(txtReplayClosed.F(r.lang, s.commands, s.end.Sub(s.start).Seconds())))
 	default:
-		fmt.Fprintln(r.w, r.colors.dim.Sprint(r.t("replay-not-closed")))
+		fmt.Fprintln(r.w, r.colors.dim.Sprint(txtReplayNotClosed.In(r.lang)))
 	}
 	if len(later) > 0 {
-		fmt.Fprintln(r.w, r.t("replay-afterwards"))
+		fmt.Fprintln(r.w, txtReplayAfterwards.In(r.lang))
 		for _, ev := range later {
 			r.event(ev)
 		}
@@ -350,24 +347,24 @@ func (r *replayer) replyNotes(proto, line string, greeting bool, lineOfReply int
 
 // header writes who connected, when, and how the session went.
 func (r *replayer) header(s *Session) {
-	fmt.Fprintln(r.w, r.t("replay-title", s.Short(), s.id, strings.ToUpper(s.proto)))
+	fmt.Fprintln(r.w, txtReplayTitle.F(r.lang, s.Short(), s.id, strings.ToUpper(s.proto)))
 	client := s.open.Remote
 	if s.open.ClientGroup != 0 {
-		client = r.t("replay-client-group", client, s.open.ClientGroup)
+		client = txtReplayClientGroup.F(r.lang, client, s.open.ClientGroup)
 	}
-	field := func(key, value string) {
+	field := func(key i18n.Text, value string) {
 		if value != "" {
-			k := r.t(key)
+			k := key.In(r.lang)
 			fmt.Fprintf(r.w, "  %s%s%s\n", k, strings.Repeat(" ", max(1, 14-terminal.Width(k))), value)
 		}
 	}
-	field("replay-client", client)
-	field("replay-server", s.open.Local)
-	field("replay-started", s.start.Local().Format("2006-01-02 15:04:05"))
+	field(txtReplayClient, client)
+	field(txtReplayServer, s.open.Local)
+	field(txtReplayStarted, s.start.Local().Format("2006-01-02 15:04:05"))
 	if s.proto == explain.SMTP {
-		field("replay-sender", s.user)
+		field(txtReplaySender, s.user)
 	} else {
-		field("replay-user", s.user)
+		field(txtReplayUser, s.user)
 	}
 	fmt.Fprintln(r.w)
 }
@@ -383,63 +380,63 @@ func (r *replayer) event(ev journal.Event) {
 		}
 		switch ev.Result {
 		case journal.ResultOK:
-			r.fact(c.ok, r.t("replay-login-ok", ev.User, method, ev.Count, ev.Size))
+			r.fact(c.ok, txtReplayLoginOk.F(r.lang, ev.User, method, ev.Count, ev.Size))
 		case journal.ResultInUse:
-			r.fact(c.bad, r.t("replay-login-in-use", ev.User, method))
+			r.fact(c.bad, txtReplayLoginInUse.F(r.lang, ev.User, method))
 		case journal.ResultError:
-			r.fact(c.bad, r.t("replay-login-error", ev.User, ev.Error))
+			r.fact(c.bad, txtReplayLoginError.F(r.lang, ev.User, ev.Error))
 		default:
-			r.fact(c.bad, r.t("replay-login-fail", ev.User, method))
+			r.fact(c.bad, txtReplayLoginFail.F(r.lang, ev.User, method))
 			if why, ok := explain.LoginFailure(ev.Reason); ok {
-				r.fact(c.fact, r.t("replay-why", why.In(r.lang)))
+				r.fact(c.fact, txtReplayWhy.F(r.lang, why.In(r.lang)))
 			}
 		}
 	case journal.Retrieved:
-		r.fact(c.fact, r.t("replay-retr", ev.User, ev.Size))
+		r.fact(c.fact, txtReplayRetr.F(r.lang, ev.User, ev.Size))
 	case journal.Deleted:
 		if ev.Result == journal.ResultError {
-			r.fact(c.bad, r.t("replay-deleted-error", ev.Count, ev.Error))
+			r.fact(c.bad, txtReplayDeletedError.F(r.lang, ev.Count, ev.Error))
 			return
 		}
-		r.fact(c.fact, r.t("replay-deleted", ev.Count, ev.User))
+		r.fact(c.fact, txtReplayDeleted.F(r.lang, ev.Count, ev.User))
 	case journal.Data:
-		r.fact(c.fact, r.t("replay-data", ev.Size))
+		r.fact(c.fact, txtReplayData.F(r.lang, ev.Size))
 		if ev.Reason == "bare-lf" {
-			r.fact(c.bad, r.t("replay-bare-lf", ev.Count))
+			r.fact(c.bad, txtReplayBareLF.F(r.lang, ev.Count))
 		}
 	case journal.Accepted:
 		from := ev.From
 		if from == "" {
 			from = "<>"
 		}
-		r.fact(c.fact, r.t("replay-accepted", ev.ID, from, strings.Join(ev.Rcpt, ", ")))
-		r.fact(c.fact, r.t("replay-headers", orNone(r.lang, ev.To), orNone(r.lang, ev.Cc)))
+		r.fact(c.fact, txtReplayAccepted.F(r.lang, ev.ID, from, strings.Join(ev.Rcpt, ", ")))
+		r.fact(c.fact, txtReplayHeaders.F(r.lang, orNone(r.lang, ev.To), orNone(r.lang, ev.Cc)))
 		if len(ev.To) == 0 && len(ev.Cc) == 0 {
 			// no To or Cc at all: every recipient is a Bcc (the explainer
 			// says it only where there are header addresses to compare)
 			for _, rc := range ev.Rcpt {
-				r.fact(c.fact, explain.Diagnosis(explain.DiagBcc, r.lang, rc))
+				r.fact(c.fact, explain.DiagBcc.F(r.lang, rc))
 			}
 		}
 	case journal.Delivered:
 		if ev.Result == journal.ResultError {
-			r.fact(c.bad, r.t("replay-delivered-error", ev.User, ev.Error))
+			r.fact(c.bad, txtReplayDeliveredError.F(r.lang, ev.User, ev.Error))
 			return
 		}
-		r.fact(c.ok, r.t("replay-delivered", ev.User))
+		r.fact(c.ok, txtReplayDelivered.F(r.lang, ev.User))
 	case journal.Queued:
-		r.fact(c.fact, r.t("replay-queued", strings.Join(ev.Rcpt, ", "), ev.DestGroup))
+		r.fact(c.fact, txtReplayQueued.F(r.lang, strings.Join(ev.Rcpt, ", "), ev.DestGroup))
 	case journal.Relayed:
 		switch ev.Result {
 		case journal.ResultOK:
-			r.fact(c.ok, r.t("replay-relayed", strings.Join(ev.Rcpt, ", "), ev.DestGroup, ev.Time.Local().Format("15:04:05")))
+			r.fact(c.ok, txtReplayRelayed.F(r.lang, strings.Join(ev.Rcpt, ", "), ev.DestGroup, ev.Time.Local().Format("15:04:05")))
 		case journal.ResultDeferred:
-			r.fact(c.fact, r.t("replay-relay-deferred", ev.DestGroup, ev.Attempt, ev.Error))
+			r.fact(c.fact, txtReplayRelayDeferred.F(r.lang, ev.DestGroup, ev.Attempt, ev.Error))
 		default:
-			r.fact(c.bad, r.t("replay-relay-failed", strings.Join(ev.Rcpt, ", "), ev.Error))
+			r.fact(c.bad, txtReplayRelayFailed.F(r.lang, strings.Join(ev.Rcpt, ", "), ev.Error))
 		}
 	case journal.Bounced:
-		r.fact(c.bad, r.t("replay-bounced", orNone(r.lang, []string{ev.From})))
+		r.fact(c.bad, txtReplayBounced.F(r.lang, orNone(r.lang, []string{ev.From})))
 	}
 }
 
@@ -452,7 +449,7 @@ func orNone(l i18n.Lang, addrs []string) string {
 		}
 	}
 	if len(nonEmpty) == 0 {
-		return texts["replay-none"].In(l)
+		return txtReplayNone.In(l)
 	}
 	return strings.Join(nonEmpty, ", ")
 }

@@ -61,13 +61,6 @@ func TestMailFrom(t *testing.T) {
 	}
 }
 
-func TestTextsInBothLanguages(t *testing.T) {
-	t.Parallel()
-	if bad := i18n.Missing(texts); len(bad) > 0 {
-		t.Errorf("replay texts missing a language or with different verbs: %v", bad)
-	}
-}
-
 // A session that went over to TLS says so where it happened, in both
 // languages, and a failed handshake says why.
 func TestReplayTLS(t *testing.T) {
