@@ -97,25 +97,33 @@ func runSMTP(args []string) (*Result, error) {
 		return res, nil
 	}
 	// Wait for the messages to be in the Maildirs.
-	want := before + *messages
+	if err := waitDelivered(res, dirs, before, *messages, start, deadline); err != nil {
+		return nil, err
+	}
+	status("%s smtp: %d messages in the Maildirs after %v (%.0f/s)", *server, *messages, time.Duration(res.Values["seconds"]*float64(time.Second)).Round(time.Millisecond), res.Values["delivered_rate"])
+	return res, nil
+}
+
+// waitDelivered waits until the folders hold before+messages messages,
+// then sets res's delivered_rate and seconds, counted from start.
+func waitDelivered(res *Result, dirs []string, before, messages int, start, deadline time.Time) error {
 	for {
 		n, err := countMaildirs(dirs)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if n >= want {
+		if n >= before+messages {
 			break
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%d of %d messages delivered after %v", n-before, *messages, *timeout)
+			return fmt.Errorf("%d of %d messages delivered by the deadline", n-before, messages)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	delivered := time.Since(start)
-	res.Values["delivered_rate"] = float64(*messages) / delivered.Seconds()
+	res.Values["delivered_rate"] = float64(messages) / delivered.Seconds()
 	res.Values["seconds"] = delivered.Seconds()
-	status("%s smtp: %d messages in the Maildirs after %v (%.0f/s)", *server, *messages, delivered.Round(time.Millisecond), res.Values["delivered_rate"])
-	return res, nil
+	return nil
 }
 
 // smtpSession sends messages until next passes total, message n to

@@ -79,23 +79,9 @@ func runSource(args []string) (*Result, error) {
 	if len(dirs) == 0 {
 		return res, nil
 	}
-	want := before + *messages
-	for {
-		n, err := countMaildirs(dirs)
-		if err != nil {
-			return nil, err
-		}
-		if n >= want {
-			break
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%d of %d messages delivered after %v", n-before, *messages, *timeout)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := waitDelivered(res, dirs, before, *messages, start, deadline); err != nil {
+		return nil, err
 	}
-	delivered := time.Since(start)
-	res.Values["delivered_rate"] = float64(*messages) / delivered.Seconds()
-	res.Values["seconds"] = delivered.Seconds()
-	status("%s %s (smtp-source): %d messages in the Maildir after %v (%.0f/s)", *server, test, *messages, delivered.Round(time.Millisecond), res.Values["delivered_rate"])
+	status("%s %s (smtp-source): %d messages in the Maildir after %v (%.0f/s)", *server, test, *messages, time.Duration(res.Values["seconds"]*float64(time.Second)).Round(time.Millisecond), res.Values["delivered_rate"])
 	return res, nil
 }
