@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -173,7 +174,7 @@ func accountNames(d *group.Data) []string {
 // (every server of the class, lines named by group), to be subscribed to
 // the servers' journals; it reads the servers' live evidence summaries,
 // never their journals. Call its Greet after the banner.
-func newLiveGuide(e *env, c *classroom.Classroom, servers map[int]*group.Server, useColor bool) (*console.Guide, error) {
+func newLiveGuide(e *env, w io.Writer, c *classroom.Classroom, servers map[int]*group.Server, useColor bool) (*console.Guide, error) {
 	o := console.GuideOptions{
 		Classroom: c,
 		HandGap:   envHandGap(e),
@@ -192,7 +193,7 @@ func newLiveGuide(e *env, c *classroom.Classroom, servers map[int]*group.Server,
 		o.Evidence[id] = srv.Evidence()
 	}
 	slices.Sort(o.Groups)
-	return console.NewGuide(e.stdout, e.lang, useColor, o), nil
+	return console.NewGuide(w, e.lang, useColor, o), nil
 }
 
 // startWeb starts the read-only web API of a started group server on addr,

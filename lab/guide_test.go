@@ -495,7 +495,7 @@ func TestStartGuideAndWeb(t *testing.T) {
 	var out syncBuffer
 	e := &env{stdout: &out, stderr: &out, lang: i18n.En,
 		getenv: func(k string) string { return map[string]string{"MAILLAB_HAND_GAP": "50ms"}[k] }}
-	guide, err := newLiveGuide(e, nil, map[int]*group.Server{4: srv}, false)
+	guide, err := newLiveGuide(e, e.stdout, nil, map[int]*group.Server{4: srv}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

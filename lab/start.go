@@ -287,20 +287,23 @@ func runStart(ctx context.Context, e *env, o startOptions) error {
 		return err
 	}
 	var guide *console.Guide
+	out := io.Writer(e.stdout)
 	if !o.quiet {
-		con := console.New(e.stdout, e.lang, o.color)
+		term := console.NewOutput(e.stdout)
+		out = term
+		con := console.New(term, e.lang, o.color)
 		con.Classroom, con.HandGap = c, envHandGap(e)
-		if guide, err = newLiveGuide(e, c, map[int]*group.Server{o.group: srv}, o.color); err != nil {
+		if guide, err = newLiveGuide(e, term, c, map[int]*group.Server{o.group: srv}, o.color); err != nil {
 			w.Shutdown(context.Background())
 			srv.Shutdown(context.Background())
 			return err
 		}
 		// one queue for both, on its own goroutine: a terminal that stops
 		// reading costs the servers nothing, and the guide's lines stay
-		// after the console's
-		srv.Journal().Subscribe(console.Together(con.Event, journal.OnlyRecorded(guide.Event)))
+		// after the console's; a batch of events is one write
+		srv.Journal().SubscribeBatches(console.Together(con.Event, journal.OnlyRecorded(guide.Event)), term.Batch)
 	}
-	printBanner(e.stdout, e.lang, srv, c, made, w.Addr())
+	printBanner(out, e.lang, srv, c, made, w.Addr())
 	if guide != nil {
 		guide.Greet()
 		go guide.Watch(ctx) // the peers' evidence, for cross-send

@@ -121,21 +121,24 @@ func runUp(ctx context.Context, e *env, o upOptions) error {
 		}
 	}
 	var guide *console.Guide
+	out := io.Writer(e.stdout)
 	if !o.quiet {
-		con := console.New(e.stdout, e.lang, o.color)
+		term := console.NewOutput(e.stdout)
+		out = term
+		con := console.New(term, e.lang, o.color)
 		con.Classroom, con.HandGap = c, envHandGap(e)
 		con.ShowGroup = true
-		if guide, err = newLiveGuide(e, c, servers, o.color); err != nil {
+		if guide, err = newLiveGuide(e, term, c, servers, o.color); err != nil {
 			shutdown()
 			return err
 		}
 		// one queue per group for both (see runStart); the console and
 		// the guide are safe for the groups' goroutines at once
 		for _, srv := range servers {
-			srv.Journal().Subscribe(console.Together(con.Event, journal.OnlyRecorded(guide.Event)))
+			srv.Journal().SubscribeBatches(console.Together(con.Event, journal.OnlyRecorded(guide.Event)), term.Batch)
 		}
 	}
-	printClassBanner(e.stdout, e.lang, c, o.dataRoot, servers, made)
+	printClassBanner(out, e.lang, c, o.dataRoot, servers, made)
 	if guide != nil {
 		guide.Greet()
 	}

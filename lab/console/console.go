@@ -6,8 +6,8 @@
 package console
 
 import (
-	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +40,10 @@ type Console struct {
 	client, ok, bad, note, dim *color.Color
 
 	x *Explainer
+
+	buf      []byte // an event's lines, reused
+	clockSec int64  // the second that clock shows
+	clock    string // "15:04:05"
 }
 
 // New returns a console writing to w. Colour is used only when color is
@@ -87,16 +91,34 @@ func (c *Console) Event(e journal.Event) {
 	if len(lines) == 0 {
 		return
 	}
-	prefix := e.Time.Local().Format("15:04:05") + " "
+	// one write for the event's lines (an Output gathers a batch's)
+	prefix := c.dim.Sprint(c.prefix(e))
+	c.buf = c.buf[:0]
+	for _, l := range lines {
+		c.buf = append(c.buf, prefix...)
+		c.buf = append(c.buf, l...)
+		c.buf = append(c.buf, '\n')
+	}
+	c.w.Write(c.buf)
+	if cap(c.buf) > 64<<10 {
+		c.buf = nil
+	}
+}
+
+// prefix is what begins each line of an event: its time, group (for lab
+// up) and session.
+func (c *Console) prefix(e journal.Event) string {
+	if sec := e.Time.Unix(); sec != c.clockSec || c.clock == "" {
+		c.clockSec, c.clock = sec, e.Time.Local().Format("15:04:05")
+	}
+	prefix := c.clock + " "
 	if c.ShowGroup && e.Group != 0 {
-		prefix += fmt.Sprintf("g%d ", e.Group)
+		prefix += "g" + strconv.Itoa(e.Group) + " "
 	}
 	if e.Session != "" {
 		prefix += shortSession(e.Session) + " "
 	}
-	for _, l := range lines {
-		fmt.Fprintf(c.w, "%s%s\n", c.dim.Sprint(prefix), l)
-	}
+	return prefix
 }
 
 // Together returns one subscriber that hands each event to every one of

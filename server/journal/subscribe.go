@@ -17,8 +17,9 @@ const closeWait = 3 * time.Second
 // then given a Dropped event counting them. A panic of the function is
 // recovered (and logged); the next event is delivered as usual.
 type Subscription struct {
-	j  *Journal
-	fn func(Event)
+	j      *Journal
+	fn     func(Event)
+	around func(deliver func()) // see SubscribeBatches; nil: none
 
 	mu      sync.Mutex
 	ring    []Event // the queue: n events from head on
@@ -37,8 +38,19 @@ type Subscription struct {
 // slows Record down: see Subscription. fn may block, write to a terminal
 // or a network; it must not record into this journal.
 func (j *Journal) Subscribe(fn func(Event)) *Subscription {
+	return j.SubscribeBatches(fn, nil)
+}
+
+// SubscribeBatches is Subscribe, with around called for each batch of
+// events handed over at once — the events queued while the subscriber was
+// busy with the previous batch — and given the function that delivers
+// them to fn. A subscriber that writes to a terminal or a file can so
+// gather a batch's lines into one write: one for many events under load,
+// one for each event when they come one at a time. around must call
+// deliver once; a panic in it is recovered and logged like one in fn.
+func (j *Journal) SubscribeBatches(fn func(Event), around func(deliver func())) *Subscription {
 	s := &Subscription{
-		j: j, fn: fn,
+		j: j, fn: fn, around: around,
 		ring:    make([]Event, j.opt.QueueEvents),
 		wake:    make(chan struct{}, 1),
 		stopped: make(chan struct{}),
@@ -105,11 +117,18 @@ func (s *Subscription) run() {
 		lost := s.lost
 		s.lost = 0
 		s.mu.Unlock()
-		if lost > 0 {
-			s.deliver(Event{Time: time.Now(), Group: s.j.group, Kind: Dropped, Count: lost})
+		deliver := func() {
+			if lost > 0 {
+				s.deliver(Event{Time: time.Now(), Group: s.j.group, Kind: Dropped, Count: lost})
+			}
+			for _, e := range batch {
+				s.deliver(e)
+			}
 		}
-		for _, e := range batch {
-			s.deliver(e)
+		if s.around == nil {
+			deliver()
+		} else {
+			s.deliverAround(deliver)
 		}
 		clear(batch)
 		s.mu.Lock()
@@ -127,6 +146,16 @@ func (s *Subscription) deliver(e Event) {
 		}
 	}()
 	s.fn(e)
+}
+
+// deliverAround calls around with deliver, recovering a panic of around.
+func (s *Subscription) deliverAround(deliver func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.j.logf("journal: panic around a subscriber's batch: %v\n%s", r, debug.Stack())
+		}
+	}()
+	s.around(deliver)
 }
 
 // Wait returns once every event queued for the subscriber before the call

@@ -115,6 +115,53 @@ func TestSubscriberPanicRecovered(t *testing.T) {
 	j.Close()
 }
 
+// SubscribeBatches hands over every event inside a call of around, in
+// order, and gathers the events queued while the subscriber was busy into
+// one batch.
+func TestSubscribeBatches(t *testing.T) {
+	t.Parallel()
+	j, err := OpenDir(t.TempDir(), 1, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		batches [][]string
+		inside  bool
+		outside int // events delivered outside a batch: must stay 0
+	)
+	first := make(chan struct{})
+	release := make(chan struct{})
+	sub := j.SubscribeBatches(func(e Event) {
+		if !inside {
+			outside++
+		}
+		batches[len(batches)-1] = append(batches[len(batches)-1], e.Line)
+		if e.Line == "a" {
+			close(first)
+			<-release // busy: the next events queue up
+		}
+	}, func(deliver func()) {
+		batches = append(batches, nil)
+		inside = true
+		deliver()
+		inside = false
+	})
+	j.Record(Event{Kind: Note, Line: "a"})
+	<-first
+	for _, l := range []string{"b", "c", "d"} {
+		j.Record(Event{Kind: Note, Line: l})
+	}
+	close(release)
+	sub.Wait()
+	if diff := cmp.Diff([][]string{{"a"}, {"b", "c", "d"}}, batches); diff != "" {
+		t.Errorf("batches (-want +got):\n%s", diff)
+	}
+	if outside != 0 {
+		t.Errorf("%d events delivered outside a batch", outside)
+	}
+	j.Close()
+}
+
 type syncWriter struct {
 	w  *bytes.Buffer
 	mu *sync.Mutex
