@@ -88,7 +88,7 @@ func readUntil(t *testing.T, r *childOutput, re string) []string {
 func TestStartServesAndStopsOnInterrupt(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	cmd, out := labProcess(t, "start", "--group", "7", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0")
+	cmd, out := labProcess(t, "start", "--group", "7", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--web", "127.0.0.1:0")
 	smtpAddr := readUntil(t, out, `^\s+SMTP\s+(\S+)\s+telnet `)[1]
 	popAddr := readUntil(t, out, `^\s+POP3\s+(\S+)\s+telnet `)[1]
 	pw := readUntil(t, out, `^\s+yom\s+(\S+)$`)[1]
@@ -145,9 +145,9 @@ func TestStartServesAndStopsOnInterrupt(t *testing.T) {
 func TestStartRefusesABusyDataFolder(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	_, out := labProcess(t, "start", "--group", "2", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--quiet")
+	_, out := labProcess(t, "start", "--group", "2", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--web", "127.0.0.1:0", "--quiet")
 	readUntil(t, out, `Ctrl-C stops the server`)
-	code, _, errOut := runLab(t, "", map[string]string{"LANG": "en_US.UTF-8"}, "start", "--group", "2", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0")
+	code, _, errOut := runLab(t, "", map[string]string{"LANG": "en_US.UTF-8"}, "start", "--group", "2", "--data", root, "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--web", "127.0.0.1:0")
 	if code != 1 || !strings.Contains(errOut, "is in use by another lab server") {
 		t.Errorf("second start: exit %d, %s", code, errOut)
 	}

@@ -84,15 +84,19 @@ type Guide struct {
 	ev       *checker.Evidence
 	passed   map[int]map[string]bool // group → exercise → passed
 	sessions map[string]*smtpState   // by group and session id
-	// retrChecked is when a retrieval last made the guide check: a
-	// mail client retrieving a hundred messages makes one check, not a
-	// hundred (the session's close always checks).
-	retrChecked time.Time
+	// checked is when the guide last checked the exercises, and later a
+	// check that waits for checkEvery to pass since then: a mail client
+	// retrieving a hundred messages, or sixteen clients each sending a
+	// message on a connection of its own, make a few checks a second,
+	// not one for each retrieval or session, and the last of them is
+	// never left out.
+	checked     time.Time
+	later       *time.Timer
+	laterPrefix string // what the later check's lines begin with
 }
 
-// retrCheckEvery is the least time between two checks made for
-// retrievals.
-const retrCheckEvery = 250 * time.Millisecond
+// checkEvery is the least time between two checks of the exercises.
+const checkEvery = 250 * time.Millisecond
 
 // smtpState is what the guide follows of an SMTP session.
 type smtpState struct {
@@ -239,16 +243,7 @@ func (g *Guide) poll(ctx context.Context, peers []int) {
 		g.ev.SetGroup(r.id, r.status.Domain, r.status.Accounts)
 		g.ev.SetState(r.id, r.st)
 	}
-	lines := g.progress()
-	if len(lines) == 0 {
-		return
-	}
-	prefix := time.Now().Local().Format("15:04:05") + " "
-	var b strings.Builder
-	for _, l := range lines {
-		b.WriteString(prefix + l + "\n")
-	}
-	io.WriteString(g.w, b.String())
+	g.write(time.Now().Local().Format("15:04:05")+" ", g.progress())
 }
 
 // Greet says, for each group watched, how far it is and what is next; call
@@ -288,14 +283,7 @@ func (g *Guide) Event(e journal.Event) {
 	if e.Proto == "smtp" {
 		lines = append(lines, g.smtp(e)...)
 	}
-	switch {
-	case e.Kind == journal.Close:
-		lines = append(lines, g.progress()...)
-	case e.Kind == journal.Retrieved && time.Since(g.retrChecked) >= retrCheckEvery:
-		g.retrChecked = time.Now()
-		lines = append(lines, g.progress()...)
-	}
-	if len(lines) == 0 {
+	if len(lines) == 0 && e.Kind != journal.Close && e.Kind != journal.Retrieved {
 		return
 	}
 	prefix := e.Time.Local().Format("15:04:05") + " "
@@ -304,6 +292,39 @@ func (g *Guide) Event(e journal.Event) {
 	}
 	if e.Session != "" {
 		prefix += shortSession(e.Session) + " "
+	}
+	if e.Kind == journal.Close || e.Kind == journal.Retrieved {
+		lines = append(lines, g.checkSoon(prefix)...)
+	}
+	g.write(prefix, lines)
+}
+
+// checkSoon checks the exercises now, when the last check is checkEvery
+// ago, or else once that time has passed, and then says what passed
+// after prefix, the latest event's that asked for a check. g.mu is held.
+func (g *Guide) checkSoon(prefix string) []string {
+	wait := checkEvery - time.Since(g.checked)
+	if wait <= 0 {
+		g.checked = time.Now()
+		return g.progress()
+	}
+	g.laterPrefix = prefix
+	if g.later == nil {
+		g.later = time.AfterFunc(wait, func() {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			g.later = nil
+			g.checked = time.Now()
+			g.write(g.laterPrefix, g.progress())
+		})
+	}
+	return nil
+}
+
+// write writes lines, each after prefix, in one write.
+func (g *Guide) write(prefix string, lines []string) {
+	if len(lines) == 0 {
+		return
 	}
 	var b strings.Builder
 	for _, l := range lines {

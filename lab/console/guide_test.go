@@ -319,3 +319,29 @@ func TestGuidePollsPeers(t *testing.T) {
 		t.Error("Watch still polls after cross-send passed")
 	}
 }
+
+// Sessions that end faster than the guide checks (sixteen mail clients)
+// get a check a little later, never none: the last session's exercise is
+// announced once, after that session's prefix.
+func TestGuideChecksLater(t *testing.T) {
+	t.Parallel()
+	events, err := journal.ReadFile("../../checker/testdata/journals/pop3-typed/g3.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	guide := NewGuide(&out, i18n.En, false, GuideOptions{Groups: []int{3}})
+	// a session at machine speed ends just before the typed one: its
+	// check comes first, the typed session's waits
+	at := events[0].Time
+	guide.Event(journal.Event{Time: at, Group: 3, Kind: journal.Open, Session: "pop3-fast-9", Proto: "pop3", Remote: "127.0.1.3:40000"})
+	guide.Event(journal.Event{Time: at, Group: 3, Kind: journal.Close, Session: "pop3-fast-9", Proto: "pop3"})
+	for _, e := range events {
+		guide.Event(e)
+	}
+	const passed = "pop3#1 ✓ Group 3 has done exercise pop3-telnet"
+	waitFor(t, &out, passed)
+	if n := strings.Count(out.String(), "has done exercise"); n != 1 {
+		t.Errorf("%d exercises announced, want 1:\n%s", n, out.String())
+	}
+}
