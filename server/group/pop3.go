@@ -258,6 +258,10 @@ type maildrop struct {
 	dir   maildir.Dir
 	list  []pop3.Message
 	files []maildir.Message // list[i] is files[i]
+	// folders are new/ and cur/ held open for RETR and TOP, from the
+	// first of them until Unlock; nil before, or when they could not be
+	// opened (a message is then opened by its path).
+	folders *maildir.Folders
 	// byUID finds a message by its UID; made on the first lookup, so that a
 	// session that only asks STAT or LIST of a big maildrop does not pay
 	// for it.
@@ -286,7 +290,17 @@ func (d *maildrop) Open(uid string) (io.ReadCloser, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %w", pop3.ErrGone, maildir.ErrNotFound)
 	}
-	rc, err := d.dir.OpenReader(m)
+	if d.folders == nil {
+		// held until Unlock: each RETR then looks up one name
+		d.folders, _ = d.dir.OpenFolders()
+	}
+	var rc io.ReadCloser
+	var err error
+	if d.folders != nil {
+		rc, err = d.folders.OpenReader(m)
+	} else {
+		rc, err = d.dir.OpenReader(m)
+	}
 	if errors.Is(err, maildir.ErrNotFound) {
 		err = fmt.Errorf("%w: %w", pop3.ErrGone, err)
 	}
@@ -311,6 +325,9 @@ func (d *maildrop) Delete(uids []string) error {
 }
 
 func (d *maildrop) Unlock() error {
+	if d.folders != nil {
+		d.folders.Close()
+	}
 	d.p.s.release(d.user)
 	return nil
 }

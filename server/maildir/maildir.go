@@ -333,8 +333,13 @@ func (d Dir) Open(m Message) (*os.File, error) {
 // reads a message this way for every RETR. Its content has LF line ends.
 // When the message's name gives its size on disk, reading stops there.
 func (d Dir) OpenReader(m Message) (io.ReadCloser, error) {
-	path := filepath.Join(string(d), filepath.FromSlash(m.Name))
-	f, err := openRead(path)
+	f, err := openRead(filepath.Join(string(d), filepath.FromSlash(m.Name)))
+	return finishReader(m, f, err)
+}
+
+// finishReader finishes an OpenReader of m: ErrNotFound for a message
+// gone, and reading stopped at the size its name gives.
+func finishReader(m Message, f io.ReadCloser, err error) (io.ReadCloser, error) {
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, ErrNotFound
 	}
@@ -346,6 +351,30 @@ func (d Dir) OpenReader(m Message) (io.ReadCloser, error) {
 	}
 	return &sizedReader{r: f, left: m.FileSize}, nil
 }
+
+// Folders is a Maildir's new/ and cur/ held open while a POP3 session
+// reads its messages, so that opening a message looks up one name in an
+// open folder instead of every folder of its path from the root (on
+// Unix; elsewhere a message is opened by its path). Close it when done.
+type Folders struct{ f *folders }
+
+// OpenFolders opens the folders of d for reading its messages.
+func (d Dir) OpenFolders() (*Folders, error) {
+	f, err := openFolders(d)
+	if err != nil {
+		return nil, fmt.Errorf("maildir: %w", err)
+	}
+	return &Folders{f}, nil
+}
+
+// OpenReader is Dir.OpenReader through the open folders.
+func (f *Folders) OpenReader(m Message) (io.ReadCloser, error) {
+	r, err := f.f.open(m.Name)
+	return finishReader(m, r, err)
+}
+
+// Close closes the folders.
+func (f *Folders) Close() error { return f.f.close() }
 
 // sizedReader reads a file up to the size its name gives.
 type sizedReader struct {

@@ -246,3 +246,62 @@ func TestSNailReadsTheFolder(t *testing.T) {
 		}
 	}
 }
+
+// Messages opened through the held folders read as the same bytes as by
+// path, in new/ and cur/, delivered before or after the folders were
+// opened; a message removed meanwhile is ErrNotFound.
+func TestFoldersOpenReader(t *testing.T) {
+	t.Parallel()
+	d := newDir(t)
+	for _, body := range []string{"Subject: a\r\n\r\nfirst\r\n", "Subject: b\r\n\r\nsecond\r\n"} {
+		if _, err := d.Deliver(strings.NewReader(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a mail reader moves the first into cur/, as s-nail does
+	list, err := d.List()
+	if err != nil || len(list) != 2 {
+		t.Fatalf("List: %v, %v", list, err)
+	}
+	name := strings.TrimPrefix(list[0].Name, "new/")
+	if err := os.Rename(filepath.Join(string(d), "new", name), filepath.Join(string(d), "cur", name+":2,S")); err != nil {
+		t.Fatal(err)
+	}
+	f, err := d.OpenFolders()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := d.Deliver(strings.NewReader("Subject: c\r\n\r\nthird, after the folders were opened\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if list, err = d.List(); err != nil || len(list) != 3 {
+		t.Fatalf("List: %v, %v", list, err)
+	}
+	var want, got []string
+	for _, m := range list {
+		want = append(want, read(t, d, m))
+		rc, err := f.OpenReader(m)
+		if err != nil {
+			t.Fatalf("OpenReader(%s): %v", m.Name, err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, string(b))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("through the folders (-by path +through them):\n%s", diff)
+	}
+	if !strings.HasPrefix(list[0].Name, "cur/") && !strings.HasPrefix(list[1].Name, "cur/") {
+		t.Errorf("no message in cur/: %v", list)
+	}
+	if err := d.Remove(list[2]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.OpenReader(list[2]); err != maildir.ErrNotFound {
+		t.Errorf("OpenReader of a removed message: %v, want ErrNotFound", err)
+	}
+}
