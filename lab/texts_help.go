@@ -1,11 +1,13 @@
 package main
 
 import (
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"maillab/exercises/i18n"
+	"maillab/lab/terminal"
 )
 
 // helpFrame are the words of the help's frame (headings, the help flag,
@@ -23,11 +25,10 @@ var helpFrame = map[string]i18n.Text{
 	"DEFAULT-CLOSE":  {Ja: "）", En: ")"},
 }
 
-// helpFlags renders .VisibleFlags in l: the names, "value" when the flag
-// takes one, the usage and the default (none for 0, false or empty). The
-// help flag's usage is urfave/cli's own, so it is replaced here.
-const helpFlags = `{{range $i, $e := .VisibleFlags}}
-   {{range $j, $n := $e.Names}}{{if $j}}, {{end}}{{if gt (len $n) 1}}--{{else}}-{{end}}{{$n}}{{end}}{{if $e.TakesValue}} «VALUE»{{end}}{{"\t"}}{{if eq (index $e.Names 0) "help"}}«SHOW HELP»{{else}}{{$e.GetUsage}}{{$d := $e.GetDefaultText}}{{if and $d (ne $d "0") (ne $d "false") (ne $d "\"\"")}}«DEFAULT-OPEN»{{$d}}«DEFAULT-CLOSE»{{end}}{{end}}{{end}}`
+// helpFlags renders .VisibleFlags in the template's language with
+// flagLines, not with tabwriter's cells: tabwriter counts runes, and the
+// Japanese placeholder 値 takes two terminal columns for one rune.
+const helpFlags = `{{flagLines .VisibleFlags "«LANG»"}}`
 
 const helpCommands = `{{ $cv := offsetCommands .VisibleCommands 5}}{{range .VisibleCommands}}
    {{$s := join .Names ", "}}{{$s}}{{ $sp := subtract $cv (offset $s 3) }}{{ indent $sp ""}}{{wrap .Usage $cv}}{{end}}`
@@ -77,7 +78,64 @@ func helpTemplate(tpl string, l i18n.Lang) string {
 	for k, t := range helpFrame {
 		tpl = strings.ReplaceAll(tpl, "«"+k+"»", t.In(l))
 	}
-	return tpl
+	return strings.ReplaceAll(tpl, "«LANG»", string(l))
+}
+
+// The help templates' own functions, on top of urfave/cli's.
+func init() {
+	cli.HelpPrinter = func(w io.Writer, tpl string, data any) {
+		cli.HelpPrinterCustom(w, tpl, data, helpFuncs)
+	}
+}
+
+// helpFuncs are the functions the help templates call besides urfave/cli's.
+var helpFuncs = map[string]any{"flagLines": flagLines}
+
+// flagLines renders flags in lang, one line each: the names, the
+// placeholder when the flag takes a value, then, all at one display
+// column (terminal.Width), the usage and the default (none for 0, false
+// or empty). The help flag's usage is urfave/cli's own, so it is replaced
+// here. Each line begins with a newline and the section's indent.
+func flagLines(flags []cli.Flag, lang string) string {
+	l := i18n.Lang(lang)
+	names := make([]string, len(flags))
+	cols := 0
+	for i, f := range flags {
+		var b strings.Builder
+		for j, n := range f.Names() {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			if len(n) > 1 {
+				b.WriteString("--")
+			} else {
+				b.WriteString("-")
+			}
+			b.WriteString(n)
+		}
+		if d, ok := f.(cli.DocGenerationFlag); ok && d.TakesValue() {
+			b.WriteString(" " + helpFrame["VALUE"].In(l))
+		}
+		names[i] = b.String()
+		cols = max(cols, terminal.Width(names[i]))
+	}
+	var out strings.Builder
+	for i, f := range flags {
+		out.WriteString("\n   " + terminal.Pad(names[i], cols+2))
+		if n := f.Names(); len(n) > 0 && n[0] == "help" {
+			out.WriteString(helpFrame["SHOW HELP"].In(l))
+			continue
+		}
+		d, ok := f.(cli.DocGenerationFlag)
+		if !ok {
+			continue
+		}
+		out.WriteString(d.GetUsage())
+		if v := d.GetDefaultText(); v != "" && v != "0" && v != "false" && v != `""` {
+			out.WriteString(helpFrame["DEFAULT-OPEN"].In(l) + v + helpFrame["DEFAULT-CLOSE"].In(l))
+		}
+	}
+	return out.String()
 }
 
 // setHelpTemplates gives the app and every command the help frame in l.
