@@ -121,21 +121,25 @@ func flagLines(flags []cli.Flag, lang string) string {
 	}
 	var out strings.Builder
 	for i, f := range flags {
-		out.WriteString("\n   " + terminal.Pad(names[i], cols+2))
-		if n := f.Names(); len(n) > 0 && n[0] == "help" {
-			out.WriteString(helpFrame["SHOW HELP"].In(l))
-			continue
-		}
-		d, ok := f.(cli.DocGenerationFlag)
-		if !ok {
-			continue
-		}
-		out.WriteString(d.GetUsage())
-		if v := d.GetDefaultText(); v != "" && v != "0" && v != "false" && v != `""` {
-			out.WriteString(helpFrame["DEFAULT-OPEN"].In(l) + v + helpFrame["DEFAULT-CLOSE"].In(l))
-		}
+		out.WriteString("\n   " + terminal.Pad(names[i], cols+2) + flagUsage(f, l))
 	}
 	return out.String()
+}
+
+// flagUsage is a flag's usage in l, with its default.
+func flagUsage(f cli.Flag, l i18n.Lang) string {
+	if n := f.Names(); len(n) > 0 && n[0] == "help" {
+		return helpFrame["SHOW HELP"].In(l)
+	}
+	d, ok := f.(cli.DocGenerationFlag)
+	if !ok {
+		return ""
+	}
+	u := d.GetUsage()
+	if v := d.GetDefaultText(); v != "" && v != "0" && v != "false" && v != `""` {
+		u += helpFrame["DEFAULT-OPEN"].In(l) + v + helpFrame["DEFAULT-CLOSE"].In(l)
+	}
+	return u
 }
 
 // setHelpTemplates gives the app and every command the help frame in l.
