@@ -192,7 +192,7 @@ func TestJournals(t *testing.T) {
 	}
 	slices.Sort(want)
 	if !slices.Equal(names, want) {
-		t.Fatalf("testdata/journals has %v, the scenarios are %v (run with -update)", names, want)
+		t.Fatalf("testdata/journals has %v, the scenarios are %v (record the new ones with -update; remove the folders of those gone)", names, want)
 	}
 	for _, name := range names {
 		for g := 1; g <= 4; g++ {
