@@ -351,6 +351,16 @@ func (c *check) byHandResult(top candidate, passedText func(*evidence.Session, s
 	return passed(passedText(top.s, duration(median)), top.s.ID)
 }
 
+// noQuit is why, a POP3 session's missing QUIT, and, when the session
+// was closed with messages DELE had marked, that they were not deleted,
+// in the words the console uses (explain.DiagDeleNoQuit).
+func (c *check) noQuit(s *evidence.Session, why string) string {
+	if !s.Closed || s.Marked == 0 {
+		return why
+	}
+	return txtNoQuitMarks.F(c.l, why, explain.DiagDeleNoQuit.F(c.l, s.Marked))
+}
+
 // firstLogin returns the session's first login attempt with method.
 func firstLogin(s *evidence.Session, method string) (evidence.Login, bool) {
 	for _, l := range s.Logins {
@@ -382,7 +392,7 @@ func (c *check) pop3Telnet() Result {
 		},
 		func(s *evidence.Session) string { return txtPOP3NoList.F(c.l, s.User()) },
 		func(s *evidence.Session) string { return txtPOP3NoRetr.F(c.l, s.User()) },
-		func(s *evidence.Session) string { return txtPOP3NoQuit.F(c.l, s.User()) },
+		func(s *evidence.Session) string { return c.noQuit(s, txtPOP3NoQuit.F(c.l, s.User())) },
 	)
 	top, ok := best(sessions, steps, true, c.o.handGap())
 	if !ok {
@@ -417,7 +427,7 @@ func (c *check) apopTelnet() Result {
 			return txtAPOPNoLogin.In(c.l)
 		},
 		func(s *evidence.Session) string { return txtAPOPNoRetr.F(c.l, s.User()) },
-		func(s *evidence.Session) string { return txtAPOPNoQuit.F(c.l, s.User()) },
+		func(s *evidence.Session) string { return c.noQuit(s, txtAPOPNoQuit.F(c.l, s.User())) },
 	)
 	top, ok := best(sessions, steps, true, c.o.handGap())
 	if !ok {

@@ -138,6 +138,16 @@ func TestRules(t *testing.T) {
 			wantDetail: "You logged in as yom with USER/PASS but never listed the messages with STAT or LIST."},
 		{scenario: "pop3-no-quit", id: "pop3-telnet", want: notPass,
 			wantDetail: "You retrieved a message as yom but did not end with QUIT (closing telnet is not a proper end of the session)."},
+		// DELE, then a close without QUIT: the check says, in the console's
+		// words, that the mark was discarded
+		{scenario: "pop3-dele-no-quit", id: "pop3-telnet", want: notPass,
+			wantDetail: "You retrieved a message as yom but did not end with QUIT (closing telnet is not a proper end of the session). DELE marked 1 message(s), but the connection closed without QUIT: nothing was deleted. DELE takes effect only at QUIT (RFC 1939 §6)."},
+		{scenario: "pop3-dele-no-quit", id: "pop3-telnet", lang: i18n.Ja, want: notPass,
+			wantDetail: "yom でメールを取り出しましたが、QUIT で終わっていません（telnet を閉じるだけでは、正しい終わり方になりません）。DELE で 1 通に削除の印を付けましたが、QUIT をせずに接続が切れました。何も削除されていません。DELE が効くのは QUIT のときだけです（RFC 1939 §6）。"},
+		{scenario: "apop-dele-no-quit", id: "apop-telnet", want: notPass,
+			wantDetail: "You logged in as yom with APOP and retrieved a message but did not end with QUIT. DELE marked 1 message(s), but the connection closed without QUIT: nothing was deleted. DELE takes effect only at QUIT (RFC 1939 §6)."},
+		{scenario: "apop-dele-no-quit", id: "apop-telnet", lang: i18n.Ja, want: notPass,
+			wantDetail: "yom で APOP でログインしてメールを取り出しましたが、QUIT で終わっていません。DELE で 1 通に削除の印を付けましたが、QUIT をせずに接続が切れました。何も削除されていません。DELE が効くのは QUIT のときだけです（RFC 1939 §6）。"},
 		{scenario: "pop3-wrong-password", id: "pop3-telnet", want: notPass,
 			wantDetail: "Your USER/PASS login did not succeed (the password is wrong)."},
 		{scenario: "pop3-wrong-password", id: "pop3-telnet", lang: i18n.Ja, want: notPass,

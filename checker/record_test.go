@@ -20,7 +20,8 @@ import (
 // sessions against a real classroom of group servers (groups 1–3 in one
 // cluster, group 4 in another; group 3 is the one checked), and its
 // journals were copied. `go test ./checker -run TestJournals -update`
-// records them anew (typed sessions take a while: a line every 600ms).
+// records them anew (typed sessions take a while: a line every 600ms);
+// -run TestJournals/record/NAME -update records only scenario NAME.
 var update = flag.Bool("update", false, "record the journals under testdata/journals anew")
 
 // typed is the pace of the sessions typed by hand in the recordings:
@@ -69,6 +70,11 @@ var scenarios = map[string]scenario{
 	"pop3-no-quit": func(t *testing.T, lab *checkertest.Lab) {
 		checkertest.Type(t, pop3(lab, 3, 3, typed, "yom", "user yom", pass("yom", 3), "list", "retr 1", "<close>"))
 	},
+	// DELE marks a message, then the connection closes without QUIT: the
+	// mark is discarded (RFC 1939 §6)
+	"pop3-dele-no-quit": func(t *testing.T, lab *checkertest.Lab) {
+		checkertest.Type(t, pop3(lab, 3, 3, typed, "yom", "user yom", pass("yom", 3), "list", "retr 1", "dele 1", "<close>"))
+	},
 	"pop3-wrong-password": func(t *testing.T, lab *checkertest.Lab) {
 		checkertest.Type(t, pop3(lab, 3, 3, typed, "yom", "user yom", "pass not-my-password", "quit"))
 	},
@@ -84,6 +90,9 @@ var scenarios = map[string]scenario{
 	},
 	"apop-no-retr": func(t *testing.T, lab *checkertest.Lab) {
 		checkertest.Type(t, pop3(lab, 3, 3, typed, "yom", "apop yom {digest}", "stat", "quit"))
+	},
+	"apop-dele-no-quit": func(t *testing.T, lab *checkertest.Lab) {
+		checkertest.Type(t, pop3(lab, 3, 3, typed, "yom", "apop yom {digest}", "retr 1", "dele 1", "<close>"))
 	},
 	"smtp-typed": func(t *testing.T, lab *checkertest.Lab) {
 		checkertest.Type(t, send(lab, 3, 3, typed, "yom@g3.lab.test", []string{"hana@g3.lab.test"}, "Subject: typed\nTo: hana@g3.lab.test"))
@@ -183,7 +192,7 @@ func TestJournals(t *testing.T) {
 	}
 	slices.Sort(want)
 	if !slices.Equal(names, want) {
-		t.Fatalf("testdata/journals has %v, the scenarios are %v (run with -update)", names, want)
+		t.Fatalf("testdata/journals has %v, the scenarios are %v (record the new ones with -update; remove the folders of those gone)", names, want)
 	}
 	for _, name := range names {
 		for g := 1; g <= 4; g++ {
@@ -211,7 +220,6 @@ func TestJournals(t *testing.T) {
 }
 
 func record(t *testing.T) {
-	os.RemoveAll("testdata/journals")
 	t.Run("record", func(t *testing.T) {
 		for name, play := range scenarios {
 			t.Run(name, func(t *testing.T) {
@@ -219,6 +227,9 @@ func record(t *testing.T) {
 				lab := checkertest.Start(t, checkertest.Config{Groups: []int{1, 2, 3, 4}, Clusters: [][]int{{1, 2, 3}, {4}}, NoWeb: true})
 				play(t, lab)
 				dir := filepath.Join("testdata/journals", name)
+				if err := os.RemoveAll(dir); err != nil {
+					t.Fatal(err)
+				}
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					t.Fatal(err)
 				}

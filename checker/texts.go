@@ -91,6 +91,11 @@ var (
 		En: "%s logged in by hand with APOP, retrieved with RETR and ended with QUIT (a median of %s between commands).",
 	}
 
+	// a missing QUIT (txtPOP3NoQuit, txtAPOPNoQuit) followed by
+	// explain.DiagDeleNoQuit, the console's words for the DELE marks the
+	// close discarded: how the two sentences join in each language
+	txtNoQuitMarks = i18n.Text{Ja: "%s%s", En: "%s %s"}
+
 	// smtp-telnet
 	txtSMTPNone = i18n.Text{
 		Ja: "あなたの班のマシンからの SMTP セッションが、まだ記録されていません。telnet で SMTP サーバにつないでください（lab show smtp-telnet）。",

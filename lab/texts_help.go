@@ -23,11 +23,10 @@ var helpFrame = map[string]i18n.Text{
 	"DEFAULT-CLOSE":  {Ja: "）", En: ")"},
 }
 
-// helpFlags renders .VisibleFlags in l: the names, "value" when the flag
-// takes one, the usage and the default (none for 0, false or empty). The
-// help flag's usage is urfave/cli's own, so it is replaced here.
-const helpFlags = `{{range $i, $e := .VisibleFlags}}
-   {{range $j, $n := $e.Names}}{{if $j}}, {{end}}{{if gt (len $n) 1}}--{{else}}-{{end}}{{$n}}{{end}}{{if $e.TakesValue}} «VALUE»{{end}}{{"\t"}}{{if eq (index $e.Names 0) "help"}}«SHOW HELP»{{else}}{{$e.GetUsage}}{{$d := $e.GetDefaultText}}{{if and $d (ne $d "0") (ne $d "false") (ne $d "\"\"")}}«DEFAULT-OPEN»{{$d}}«DEFAULT-CLOSE»{{end}}{{end}}{{end}}`
+// helpFlags renders .VisibleFlags in the template's language with
+// flagLines, not with tabwriter's cells: tabwriter counts runes, and the
+// Japanese placeholder 値 takes two terminal columns for one rune.
+const helpFlags = `{{flagLines .VisibleFlags "«LANG»"}}`
 
 const helpCommands = `{{ $cv := offsetCommands .VisibleCommands 5}}{{range .VisibleCommands}}
    {{$s := join .Names ", "}}{{$s}}{{ $sp := subtract $cv (offset $s 3) }}{{ indent $sp ""}}{{wrap .Usage $cv}}{{end}}`
@@ -77,7 +76,7 @@ func helpTemplate(tpl string, l i18n.Lang) string {
 	for k, t := range helpFrame {
 		tpl = strings.ReplaceAll(tpl, "«"+k+"»", t.In(l))
 	}
-	return tpl
+	return strings.ReplaceAll(tpl, "«LANG»", string(l))
 }
 
 // setHelpTemplates gives the app and every command the help frame in l.

@@ -309,3 +309,69 @@ func TestLoadTakesHints(t *testing.T) {
 		t.Errorf("hints (-want +got):\n%s", diff)
 	}
 }
+
+// Marked counts the messages DELE marked that are still marked: an RSET
+// takes the marks back, a QUIT's deletions clear them, a refused DELE
+// marks nothing. The count survives evidence.json.
+func TestSessionMarked(t *testing.T) {
+	t.Parallel()
+	type cmd struct{ verb, code string }
+	dele, rset := cmd{"DELE", "+OK"}, cmd{"RSET", "+OK"}
+	tests := []struct {
+		name    string
+		cmds    []cmd
+		deleted bool // QUIT removed the marked messages
+		want    int
+	}{
+		{name: "no DELE", cmds: []cmd{{"RETR", "+OK"}}, want: 0},
+		{name: "two marks, closed without QUIT", cmds: []cmd{dele, dele}, want: 2},
+		{name: "a refused DELE", cmds: []cmd{dele, {"DELE", "-ERR"}}, want: 1},
+		{name: "RSET takes the marks back", cmds: []cmd{dele, dele, rset, dele}, want: 1},
+		{name: "QUIT removed them", cmds: []cmd{dele, {"QUIT", "+OK"}}, deleted: true, want: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			st := evidence.New(3)
+			at := epoch
+			ev := func(e journal.Event) {
+				at = at.Add(time.Second)
+				e.Group, e.Session, e.Proto, e.Time = 3, "pop3-x-1", "pop3", at
+				st.Apply(e)
+			}
+			ev(journal.Event{Kind: journal.Open, Remote: "127.0.0.1:5000"})
+			ev(journal.Event{Kind: journal.Command, Verb: "USER"})
+			ev(journal.Event{Kind: journal.Reply, Code: "+OK"})
+			ev(journal.Event{Kind: journal.Command, Verb: "PASS"})
+			ev(journal.Event{Kind: journal.Login, User: "yom", Method: "pass", Result: journal.ResultOK})
+			ev(journal.Event{Kind: journal.Reply, Code: "+OK"})
+			for _, c := range tt.cmds {
+				ev(journal.Event{Kind: journal.Command, Verb: c.verb})
+				ev(journal.Event{Kind: journal.Reply, Code: c.code})
+			}
+			if tt.deleted {
+				ev(journal.Event{Kind: journal.Deleted, User: "yom", Count: 1})
+			}
+			ev(journal.Event{Kind: journal.Close})
+			b, err := json.Marshal(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			saved, err := evidence.Parse(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			for _, s := range []*evidence.State{st, saved} {
+				ss := s.Candidates(evidence.POP3Telnet, 3)
+				if len(ss) != 1 {
+					t.Fatalf("%d candidates", len(ss))
+				}
+				got = append(got, ss[0].Marked)
+			}
+			if diff := cmp.Diff([]int{tt.want, tt.want}, got); diff != "" {
+				t.Errorf("Marked, live and saved (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

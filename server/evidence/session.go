@@ -114,6 +114,10 @@ type Session struct {
 	Retrs    int `json:"retrs,omitempty"`     // messages retrieved
 	DataEnds int `json:"data_ends,omitempty"` // messages ended with "."
 	Accepted int `json:"accepted,omitempty"`  // messages accepted
+	// Marked counts the messages DELE marked, among the first MaxCommands
+	// commands, that no RSET took back and no QUIT removed: in a session
+	// closed without QUIT, the marks the server discarded (RFC 1939 §6).
+	Marked int `json:"marked,omitempty"`
 	// TLS says that the session switched to TLS (STLS or STARTTLS);
 	// SentTLS that a message that is not the kit's was accepted after.
 	TLS     bool `json:"tls,omitempty"`
@@ -221,9 +225,22 @@ func (s *Session) add(e *journal.Event) {
 			s.Cmds = append(s.Cmds, Command{Verb: knownVerb(e.Verb), T: e.Time})
 		}
 	case journal.Reply:
-		if n := len(s.Cmds); n > 0 && s.Commands == n && len(s.Cmds[n-1].Replies) < MaxReplies {
-			s.Cmds[n-1].Replies = append(s.Cmds[n-1].Replies, e.Code)
+		if n := len(s.Cmds); n > 0 && s.Commands == n {
+			c := &s.Cmds[n-1]
+			if len(c.Replies) == 0 && strings.HasPrefix(e.Code, "+") {
+				switch c.Verb {
+				case "DELE":
+					s.Marked++
+				case "RSET":
+					s.Marked = 0
+				}
+			}
+			if len(c.Replies) < MaxReplies {
+				c.Replies = append(c.Replies, e.Code)
+			}
 		}
+	case journal.Deleted:
+		s.Marked = 0
 	case journal.Login:
 		s.LoginCount++
 		if len(s.Logins) < MaxLogins {
