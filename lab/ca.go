@@ -159,7 +159,7 @@ func classTLSBanner(l i18n.Lang, c *classroom.Classroom, servers map[int]*group.
 // The messages of lab ca and of the banner's TLS lines, in both languages.
 var (
 	txtCAUsage = i18n.Text{
-		Ja: "クラスの認証局 (CA) と各班のサーバ証明書を作る（STLS/STARTTLS 用）",
+		Ja: "クラスの認証局 (CA) と各班のサーバ証明書を作ります（STLS/STARTTLS 用）",
 		En: "make the class certificate authority (CA) and each group's server certificate (for STLS/STARTTLS)",
 	}
 	txtCADescription = i18n.Text{

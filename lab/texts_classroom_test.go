@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -260,82 +259,6 @@ func TestUpBannerFromTheClassroom(t *testing.T) {
 	if !strings.Contains(got, want) || strings.Contains(got, "127.0.1.") || regexp.MustCompile(`\bHOST\b|\bN\b`).MatchString(got) {
 		t.Errorf("lab up banner, want %q and no default address or placeholder:\n%s", want, got)
 	}
-}
-
-// plainEnding is a Japanese sentence ending in the plain form (する, 見る,
-// ない …) where the texts speak in です/ます.
-var plainEnding = regexp.MustCompile(`(する|す|る|た|だ|ない|う|く|つ|む)$`)
-var politeEnding = regexp.MustCompile(`(ます|です|ません|ました|でした|ましょう)$`)
-
-// TestOneRegister: every sentence of the lab command's Japanese texts is in
-// です/ます (lists of marks and noun phrases are not sentences).
-func TestOneRegister(t *testing.T) {
-	t.Parallel()
-	legend := map[string]bool{"txtExLegend": true} // "✓ できた ✗ まだ": marks, not sentences
-	trailing := regexp.MustCompile(`（[^（）]*）$`)
-	files, err := filepath.Glob("texts*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	texts := sourceTexts(t, files)
-	if len(texts) < 200 {
-		t.Fatalf("found only %d texts in %v", len(texts), files)
-	}
-	for name, text := range texts {
-		if legend[name] {
-			continue
-		}
-		for _, sentence := range regexp.MustCompile(`[。\n]`).Split(text.Ja, -1) {
-			s := strings.TrimRight(trailing.ReplaceAllString(strings.TrimSpace(sentence), ""), "）)」 ")
-			if plainEnding.MatchString(s) && !politeEnding.MatchString(s) {
-				t.Errorf("%s ends a sentence in the plain form: %q", name, sentence)
-			}
-		}
-	}
-}
-
-// sourceTexts returns the texts that the package-level variables of files
-// declare, read from the source: a text variable by its name, an entry of
-// a map of texts as name[key]. The texts are variables, which a test cannot
-// list otherwise.
-func sourceTexts(t *testing.T, files []string) map[string]i18n.Text {
-	t.Helper()
-	texts := map[string]i18n.Text{}
-	fset := token.NewFileSet()
-	for _, file := range files {
-		if strings.HasSuffix(file, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, file, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range f.Decls {
-			gd, ok := d.(*ast.GenDecl)
-			if !ok || gd.Tok != token.VAR {
-				continue
-			}
-			for _, spec := range gd.Specs {
-				vs := spec.(*ast.ValueSpec)
-				for i, v := range vs.Values {
-					lit, ok := v.(*ast.CompositeLit)
-					if !ok {
-						continue
-					}
-					if _, isMap := lit.Type.(*ast.MapType); !isMap {
-						texts[vs.Names[i].Name] = literalText(t, fset, lit)
-						continue
-					}
-					for _, e := range lit.Elts {
-						kv := e.(*ast.KeyValueExpr)
-						key, _ := strconv.Unquote(kv.Key.(*ast.BasicLit).Value)
-						texts[vs.Names[i].Name+"["+key+"]"] = literalText(t, fset, kv.Value.(*ast.CompositeLit))
-					}
-				}
-			}
-		}
-	}
-	return texts
 }
 
 // literalText is the text of an i18n.Text literal of string constants.

@@ -51,7 +51,8 @@ var (
 	txtVarPeerdomain = i18n.Text{Ja: "相手の班のドメイン", En: "the other group's domain"}
 	txtVarPeerhost   = i18n.Text{Ja: "相手の班のマシンのアドレス", En: "the other group's address"}
 	txtVarCluster    = i18n.Text{Ja: "クラスの設定ファイルで決まっている班どうし", En: "the groups the classroom file puts together"}
-	txtExLegend      = i18n.Text{Ja: "✓ できた  ✗ まだ  ? 確かめられない（他の班のサーバにつながらない など）", En: "✓ done  ✗ not yet  ? could not check (another group's server not reachable, …)"}
+	// a legend of marks, not a sentence
+	txtExLegend = i18n.Text{Ja: "✓ できた  ✗ まだ  ? 確かめられない（他の班のサーバにつながらない など）", En: "✓ done  ✗ not yet  ? could not check (another group's server not reachable, …)"}
 
 	// lab show
 	txtShowExerciseHead  = i18n.Text{Ja: "課題 %d / %d", En: "exercise %d of %d"}

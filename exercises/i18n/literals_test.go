@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,6 +97,18 @@ func lintPackage(fset *token.FileSet, files []*ast.File, inI18n bool, imported m
 			continue
 		}
 		isText := func(e ast.Expr) bool { return isTextType(e, name, inI18n) }
+		// lines marked "not a sentence" (a label, a legend of marks): their
+		// texts need no です/ます
+		labels := map[int]bool{}
+		for _, cg := range f.Comments {
+			if strings.Contains(cg.Text(), "not a sentence") {
+				labels[fset.Position(cg.End()).Line] = true
+			}
+		}
+		lintLiteral := func(cl *ast.CompositeLit) []string {
+			line := fset.Position(cl.Pos()).Line
+			return lintText(cl, labels[line] || labels[line-1])
+		}
 		// every literal: one of the type, or an element of a map, slice
 		// or array of the type, with the type elided
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -249,8 +262,9 @@ func packageLevel(e ast.Expr, top map[any]bool) string {
 	return ""
 }
 
-// lintLiteral returns what is wrong with one text literal.
-func lintLiteral(cl *ast.CompositeLit) []string {
+// lintText returns what is wrong with one text literal; a label is not
+// held to です/ます.
+func lintText(cl *ast.CompositeLit, label bool) []string {
 	fields := map[string]ast.Expr{}
 	for i, e := range cl.Elts {
 		if kv, ok := e.(*ast.KeyValueExpr); ok {
@@ -282,6 +296,39 @@ func lintLiteral(cl *ast.CompositeLit) []string {
 	en, okEn := texts["En"]
 	if okJa && okEn && !slices.Equal(verbs(ja), verbs(en)) {
 		bad = append(bad, fmt.Sprintf("verbs differ: Ja %v, En %v", verbs(ja), verbs(en)))
+	}
+	for _, sentence := range plainSentences(ja) {
+		if !label {
+			bad = append(bad, fmt.Sprintf("Ja ends a sentence in the plain form, not です/ます: %q", sentence))
+		}
+	}
+	return bad
+}
+
+// The one register of the kit's Japanese: a sentence that ends in the
+// plain form (する, 見る, 送った, だ, ない, 無い, よい …) rather than in
+// です/ます. What is in parentheses and a noun phrase do not count; a
+// label or a legend of marks is marked "not a sentence" in a comment on
+// its line or the line before.
+var (
+	plainEnding  = regexp.MustCompile(`(する|す|る|た|だ|ない|無い|よい|う|く|つ|む)$`)
+	politeEnding = regexp.MustCompile(`(ます|です|ません|ました|でした|ましょう)$`)
+	parenthesis  = regexp.MustCompile(`（[^（）]*）`)
+	sentenceEnd  = regexp.MustCompile(`[。\n]`)
+)
+
+// plainSentences are the sentences of ja that end in the plain form;
+// what is in parentheses is left out (a note, often a noun phrase).
+func plainSentences(ja string) []string {
+	for parenthesis.MatchString(ja) {
+		ja = parenthesis.ReplaceAllString(ja, "")
+	}
+	var bad []string
+	for _, sentence := range sentenceEnd.Split(ja, -1) {
+		s := strings.TrimRight(strings.TrimSpace(sentence), ")」 ")
+		if plainEnding.MatchString(s) && !politeEnding.MatchString(s) {
+			bad = append(bad, sentence)
+		}
 	}
 	return bad
 }
@@ -353,7 +400,7 @@ func parsePackage(t *testing.T, fset *token.FileSet, sources map[string]string) 
 	t.Helper()
 	var files []*ast.File
 	for name, src := range sources {
-		f, err := parser.ParseFile(fset, name, src, 0)
+		f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -483,6 +530,21 @@ func f(l i18n.Lang) string { return txtHello.F(l, 3) + txtBye.In(l) }`,
 			name: "blank Ja",
 			src:  `var txtHello = i18n.Text{Ja: " ", En: "hello"}`,
 			want: []string{"a.go:3: blank Ja"},
+		},
+		{
+			name: "plain form",
+			src:  `var txtSent = i18n.Text{Ja: "送りました。届いた（たぶん）。", En: "Sent. It arrived (probably)."}`,
+			want: []string{`a.go:3: Ja ends a sentence in the plain form, not です/ます: "届いた"`},
+		},
+		{
+			name: "polite form, a plain one in parentheses, a noun phrase",
+			src:  `var txtSent = i18n.Text{Ja: "送りました（1 通。返事はまだない）。宛先の一覧", En: "Sent (one; no answer yet). The recipients"}`,
+		},
+		{
+			name: "a label, marked",
+			src: `var txtDone = i18n.Text{Ja: "できた", En: "passed"} // a label, not a sentence
+// marks, not a sentence
+var txtLegend = i18n.Text{Ja: "✓ できた ✗ まだ", En: "✓ passed ✗ not yet"}`,
 		},
 		{
 			name: "verbs differ",

@@ -68,20 +68,20 @@ var pageTexts = map[string]i18n.Text{
 	"page-from-other":   {Ja: "クラス外", En: "outside the classroom"},
 	"page-user":         {Ja: "ユーザ", En: "user"},
 	"page-lang":         {Ja: "English", En: "日本語"},
-	"page-passed":       {Ja: "できた", En: "passed"},
-	"page-not-passed":   {Ja: "まだ", En: "not yet"},
-	"page-unknown":      {Ja: "確かめられない", En: "could not check"},
+	"page-passed":       {Ja: "できた", En: "passed"},              // a label, not a sentence
+	"page-not-passed":   {Ja: "まだ", En: "not yet"},              // a label, not a sentence
+	"page-unknown":      {Ja: "確かめられない", En: "could not check"}, // a label, not a sentence
 
 	// the projector view, the legend and the compact probe grid
 	"page-view-projector": {Ja: "プロジェクタ表示", En: "projector view"},
 	"page-view-full":      {Ja: "詳しい表示", En: "detailed view"},
 	"page-legend":         {Ja: "記号の意味", En: "Legend"},
-	"page-legend-passed":  {Ja: "できた", En: "passed"},
-	"page-legend-not-passed": {Ja: "まだ（下に理由）",
+	"page-legend-passed":  {Ja: "できた", En: "passed"}, // a label, not a sentence
+	"page-legend-not-passed": {Ja: "まだ（下に理由）", // a label, not a sentence
 		En: "not yet (the reason below it)"},
-	"page-legend-unknown": {Ja: "確かめられない（相手の班のサーバが読めない）",
+	"page-legend-unknown": {Ja: "確かめられない（相手の班のサーバが読めない）", // a label, not a sentence
 		En: "could not check (a partner group's server cannot be read)"},
-	"page-legend-unreachable": {Ja: "その班のサーバが読めない（点数なし）",
+	"page-legend-unreachable": {Ja: "その班のサーバが読めない（点数なし）", // a label, not a sentence
 		En: "the group's server cannot be read (no score)"},
 	"page-legend-fresh": {Ja: "いまできたところ", En: "just passed"},
 	"page-legend-node":  {Ja: "班（色は組）", En: "a group (colour: its cluster)"},
@@ -93,7 +93,7 @@ var pageTexts = map[string]i18n.Text{
 		En: "2 messages, to 3 recipients in all"},
 	"page-legend-self":    {Ja: "班の中のメール N 通", En: "N messages within the group"},
 	"page-legend-waiting": {Ja: "中継待ち（相手のサーバに届いていない）", En: "waiting in the relay (not yet at the other server)"},
-	"page-legend-bounced": {Ja: "返送された（中継をあきらめた）", En: "bounced (the relay gave up)"},
+	"page-legend-bounced": {Ja: "返送された（中継をあきらめた）", En: "bounced (the relay gave up)"}, // a label, not a sentence
 	"page-recent":         {Ja: "いまできた課題", En: "Just passed"},
 	"page-recent-none":    {Ja: "（このページを開いてからはまだありません）", En: "(none since this page was opened)"},
 	"page-cluster-n":      {Ja: "%s 組", En: "cluster %s"},

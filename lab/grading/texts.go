@@ -71,7 +71,7 @@ var txt = struct {
 	ReportGroups:     i18n.Text{Ja: "班ごとの記録", En: "Each group"},
 	ReportTimeline:   i18n.Text{Ja: "最初の試み → できた時刻", En: "First attempt → passed"},
 	ReportNoTimeline: i18n.Text{Ja: "時刻のわかる試みはありません。", En: "No attempt with a time in the evidence."},
-	ReportNotYet:     i18n.Text{Ja: "まだ", En: "not yet"},
+	ReportNotYet:     i18n.Text{Ja: "まだ", En: "not yet"}, // a label, not a sentence
 	ReportTook:       i18n.Text{Ja: "（%s）", En: " (%s)"},
 	ReportMistakes:   i18n.Text{Ja: "よくあった誤り", En: "Mistakes made most"},
 	ReportNoMistakes: i18n.Text{Ja: "記録に残る誤りはありません。", En: "No mistake in the evidence kept."},
