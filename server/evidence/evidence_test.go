@@ -375,3 +375,51 @@ func TestSessionMarked(t *testing.T) {
 		})
 	}
 }
+
+// The relay may take an entry from the queue, and record its end, before
+// the session that queued it records "queued": in either order, an entry
+// relayed or bounced waits no more; one deferred still waits.
+func TestRelayFlowInEitherOrder(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	ev := func(kind, id, result string) journal.Event {
+		return journal.Event{Time: at, Group: 3, Kind: kind, ID: id, From: "hana@g3.lab.test", Rcpt: []string{"taro@g2.lab.test"}, DestGroup: 2, Result: result}
+	}
+	queued := func(id string) journal.Event { return ev(journal.Queued, id, "") }
+	relayed := func(id, result string) journal.Event { return ev(journal.Relayed, id, result) }
+	tests := []struct {
+		name    string
+		events  []journal.Event
+		waiting map[int]int
+		bounced map[int]int
+	}{
+		{"queued, relayed", []journal.Event{queued("a"), relayed("a", journal.ResultOK)}, map[int]int{}, map[int]int{}},
+		{"relayed, then queued", []journal.Event{relayed("a", journal.ResultOK), queued("a")}, map[int]int{}, map[int]int{}},
+		{"bounced, then queued", []journal.Event{relayed("a", journal.ResultBounced), queued("a")}, map[int]int{}, map[int]int{2: 1}},
+		{"deferred, then queued", []journal.Event{relayed("a", journal.ResultDeferred), queued("a")}, map[int]int{2: 1}, map[int]int{}},
+		{"two, one ended early", []journal.Event{queued("a"), relayed("b", journal.ResultOK), queued("b")}, map[int]int{2: 1}, map[int]int{}},
+	}
+	for _, tt := range tests {
+		for _, save := range []bool{false, true} {
+			st := evidence.New(3)
+			for i, e := range tt.events {
+				st.Apply(e)
+				if save && i == 0 { // saved and loaded between the two
+					b, err := json.Marshal(st)
+					if err != nil {
+						t.Fatal(err)
+					}
+					st = evidence.New(3)
+					if err := json.Unmarshal(b, st); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			got := struct{ Waiting, Bounced map[int]int }{st.Flow.WaitingFor(), st.Flow.Bounced}
+			want := struct{ Waiting, Bounced map[int]int }{tt.waiting, tt.bounced}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s (saved between: %v) (-want +got):\n%s", tt.name, save, diff)
+			}
+		}
+	}
+}

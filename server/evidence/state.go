@@ -249,6 +249,11 @@ type Flow struct {
 	// Waiting holds the relay entries waiting for another attempt: entry
 	// id → destination group (at most MaxPending).
 	Waiting map[string]int `json:"waiting,omitempty"`
+	// Ended holds the relay entries whose end (relayed or bounced) came
+	// before their "queued" event (at most MaxPending): the relay may
+	// take an entry from the queue before the session that queued it has
+	// recorded so, and that "queued" must then not make it wait forever.
+	Ended map[string]bool `json:"ended,omitempty"`
 	// Bounced counts the relay entries given up on, by destination group.
 	Bounced map[int]int `json:"bounced,omitempty"`
 	// Messages and MessagesBySender count messages where Delivered and
@@ -704,16 +709,25 @@ func (st *State) countRelay(e *journal.Event) {
 	}
 	f := &st.Flow
 	switch {
+	case e.Kind == journal.Queued && f.Ended[e.ID]:
+		delete(f.Ended, e.ID) // it ended before its queueing was recorded
 	case e.Kind == journal.Queued || e.Result == journal.ResultDeferred:
 		if _, ok := f.Waiting[e.ID]; ok || len(f.Waiting) < MaxPending {
 			f.Waiting[e.ID] = e.DestGroup
 		}
-	case e.Result == journal.ResultBounced:
-		delete(f.Waiting, e.ID)
-		if _, ok := f.Bounced[e.DestGroup]; ok || len(f.Bounced) < MaxGroups {
-			f.Bounced[e.DestGroup]++
-		}
 	default:
-		delete(f.Waiting, e.ID)
+		if e.Result == journal.ResultBounced {
+			if _, ok := f.Bounced[e.DestGroup]; ok || len(f.Bounced) < MaxGroups {
+				f.Bounced[e.DestGroup]++
+			}
+		}
+		if _, ok := f.Waiting[e.ID]; ok {
+			delete(f.Waiting, e.ID)
+		} else {
+			if f.Ended == nil || len(f.Ended) >= MaxPending {
+				f.Ended = map[string]bool{} // bounded: the oldest are long settled
+			}
+			f.Ended[e.ID] = true
+		}
 	}
 }
