@@ -90,9 +90,9 @@ type Guide struct {
 	// message on a connection of its own, make a few checks a second,
 	// not one for each retrieval or session, and the last of them is
 	// never left out.
-	checked     time.Time
-	later       *time.Timer
-	laterPrefix string // what the later check's lines begin with
+	checked  time.Time
+	later    *time.Timer
+	laterFor journal.Event // the latest event that asked for the later check
 }
 
 // checkEvery is the least time between two checks of the exercises.
@@ -243,7 +243,7 @@ func (g *Guide) poll(ctx context.Context, peers []int) {
 		g.ev.SetGroup(r.id, r.status.Domain, r.status.Accounts)
 		g.ev.SetState(r.id, r.st)
 	}
-	g.write(time.Now().Local().Format("15:04:05")+" ", g.progress())
+	g.write(journal.Event{Time: time.Now()}, g.progress())
 }
 
 // Greet says, for each group watched, how far it is and what is next; call
@@ -283,46 +283,52 @@ func (g *Guide) Event(e journal.Event) {
 	if e.Proto == "smtp" {
 		lines = append(lines, g.smtp(e)...)
 	}
-	if len(lines) == 0 && e.Kind != journal.Close && e.Kind != journal.Retrieved {
-		return
-	}
-	prefix := e.Time.Local().Format("15:04:05") + " "
-	if g.o.ShowGroup {
-		prefix += fmt.Sprintf("g%d ", e.Group)
-	}
-	if e.Session != "" {
-		prefix += shortSession(e.Session) + " "
-	}
 	if e.Kind == journal.Close || e.Kind == journal.Retrieved {
-		lines = append(lines, g.checkSoon(prefix)...)
+		lines = append(lines, g.checkSoon(e)...)
 	}
-	g.write(prefix, lines)
+	g.write(e, lines)
 }
 
 // checkSoon checks the exercises now, when the last check is checkEvery
-// ago, or else once that time has passed, and then says what passed
-// after prefix, the latest event's that asked for a check. g.mu is held.
-func (g *Guide) checkSoon(prefix string) []string {
+// ago, or else once that time has passed, and then says what passed after
+// the prefix of the latest event that asked for a check. g.mu is held.
+func (g *Guide) checkSoon(e journal.Event) []string {
 	wait := checkEvery - time.Since(g.checked)
 	if wait <= 0 {
 		g.checked = time.Now()
 		return g.progress()
 	}
-	g.laterPrefix = prefix
+	g.laterFor = e
 	if g.later == nil {
 		g.later = time.AfterFunc(wait, func() {
 			g.mu.Lock()
 			defer g.mu.Unlock()
 			g.later = nil
 			g.checked = time.Now()
-			g.write(g.laterPrefix, g.progress())
+			g.write(g.laterFor, g.progress())
 		})
 	}
 	return nil
 }
 
-// write writes lines, each after prefix, in one write.
-func (g *Guide) write(prefix string, lines []string) {
+// write writes lines, each after the prefix of e (its time, its group
+// under lab up, its session), in one write.
+func (g *Guide) write(e journal.Event, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	prefix := e.Time.Local().Format("15:04:05") + " "
+	if g.o.ShowGroup && e.Group != 0 {
+		prefix += fmt.Sprintf("g%d ", e.Group)
+	}
+	if e.Session != "" {
+		prefix += shortSession(e.Session) + " "
+	}
+	g.writeAfter(prefix, lines)
+}
+
+// writeAfter writes lines, each after prefix, in one write.
+func (g *Guide) writeAfter(prefix string, lines []string) {
 	if len(lines) == 0 {
 		return
 	}
