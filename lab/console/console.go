@@ -41,9 +41,10 @@ type Console struct {
 
 	x *Explainer
 
-	buf      []byte // an event's lines, reused
-	clockSec int64  // the second that clock shows
-	clock    string // "15:04:05"
+	hidden   map[string]int // lines left out, by session (see condense)
+	buf      []byte         // an event's lines, reused
+	clockSec int64          // the second that clock shows
+	clock    string         // "15:04:05"
 }
 
 // New returns a console writing to w. Colour is used only when color is
@@ -52,6 +53,7 @@ func New(w io.Writer, lang i18n.Lang, useColor bool) *Console {
 	c := &Console{
 		w: w, lang: lang,
 		x:      NewExplainer(lang),
+		hidden: map[string]int{},
 		client: color.New(color.FgCyan),
 		ok:     color.New(color.FgGreen),
 		bad:    color.New(color.FgRed),
@@ -78,14 +80,23 @@ func (c *Console) Event(e journal.Event) {
 	c.x.Classroom, c.x.HandGap = c.Classroom, c.HandGap
 	notes, probe := c.x.Explain(e)
 	var lines []string
-	if probe {
+	switch {
+	case probe:
 		for _, n := range notes {
 			lines = append(lines, c.dim.Sprint(n))
 		}
-	} else {
+	case c.condense(e, notes):
+		return
+	default:
 		lines = c.render(PrintableEvent(e))
 		for _, n := range notes {
 			lines = append(lines, c.note.Sprint("  → "+n))
+		}
+		if e.Kind == journal.Close {
+			if n := c.hidden[sessionKey(e)]; n > 0 {
+				lines = append(lines, c.dim.Sprint(txtCondensedLines.F(c.lang, n)))
+			}
+			delete(c.hidden, sessionKey(e))
 		}
 	}
 	if len(lines) == 0 {
@@ -119,6 +130,33 @@ func (c *Console) prefix(e journal.Event) string {
 		prefix += shortSession(e.Session) + " "
 	}
 	return prefix
+}
+
+// condense reports whether e is a routine line of a session going on at a
+// program's pace (a mail client retrieving a hundred messages, a paste)
+// past its first ProgramAfter commands — a command, a reply that is no
+// error, a retrieval — with nothing to explain: such a line is counted,
+// not shown, and the session's close says how many were left out (lab
+// replay shows the session from the journal). The first one left out is
+// announced. A person typing is never condensed, and errors and
+// explanations always show.
+func (c *Console) condense(e journal.Event, notes []string) bool {
+	routine := e.Kind == journal.Command || e.Kind == journal.Retrieved ||
+		(e.Kind == journal.Reply && !strings.HasPrefix(e.Code, "-") && !strings.HasPrefix(e.Code, "4") && !strings.HasPrefix(e.Code, "5"))
+	if !routine || len(notes) > 0 || !c.x.AtProgramPace(e) {
+		return false
+	}
+	key := sessionKey(e)
+	if _, ok := c.hidden[key]; !ok {
+		if len(c.hidden) >= maxFollowed {
+			clear(c.hidden) // sessions never closed; the counts are a courtesy
+		}
+		c.hidden[key] = 0
+		prefix := c.dim.Sprint(c.prefix(e))
+		c.w.Write([]byte(prefix + c.note.Sprint(txtCondensed.In(c.lang)) + "\n"))
+	}
+	c.hidden[key]++
+	return true
 }
 
 // Together returns one subscriber that hands each event to every one of
@@ -269,8 +307,14 @@ var (
 	txtOpen      = i18n.Text{Ja: "── %s から接続 ──", En: "── connection from %s ──"}
 	txtOpenGroup = i18n.Text{Ja: "── %s（%d 班のホスト）から接続 ──",
 		En: "── connection from %s (group %d's host) ──"}
-	txtClose        = i18n.Text{Ja: "── 切断 ──", En: "── closed ──"}
-	txtCloseSkipped = i18n.Text{Ja: "── 切断（最初の %d 個より後の %d 個のコマンドは記録せず、数だけ数えました）──",
+	txtClose = i18n.Text{Ja: "── 切断 ──", En: "── closed ──"}
+	// condensed sessions (see condense)
+	txtCondensed = i18n.Text{
+		Ja: "  → プログラムの速さで続くセッションなので、ここからのコマンドと返事は数えるだけにします（誤りと説明は表示します。記録は lab replay で見られます）。",
+		En: "  → this session goes on at a program's pace: its further commands and replies are counted, not shown (errors and explanations still are; lab replay shows its record).",
+	}
+	txtCondensedLines = i18n.Text{Ja: "（このセッションの %d 行は表示しませんでした）", En: "(%d lines of this session were not shown)"}
+	txtCloseSkipped   = i18n.Text{Ja: "── 切断（最初の %d 個より後の %d 個のコマンドは記録せず、数だけ数えました）──",
 		En: "── closed (after the first %d commands, %d more were counted, not recorded) ──"}
 	txtDropped = i18n.Text{Ja: "（表示が追いつかなかったため、%d 件の表示を省略しました。記録はジャーナルに残っています）",
 		En: "(the console fell behind: %d event(s) were not shown; the journal has them)"}

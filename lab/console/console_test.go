@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +179,70 @@ func TestRenderJournalNotices(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, out.String()); diff != "" {
 			t.Errorf("%s console (-want +got):\n%s", tt.lang, diff)
+		}
+	}
+}
+
+// A session at a program's pace shows its first ProgramAfter commands,
+// then says it counts the rest; an error still shows, and the close says
+// how many lines were left out. The same session typed by hand shows every
+// line.
+func TestConsoleCondensesAProgram(t *testing.T) {
+	t.Parallel()
+	const retrs = 40
+	session := func(gap time.Duration) []journal.Event {
+		at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.Local)
+		ev := []journal.Event{{Time: at, Kind: journal.Open, Proto: "pop3", Session: "pop3-x-7", Remote: "127.0.0.1:4000"}}
+		for i := 1; i <= retrs; i++ {
+			at = at.Add(gap)
+			n := strconv.Itoa(i)
+			ev = append(ev,
+				journal.Event{Time: at, Kind: journal.Command, Proto: "pop3", Session: "pop3-x-7", Verb: "RETR", Line: "RETR " + n},
+				journal.Event{Time: at, Kind: journal.Reply, Proto: "pop3", Session: "pop3-x-7", Code: "+OK", Line: "+OK 120 octets"},
+				journal.Event{Time: at, Kind: journal.Retrieved, Proto: "pop3", Session: "pop3-x-7", User: "yom", UID: n, Size: 120})
+		}
+		at = at.Add(gap)
+		return append(ev,
+			journal.Event{Time: at, Kind: journal.Command, Proto: "pop3", Session: "pop3-x-7", Verb: "RETR", Line: "RETR 99"},
+			journal.Event{Time: at, Kind: journal.Reply, Proto: "pop3", Session: "pop3-x-7", Code: "-ERR", Line: "-ERR no such message, only 40 messages in maildrop"},
+			journal.Event{Time: at, Kind: journal.Close, Proto: "pop3", Session: "pop3-x-7"})
+	}
+	type summary struct {
+		Retrs, Retrieved int  // C: RETR n and retrieved lines shown
+		Notice           bool // the session is said to be counted
+		Error            bool // the -ERR shown
+		Hidden           string
+	}
+	tests := []struct {
+		name string
+		gap  time.Duration
+		want summary
+	}{
+		// ProgramAfter commands shown with their replies; the other 21
+		// commands (20 RETR and the last), 20 replies and 20 retrievals
+		// counted
+		{"a mail client", time.Millisecond, summary{Retrs: ProgramAfter, Retrieved: ProgramAfter, Notice: true, Error: true,
+			Hidden: "(61 lines of this session were not shown)"}},
+		{"typed by hand", 2 * time.Second, summary{Retrs: retrs + 1, Retrieved: retrs, Error: true}},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		c := New(&out, i18n.En, false)
+		for _, e := range session(tt.gap) {
+			c.Event(e)
+		}
+		s := out.String()
+		got := summary{
+			Retrs:     strings.Count(s, "C: RETR "),
+			Retrieved: strings.Count(s, "yom retrieved"),
+			Notice:    strings.Contains(s, "goes on at a program's pace"),
+			Error:     strings.Contains(s, "S: -ERR no such message"),
+		}
+		if i := strings.Index(s, "(6"); i >= 0 {
+			got.Hidden = strings.TrimSpace(s[i : strings.IndexByte(s[i:], '\n')+i])
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s\n%s", tt.name, diff, s)
 		}
 	}
 }

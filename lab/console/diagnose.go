@@ -38,6 +38,7 @@ type followed struct {
 	inData      bool   // 354 given, the lone "." not yet seen
 	probe       bool   // an instructor's probe: shown as one line
 	relay       bool   // another group's server relaying: a program, rightly fast
+	program     bool   // its first ProgramAfter commands came at a program's pace
 	telnetSaid  bool   // telnet's own commands were explained
 }
 
@@ -122,6 +123,19 @@ func (c *Explainer) session(e journal.Event) *followed {
 	return s
 }
 
+// ProgramAfter is how many commands of a session show its pace: from the
+// next on, when they came at a program's pace (a median gap under the
+// by-hand threshold), AtProgramPace says so.
+const ProgramAfter = 20
+
+// AtProgramPace reports whether e's session is open and has had its first
+// ProgramAfter commands at a program's pace: a mail client, a paste, a
+// script — not a person typing.
+func (x *Explainer) AtProgramPace(e journal.Event) bool {
+	s := x.followed[sessionKey(e)]
+	return s != nil && s.program
+}
+
 // sessionKey names e's session among those of every group (lab up
 // subscribes one console to every group's journal).
 func sessionKey(e journal.Event) string { return strconv.Itoa(e.Group) + "/" + e.Session }
@@ -153,6 +167,10 @@ func (c *Explainer) diagnose(e, raw journal.Event, s *followed) []string {
 		}
 		if len(s.times) < maxPaced {
 			s.times = append(s.times, e.Time)
+		}
+		if len(s.times) == ProgramAfter+1 { // the gaps of the first ProgramAfter
+			gap, ok := medianGap(s.times)
+			s.program = ok && gap < c.handGap()
 		}
 		s.lastVerb, s.lastArg = e.Verb, ""
 		if (e.Verb == "EHLO" || e.Verb == "HELO") && c.Classroom != nil && s.clientGroup != 0 {
