@@ -1,9 +1,6 @@
 package explain
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"regexp"
 	"strconv"
 	"strings"
@@ -39,7 +36,9 @@ func plainSentences(ja string) []string {
 	return bad
 }
 
-// TestOneRegister: every sentence of the notes and diagnoses is in です/ます.
+// TestOneRegister: every sentence of the notes, and of the texts made at
+// run time, is in です/ます (the diagnoses, text literals, are checked with
+// every other literal of the module by exercises/i18n's TestModuleTexts).
 func TestOneRegister(t *testing.T) {
 	t.Parallel()
 	all := map[string]i18n.Text{}
@@ -61,9 +60,6 @@ func TestOneRegister(t *testing.T) {
 			all[name+" "+k] = v
 		}
 	}
-	for k, v := range diagnoses(t) {
-		all["diagnoses "+k] = v
-	}
 	for _, p := range []string{POP3, SMTP} {
 		all["Unknown "+p] = Unknown(p).Text
 	}
@@ -82,46 +78,6 @@ func TestOneRegister(t *testing.T) {
 			t.Errorf("%s ends a sentence in the plain form: %q", key, s)
 		}
 	}
-}
-
-// diagnoses returns the texts of diagnosis.go by name, read from the
-// source: they are variables, which a test cannot list otherwise.
-func diagnoses(t *testing.T) map[string]i18n.Text {
-	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), "diagnosis.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	texts := map[string]i18n.Text{}
-	for _, d := range f.Decls {
-		gd, ok := d.(*ast.GenDecl)
-		if !ok || gd.Tok != token.VAR {
-			continue
-		}
-		for _, s := range gd.Specs {
-			vs := s.(*ast.ValueSpec)
-			for i, name := range vs.Names {
-				var text i18n.Text
-				for _, e := range vs.Values[i].(*ast.CompositeLit).Elts {
-					kv := e.(*ast.KeyValueExpr)
-					s, err := strconv.Unquote(kv.Value.(*ast.BasicLit).Value)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if kv.Key.(*ast.Ident).Name == "Ja" {
-						text.Ja = s
-					} else {
-						text.En = s
-					}
-				}
-				texts[name.Name] = text
-			}
-		}
-	}
-	if len(texts) < 15 {
-		t.Fatalf("diagnosis.go: found only %d diagnoses", len(texts))
-	}
-	return texts
 }
 
 // TestPlainSentences: the rule itself tells the two registers apart.
