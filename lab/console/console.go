@@ -41,10 +41,10 @@ type Console struct {
 
 	x *Explainer
 
-	hidden   map[string]int // lines left out, by session (see condense)
-	buf      []byte         // an event's lines, reused
-	clockSec int64          // the second that clock shows
-	clock    string         // "15:04:05"
+	hidden   map[string]*condensed // by session (see condense)
+	buf      []byte                // an event's lines, reused
+	clockSec int64                 // the second that clock shows
+	clock    string                // "15:04:05"
 }
 
 // New returns a console writing to w. Colour is used only when color is
@@ -53,7 +53,7 @@ func New(w io.Writer, lang i18n.Lang, useColor bool) *Console {
 	c := &Console{
 		w: w, lang: lang,
 		x:      NewExplainer(lang),
-		hidden: map[string]int{},
+		hidden: map[string]*condensed{},
 		client: color.New(color.FgCyan),
 		ok:     color.New(color.FgGreen),
 		bad:    color.New(color.FgRed),
@@ -88,13 +88,19 @@ func (c *Console) Event(e journal.Event) {
 	case c.condense(e, notes):
 		return
 	default:
-		lines = c.render(PrintableEvent(e))
+		if h := c.hidden[sessionKey(e)]; h != nil && h.cmd != nil && e.Kind == journal.Reply {
+			// an error answers a command left out: show the command too
+			lines = c.render(PrintableEvent(*h.cmd))
+			h.cmd = nil
+			h.n--
+		}
+		lines = append(lines, c.render(PrintableEvent(e))...)
 		for _, n := range notes {
 			lines = append(lines, c.note.Sprint("  → "+n))
 		}
 		if e.Kind == journal.Close {
-			if n := c.hidden[sessionKey(e)]; n > 0 {
-				lines = append(lines, c.dim.Sprint(txtCondensedLines.F(c.lang, n)))
+			if h := c.hidden[sessionKey(e)]; h != nil && h.n > 0 {
+				lines = append(lines, c.dim.Sprint(txtCondensedLines.F(c.lang, h.n)))
 			}
 			delete(c.hidden, sessionKey(e))
 		}
@@ -147,16 +153,28 @@ func (c *Console) condense(e journal.Event, notes []string) bool {
 		return false
 	}
 	key := sessionKey(e)
-	if _, ok := c.hidden[key]; !ok {
+	h := c.hidden[key]
+	if h == nil {
 		if len(c.hidden) >= maxFollowed {
 			clear(c.hidden) // sessions never closed; the counts are a courtesy
 		}
-		c.hidden[key] = 0
+		h = &condensed{}
+		c.hidden[key] = h
 		prefix := c.dim.Sprint(c.prefix(e))
 		c.w.Write([]byte(prefix + c.note.Sprint(txtCondensed.In(c.lang)) + "\n"))
 	}
-	c.hidden[key]++
+	h.n++
+	h.cmd = nil
+	if e.Kind == journal.Command {
+		h.cmd = &e // shown after all if its reply is an error
+	}
 	return true
+}
+
+// condensed is what the console keeps of a session it condenses.
+type condensed struct {
+	n   int            // lines left out
+	cmd *journal.Event // the last command left out, until its reply
 }
 
 // Together returns one subscriber that hands each event to every one of

@@ -210,7 +210,7 @@ func TestConsoleCondensesAProgram(t *testing.T) {
 	type summary struct {
 		Retrs, Retrieved int  // C: RETR n and retrieved lines shown
 		Notice           bool // the session is said to be counted
-		Error            bool // the -ERR shown
+		Error            bool // the failing command and its -ERR shown
 		Hidden           string
 	}
 	tests := []struct {
@@ -218,11 +218,11 @@ func TestConsoleCondensesAProgram(t *testing.T) {
 		gap  time.Duration
 		want summary
 	}{
-		// ProgramAfter commands shown with their replies; the other 21
-		// commands (20 RETR and the last), 20 replies and 20 retrievals
-		// counted
-		{"a mail client", time.Millisecond, summary{Retrs: ProgramAfter, Retrieved: ProgramAfter, Notice: true, Error: true,
-			Hidden: "(61 lines of this session were not shown)"}},
+		// ProgramAfter commands shown with their replies, and the last,
+		// whose reply is an error; the other 20 commands, 20 replies and
+		// 20 retrievals counted
+		{"a mail client", time.Millisecond, summary{Retrs: ProgramAfter + 1, Retrieved: ProgramAfter, Notice: true, Error: true,
+			Hidden: "(60 lines of this session were not shown)"}},
 		{"typed by hand", 2 * time.Second, summary{Retrs: retrs + 1, Retrieved: retrs, Error: true}},
 	}
 	for _, tt := range tests {
@@ -236,7 +236,10 @@ func TestConsoleCondensesAProgram(t *testing.T) {
 			Retrs:     strings.Count(s, "C: RETR "),
 			Retrieved: strings.Count(s, "yom retrieved"),
 			Notice:    strings.Contains(s, "goes on at a program's pace"),
-			Error:     strings.Contains(s, "S: -ERR no such message"),
+		}
+		// the failing command shown, then its -ERR
+		if i := strings.Index(s, "C: RETR 99"); i >= 0 {
+			got.Error = strings.Contains(s[i:], "S: -ERR no such message")
 		}
 		if i := strings.Index(s, "(6"); i >= 0 {
 			got.Hidden = strings.TrimSpace(s[i : strings.IndexByte(s[i:], '\n')+i])
