@@ -74,11 +74,11 @@ func New(w io.Writer, lang i18n.Lang, useColor bool) *Console {
 // never Observe): the console writes to a terminal or a pipe that may stop
 // reading, and a subscriber's queue keeps that from ever slowing the
 // servers; the console then says how many lines it left out.
-func (c *Console) Event(e journal.Event) {
+func (c *Console) Event(raw journal.Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.x.Classroom, c.x.HandGap = c.Classroom, c.HandGap
-	notes, probe := c.x.Explain(e)
+	e, notes, probe := c.x.explain(raw) // e: made printable
 	var lines []string
 	switch {
 	case probe:
@@ -90,11 +90,11 @@ func (c *Console) Event(e journal.Event) {
 	default:
 		if h := c.hidden[sessionKey(e)]; h != nil && h.cmd != nil && e.Kind == journal.Reply {
 			// an error answers a command left out: show the command too
-			lines = c.render(PrintableEvent(*h.cmd))
+			lines = c.render(*h.cmd)
 			h.cmd = nil
 			h.n--
 		}
-		lines = append(lines, c.render(PrintableEvent(e))...)
+		lines = append(lines, c.render(e)...)
 		for _, n := range notes {
 			lines = append(lines, c.note.Sprint("  → "+n))
 		}

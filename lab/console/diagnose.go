@@ -85,7 +85,14 @@ func NewExplainer(lang i18n.Lang) *Explainer {
 // --probe`: the session is said in one line (the first such event's
 // diagnosis is explain.DiagProbe) and the rest of it in none.
 func (x *Explainer) Explain(raw journal.Event) (lines []string, probe bool) {
-	e := PrintableEvent(raw)
+	_, lines, probe = x.explain(raw)
+	return lines, probe
+}
+
+// explain is Explain, returning also the event made printable, for a
+// caller that shows it (the console) and so need not make it again.
+func (x *Explainer) explain(raw journal.Event) (e journal.Event, lines []string, probe bool) {
+	e = PrintableEvent(raw)
 	s := x.session(e)
 	defer func() {
 		if e.Kind == journal.Close && e.Session != "" {
@@ -94,12 +101,12 @@ func (x *Explainer) Explain(raw journal.Event) (lines []string, probe bool) {
 	}()
 	switch {
 	case s != nil && s.probe:
-		return nil, true
+		return e, nil, true
 	case s != nil && evidence.IsProbe(e):
 		s.probe = true
-		return []string{explain.DiagProbe.In(x.lang)}, true
+		return e, []string{explain.DiagProbe.In(x.lang)}, true
 	}
-	return x.diagnose(e, raw, s), false
+	return e, x.diagnose(e, raw, s), false
 }
 
 // session returns the state of e's session, starting it on open.
